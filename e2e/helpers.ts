@@ -1,0 +1,49 @@
+import { expect } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const fixture = (name: string) => path.join(FIXTURES, name);
+
+/** Opens the app and waits until the model is built and warmed up. */
+export async function openApp(page: Page, query = ''): Promise<void> {
+  await page.goto(`/${query}`);
+  await expectModelReady(page);
+}
+
+export async function expectModelReady(page: Page, variant?: string): Promise<void> {
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 180_000 });
+  if (variant) await expect(status).toHaveAttribute('data-model', variant);
+}
+
+export async function addImages(page: Page, files: Parameters<Locator['setInputFiles']>[0]): Promise<void> {
+  await page.getByTestId('image-input').setInputFiles(files);
+}
+
+export function resultFor(page: Page, fileName: string): Locator {
+  return page.locator(`[data-testid="result"][data-file-name="${fileName}"]`);
+}
+
+/** Waits until the card is classified (by `variant`, if given) and returns its predictions. */
+export async function predictionsOf(
+  page: Page,
+  fileName: string,
+  variant?: string,
+): Promise<{ classIndex: number; label: string; probability: number }[]> {
+  const card = resultFor(page, fileName);
+  await expect(card).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  if (variant) await expect(card).toHaveAttribute('data-variant', variant, { timeout: 120_000 });
+  return card.getByTestId('prediction').evaluateAll((els) =>
+    els.map((el) => ({
+      classIndex: Number(el.getAttribute('data-class-index')),
+      label: el.getAttribute('data-label') ?? '',
+      probability: Number(el.getAttribute('data-probability')),
+    })),
+  );
+}
+
+export async function numTensors(page: Page): Promise<number> {
+  return Number(await page.getByTestId('backend').getAttribute('data-num-tensors'));
+}

@@ -1,0 +1,49 @@
+// Prints the one line CI reads, "N passed, M failed", from Vitest's and Playwright's JSON reports.
+// Arguments: unit.json e2e.json [names of failed steps...]. A missing report counts as a failed suite, and a
+// failed step (type-check, lint, build) is a failure too, so a broken run can never print "0 failed".
+import { existsSync, readFileSync } from 'node:fs';
+
+const [unitPath, e2ePath, ...failedSteps] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function read(path) {
+  if (!path || !existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+const unit = read(unitPath);
+if (unit) {
+  passed += unit.numPassedTests ?? 0;
+  failed += unit.numFailedTests ?? 0;
+  skipped += (unit.numPendingTests ?? 0) + (unit.numTodoTests ?? 0);
+  console.log(`unit: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed, ${unit.numPendingTests} skipped`);
+} else {
+  console.log(`unit: no report at ${unitPath}`);
+  failed += 1;
+}
+
+const e2e = read(e2ePath);
+if (e2e?.stats) {
+  const { expected = 0, unexpected = 0, flaky = 0, skipped: sk = 0 } = e2e.stats;
+  passed += expected;
+  failed += unexpected + flaky;
+  skipped += sk;
+  console.log(`e2e: ${expected} passed, ${unexpected + flaky} failed, ${sk} skipped`);
+} else {
+  console.log(`e2e: no report at ${e2ePath}`);
+  failed += 1;
+}
+
+for (const step of failedSteps.filter(Boolean)) {
+  console.log(`step failed: ${step}`);
+  if (step !== 'unit tests' && step !== 'end-to-end tests') failed += 1;
+}
+
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,115 @@
+import { proxy, releaseProxy, wrap } from 'comlink';
+import type { Remote } from 'comlink';
+
+import type { BackendInfo, BackendName, EngineApi, LoadModelRequest, LoadProgress } from './protocol';
+
+/** An engine plus what it runs on; the only thing the store holds of the inference layer. */
+export interface StartedEngine {
+  engine: EngineApi;
+  backend: BackendInfo;
+}
+
+class WorkerEngine implements EngineApi {
+  constructor(
+    private readonly worker: Worker,
+    private readonly remote: Remote<EngineApi>,
+  ) {}
+
+  initBackend(requested: BackendName) {
+    return this.remote.initBackend(requested);
+  }
+  loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void) {
+    // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel.
+    return this.remote.loadModel(request, proxy(onProgress));
+  }
+  classify(image: Blob, k: number) {
+    return this.remote.classify(image, k);
+  }
+  memory() {
+    return this.remote.memory();
+  }
+  async dispose() {
+    try {
+      await this.remote.dispose();
+    } finally {
+      this.remote[releaseProxy]();
+      this.worker.terminate();
+    }
+  }
+}
+
+function canUseWorker(): boolean {
+  return typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
+}
+
+async function startInWorker(requested: BackendName): Promise<StartedEngine | { failure: string }> {
+  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'inference',
+  });
+  const engine = new WorkerEngine(worker, wrap<EngineApi>(worker));
+  try {
+    const init = await engine.initBackend(requested);
+    if (init.ok) {
+      const { ok: _ok, ...backend } = init;
+      return { engine, backend };
+    }
+    await engine.dispose();
+    return { failure: init.reason };
+  } catch (err) {
+    worker.terminate();
+    return { failure: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function startOnMainThread(requested: BackendName): Promise<StartedEngine | { failure: string }> {
+  // Loaded only when needed, so a page whose worker works never parses TF.js on the main thread.
+  const { InferenceEngine } = await import('./engine');
+  const engine = new InferenceEngine('main');
+  const init = await engine.initBackend(requested);
+  if (init.ok) {
+    const { ok: _ok, ...backend } = init;
+    return { engine, backend };
+  }
+  return { failure: init.reason };
+}
+
+/**
+ * Starts inference on the requested backend: in a dedicated worker when the browser can run that backend
+ * there, otherwise on the main thread. If neither works, falls back to another backend and says so;
+ * the page always shows what actually runs.
+ */
+export async function startEngine(requested: BackendName): Promise<StartedEngine> {
+  const failures: string[] = [];
+  if (canUseWorker()) {
+    const started = await startInWorker(requested);
+    if ('engine' in started) return started;
+    failures.push(`worker: ${started.failure}`);
+  } else {
+    failures.push('worker: this browser has no Worker with OffscreenCanvas');
+  }
+  const main = await startOnMainThread(requested);
+  if ('engine' in main) {
+    return {
+      ...main,
+      backend: { ...main.backend, note: `Running on the main thread (${failures.join('; ')})` },
+    };
+  }
+  failures.push(`main thread: ${main.failure}`);
+  for (const fallback of ['wasm', 'cpu'] as const) {
+    if (fallback === requested) continue;
+    const started = canUseWorker() ? await startInWorker(fallback) : await startOnMainThread(fallback);
+    if ('engine' in started) {
+      return {
+        ...started,
+        backend: {
+          ...started.backend,
+          requested,
+          note: `${requested} is unavailable (${failures.join('; ')})`,
+        },
+      };
+    }
+    failures.push(`${fallback}: ${started.failure}`);
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${failures.join('; ')}`);
+}

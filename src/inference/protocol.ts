@@ -1,0 +1,85 @@
+import type { ModelSummary } from '../model/stageSummary';
+import type { Prediction } from '../model/topK';
+import type { Flavor, VariantId } from '../model/variants';
+
+/** The typed contract between the UI side and the inference engine (in a worker or on the main thread). */
+
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+
+export function isBackendName(value: unknown): value is BackendName {
+  return typeof value === 'string' && (BACKEND_NAMES as readonly string[]).includes(value);
+}
+
+export interface BackendInfo {
+  /** The backend TF.js actually runs on. */
+  name: BackendName;
+  requested: BackendName;
+  /** Where inference runs: a dedicated worker, or the page itself as a fall-back. */
+  thread: 'worker' | 'main';
+  /** WebGL only: the unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))". */
+  renderer?: string;
+  /** WebGL only: true for software rasterizers (SwiftShader, llvmpipe). */
+  softwareRenderer?: boolean;
+  /** Why the backend or thread differs from what was asked for, in words for the user. */
+  note?: string;
+}
+
+export interface BackendInitFailure {
+  ok: false;
+  requested: BackendName;
+  reason: string;
+}
+
+export type BackendInitResult = ({ ok: true } & BackendInfo) | BackendInitFailure;
+
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+}
+
+export interface LoadProgress {
+  fraction: number;
+  message: string;
+}
+
+export interface ModelInfo {
+  summary: ModelSummary;
+  weights: { source: 'random'; seed: number; name: string };
+  memory: MemoryInfo;
+  buildMs: number;
+}
+
+export type ImageErrorCode = 'empty' | 'undecodable' | 'too-large' | 'internal';
+
+export type ClassifyResult =
+  | {
+      ok: true;
+      /** The variant that produced these predictions (the store re-queues stale ones). */
+      variant: VariantId;
+      predictions: Prediction[];
+      /** Decode + preprocess + inference, measured in the engine. */
+      totalMs: number;
+      inferenceMs: number;
+      sourceWidth: number;
+      sourceHeight: number;
+      memory: MemoryInfo;
+    }
+  | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };
+
+export interface LoadModelRequest {
+  variant: VariantId;
+  flavor?: Flavor;
+}
+
+/**
+ * What the engine exposes. Every method is async because across a worker boundary it is a message round
+ * trip; the main-thread fall-back implements the same interface directly.
+ */
+export interface EngineApi {
+  initBackend(requested: BackendName): Promise<BackendInitResult>;
+  loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
+  classify(image: Blob, k: number): Promise<ClassifyResult>;
+  memory(): Promise<MemoryInfo>;
+  dispose(): Promise<void>;
+}

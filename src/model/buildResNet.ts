@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+import { INPUT_SIZE, NUM_CLASSES, STAGE_FILTERS, STAGE_STRIDES, VARIANTS } from './variants';
+import type { Flavor, VariantId } from './variants';
+
+export interface BuildOptions {
+  variant: VariantId;
+  flavor?: Flavor;
+  /** Seed for every initializer; the same seed gives bit-identical weights on every backend. */
+  seed?: number;
+  /** Called after each block is created (weights are allocated as layers are applied). */
+  onProgress?: (fraction: number, message: string) => void;
+  /** Awaited between blocks so a main-thread build can repaint; a worker build passes nothing. */
+  yieldToEventLoop?: () => Promise<void>;
+}
+
+export const DEFAULT_SEED = 1234;
+
+/**
+ * Layer names mirror torchvision's module paths (`layer2_0_conv1` <-> `layer2.0.conv1`), so stage
+ * grouping is a prefix test and a checkpoint maps onto the model by a string replace.
+ */
+export function blockPrefix(stage: number, block: number): string {
+  return `layer${stage + 1}_${block}`;
+}
+
+interface LayerFactory {
+  conv(name: string, filters: number, kernel: number, stride: number): tfl.layers.Layer[];
+  bn(name: string): tfl.layers.Layer;
+  maxPool(name: string): tfl.layers.Layer[];
+}
+
+function makeFactory(flavor: Flavor, nextSeed: () => number): LayerFactory {
+  // He-normal keeps activation variance roughly constant through ReLU stacks, so untrained
+  // feature maps neither vanish nor explode and still make interesting pictures.
+  const kernelInitializer = () => tfl.initializers.heNormal({ seed: nextSeed() });
+  if (flavor === 'reference') {
+    return {
+      conv: (name, filters, kernel, stride) => [
+        tfl.layers.conv2d({
+          name,
+          filters,
+          kernelSize: kernel,
+          strides: stride,
+          padding: 'same',
+          useBias: true,
+          kernelInitializer: kernelInitializer(),
+        }),
+      ],
+      bn: (name) => tfl.layers.batchNormalization({ name, axis: -1 }),
+      maxPool: (name) => [tfl.layers.maxPooling2d({ name, poolSize: 3, strides: 2, padding: 'same' })],
+    };
+  }
+  // torchvision pads symmetrically; TF's 'same' pads only bottom/right at stride 2 and would shift
+  // every feature map by a pixel against PyTorch.
+  return {
+    conv: (name, filters, kernel, stride) => {
+      const pad = (kernel - 1) / 2;
+      const convLayer = tfl.layers.conv2d({
+        name,
+        filters,
+        kernelSize: kernel,
+        strides: stride,
+        padding: 'valid',
+        useBias: false,
+        kernelInitializer: kernelInitializer(),
+      });
+      return pad > 0
+        ? [tfl.layers.zeroPadding2d({ name: `${name}_pad`, padding: [pad, pad] }), convLayer]
+        : [convLayer];
+    },
+    bn: (name) => tfl.layers.batchNormalization({ name, axis: -1, epsilon: 1e-5 }),
+    // Zero padding is exact for max-pool here because its input follows a ReLU (all values >= 0).
+    maxPool: (name) => [
+      tfl.layers.zeroPadding2d({ name: `${name}_pad`, padding: [1, 1] }),
+      tfl.layers.maxPooling2d({ name, poolSize: 3, strides: 2, padding: 'valid' }),
+    ],
+  };
+}
+
+function applyAll(layers: tfl.layers.Layer[], x: tfl.SymbolicTensor): tfl.SymbolicTensor {
+  return layers.reduce((acc, layer) => layer.apply(acc) as tfl.SymbolicTensor, x);
+}
+
+/**
+ * Builds ResNet18/34 as a functional tf.LayersModel, channels-last, input 224x224x3, output raw logits.
+ */
+export async function buildResNet(options: BuildOptions): Promise<tfl.LayersModel> {
+  const { variant, flavor = 'reference', seed = DEFAULT_SEED, onProgress, yieldToEventLoop } = options;
+  const spec = VARIANTS[variant];
+  let seedCounter = seed;
+  const nextSeed = () => seedCounter++;
+  const f = makeFactory(flavor, nextSeed);
+  const totalBlocks = spec.blocksPerStage.reduce((a, b) => a + b, 0);
+  let blocksDone = 0;
+
+  const input = tfl.input({ shape: [INPUT_SIZE, INPUT_SIZE, 3], name: 'input' });
+  let x = applyAll(f.conv('stem_conv', 64, 7, 2), input);
+  x = f.bn('stem_bn').apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.reLU({ name: 'stem_relu' }).apply(x) as tfl.SymbolicTensor;
+  x = applyAll(f.maxPool('stem_pool'), x);
+  onProgress?.(0, 'stem');
+
+  let inChannels = 64;
+  for (let stage = 0; stage < 4; stage++) {
+    const filters = STAGE_FILTERS[stage] as number;
+    const blocks = spec.blocksPerStage[stage] as number;
+    for (let block = 0; block < blocks; block++) {
+      const stride = block === 0 ? (STAGE_STRIDES[stage] as number) : 1;
+      const p = blockPrefix(stage, block);
+      let y = applyAll(f.conv(`${p}_conv1`, filters, 3, stride), x);
+      y = f.bn(`${p}_bn1`).apply(y) as tfl.SymbolicTensor;
+      y = tfl.layers.reLU({ name: `${p}_relu1` }).apply(y) as tfl.SymbolicTensor;
+      y = applyAll(f.conv(`${p}_conv2`, filters, 3, 1), y);
+      y = f.bn(`${p}_bn2`).apply(y) as tfl.SymbolicTensor;
+
+      let shortcut: tfl.SymbolicTensor;
+      if (flavor === 'reference') {
+        // The reference design always projects the shortcut, even when shapes already match.
+        shortcut = applyAll(f.conv(`${p}_shortcut`, filters, 1, stride), x);
+      } else if (stride !== 1 || inChannels !== filters) {
+        shortcut = applyAll(f.conv(`${p}_downsample_conv`, filters, 1, stride), x);
+        shortcut = f.bn(`${p}_downsample_bn`).apply(shortcut) as tfl.SymbolicTensor;
+      } else {
+        shortcut = x;
+      }
+      x = tfl.layers.add({ name: `${p}_add` }).apply([y, shortcut]) as tfl.SymbolicTensor;
+      x = tfl.layers.reLU({ name: `${p}_out` }).apply(x) as tfl.SymbolicTensor;
+      inChannels = filters;
+      blocksDone++;
+      onProgress?.(blocksDone / totalBlocks, `layer${stage + 1}, block ${block + 1} of ${blocks}`);
+      if (yieldToEventLoop) await yieldToEventLoop();
+    }
+  }
+
+  x = tfl.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .dense({
+      name: 'fc',
+      units: NUM_CLASSES,
+      // LeCun-normal (unit variance per input) keeps untrained logits at a few units: the softmax is
+      // neither uniform nor one-hot, so the bars show something and every top-k probability is > 0.
+      kernelInitializer: tfl.initializers.leCunNormal({ seed: nextSeed() }),
+    })
+    .apply(x) as tfl.SymbolicTensor;
+
+  return tfl.model({ inputs: input, outputs: logits, name: `${variant}_${flavor}` });
+}
+
+/** Re-exported so callers of the model layer need no direct TF.js import just for typing. */
+export type { LayersModel } from '@tensorflow/tfjs-layers';
+export type Tensor = tf.Tensor;

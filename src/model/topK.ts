@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { IMAGENET_LABELS, IMAGENET_SYNONYMS } from './imagenetLabels';
+
+export { MAX_TOP_K, clampTopK } from './topKLimits';
+
+export interface Prediction {
+  classIndex: number;
+  /** Short class name, e.g. "tabby". */
+  label: string;
+  /** All WordNet synonyms of the class. */
+  synonyms: string;
+  probability: number;
+}
+
+/**
+ * Softmax and top-k on the backend, so only k values and k indices per image leave it.
+ * Returns tensors the caller must dispose (use inside tf.tidy or dispose explicitly).
+ */
+export function topKOnBackend(logits: tf.Tensor2D, k: number): { values: tf.Tensor2D; indices: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const { values, indices } = tf.topk(tf.softmax(logits), k, true);
+    return { values: values as tf.Tensor2D, indices: indices as tf.Tensor2D };
+  });
+}
+
+/** Downloads a top-k result and disposes its tensors. */
+export async function readTopK(values: tf.Tensor2D, indices: tf.Tensor2D): Promise<Prediction[][]> {
+  try {
+    const [n, k] = values.shape;
+    const [v, idx] = await Promise.all([values.data(), indices.data()]);
+    return Array.from({ length: n }, (_, row) =>
+      Array.from({ length: k }, (_, rank) => {
+        const classIndex = idx[row * k + rank]!;
+        return {
+          classIndex,
+          label: IMAGENET_LABELS[classIndex]!,
+          synonyms: IMAGENET_SYNONYMS[classIndex]!,
+          probability: v[row * k + rank]!,
+        };
+      }),
+    );
+  } finally {
+    values.dispose();
+    indices.dispose();
+  }
+}

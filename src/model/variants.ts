@@ -1,0 +1,41 @@
+/**
+ * The ResNet variants the app can build, and the facts about them that do not depend on weights.
+ * Pure data: no TF.js, so the store and UI can import it freely.
+ */
+
+export type VariantId = 'resnet18' | 'resnet34';
+
+/**
+ * `reference`: the Keras-style design of the spec ('same' padding, biased convs, a 1x1 conv shortcut in
+ * every block). `torchvision`: the layout of torchvision's checkpoints (bias-free convs, symmetric padding,
+ * identity shortcuts where shapes match, BatchNorm eps 1e-5).
+ */
+export type Flavor = 'reference' | 'torchvision';
+
+export type StageName = 'stem' | 'layer1' | 'layer2' | 'layer3' | 'layer4' | 'fc';
+
+export interface VariantSpec {
+  id: VariantId;
+  label: string;
+  depth: 18 | 34;
+  /** BasicBlocks per stage, layer1..layer4. */
+  blocksPerStage: readonly [number, number, number, number];
+}
+
+export const VARIANTS: Readonly<Record<VariantId, VariantSpec>> = {
+  resnet18: { id: 'resnet18', label: 'ResNet18', depth: 18, blocksPerStage: [2, 2, 2, 2] },
+  resnet34: { id: 'resnet34', label: 'ResNet34', depth: 34, blocksPerStage: [3, 4, 6, 3] },
+};
+
+export const VARIANT_IDS = Object.keys(VARIANTS) as VariantId[];
+
+export function isVariantId(value: unknown): value is VariantId {
+  return typeof value === 'string' && value in VARIANTS;
+}
+
+/** Filters of layer1..layer4; only a stage's first block strides (layer1 never does). */
+export const STAGE_FILTERS = [64, 128, 256, 512] as const;
+export const STAGE_STRIDES = [1, 2, 2, 2] as const;
+
+export const INPUT_SIZE = 224;
+export const NUM_CLASSES = 1000;

@@ -1,0 +1,13 @@
+import type { EngineApi } from '../inference/protocol';
+
+// The engine is a live object (a worker proxy), not state to render, so it lives beside the store
+// rather than in it.
+let current: EngineApi | null = null;
+
+export function setEngine(engine: EngineApi | null): void {
+  current = engine;
+}
+
+export function getEngine(): EngineApi | null {
+  return current;
+}

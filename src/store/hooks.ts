@@ -1,0 +1,23 @@
+import { useShallow } from 'zustand/react/shallow';
+
+import { useAppStore } from './index';
+
+// Tiny selector hooks: each component subscribes to exactly what it renders.
+
+export const useTopK = () => useAppStore((s) => s.topK);
+export const useImages = () => useAppStore((s) => s.images);
+export const useBackend = () => useAppStore((s) => s.backend);
+export const useMemory = () => useAppStore((s) => s.memory);
+export const useSummary = () => useAppStore((s) => s.summary);
+export const useWeights = () => useAppStore((s) => s.weights);
+export const useAppError = () => useAppStore((s) => s.appError);
+export const useModelState = () =>
+  useAppStore(
+    useShallow((s) => ({
+      variant: s.variant,
+      status: s.modelStatus,
+      progress: s.loadProgress,
+      loadedVariant: s.summary?.variant ?? null,
+      buildMs: s.buildMs,
+    })),
+  );

@@ -1,0 +1,19 @@
+import { create } from 'zustand';
+
+import { createBackendSlice } from './backendSlice';
+import { createImagesSlice } from './imagesSlice';
+import { createModelSlice } from './modelSlice';
+import { createSettingsSlice } from './settingsSlice';
+import type { AppState } from './types';
+
+export const useAppStore = create<AppState>()((...a) => ({
+  ...createBackendSlice(...a),
+  ...createModelSlice(...a),
+  ...createImagesSlice(...a),
+  ...createSettingsSlice(...a),
+}));
+
+export type { AppState } from './types';
+export type { ImageItem, ImageStatus } from './imagesSlice';
+export type { ModelStatus } from './modelSlice';
+export { parseUrlOptions, withVariantInUrl } from './urlParams';

@@ -1,0 +1,42 @@
+import { BackendBadge } from './BackendBadge';
+import { DropZone } from './DropZone';
+import { ErrorBanner } from './ErrorBanner';
+import { Header } from './Header';
+import { ModelStatusIndicator } from './ModelStatusIndicator';
+import { ModelSummaryTable } from './ModelSummaryTable';
+import { ResultGrid } from './ResultGrid';
+import { TopKInput } from './TopKInput';
+import { UntrainedNotice } from './UntrainedNotice';
+import { VariantSelect } from './VariantSelect';
+import { WeightsInfo } from './WeightsInfo';
+
+export function App() {
+  return (
+    <div className="app">
+      <Header />
+      <ErrorBanner />
+      <div className="layout">
+        <aside className="sidebar">
+          <section className="panel" aria-label="Model">
+            <div className="controls">
+              <VariantSelect />
+              <TopKInput />
+            </div>
+            <ModelStatusIndicator />
+            <WeightsInfo />
+            <BackendBadge />
+          </section>
+          <section className="panel" aria-label="Model summary">
+            <h2>Stages</h2>
+            <ModelSummaryTable />
+          </section>
+        </aside>
+        <main className="main">
+          <UntrainedNotice />
+          <DropZone />
+          <ResultGrid />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { VARIANTS } from '../model/variants';
+import { useModelState } from '../store/hooks';
+import { formatMs } from './format';
+
+export function ModelStatusIndicator() {
+  const { variant, status, progress, buildMs } = useModelState();
+  const label = VARIANTS[variant].label;
+  return (
+    <div
+      className={`model-status model-status--${status}`}
+      data-testid="model-status"
+      data-state={status}
+      data-model={variant}
+    >
+      <span className="model-status__dot" aria-hidden="true" />
+      {status === 'loading' && (
+        <div className="model-status__loading">
+          <span>
+            {label}: {progress?.message ?? 'Loading'}…
+          </span>
+          <progress max={1} value={progress?.fraction ?? 0} aria-label={`Building ${label}`} />
+        </div>
+      )}
+      {status === 'ready' && (
+        <span>
+          {label} ready{buildMs !== null ? ` (built and warmed up in ${formatMs(buildMs)})` : ''}
+        </span>
+      )}
+      {status === 'error' && <span>{label} failed to load</span>}
+    </div>
+  );
+}

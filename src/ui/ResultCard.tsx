@@ -1,0 +1,84 @@
+import { VARIANTS } from '../model/variants';
+import { useAppStore } from '../store';
+import type { ImageItem } from '../store';
+import { useTopK } from '../store/hooks';
+import { formatMs } from './format';
+import { PredictionRow } from './PredictionRow';
+
+interface Props {
+  image: ImageItem;
+}
+
+const STATUS_TEXT = { queued: 'Waiting…', classifying: 'Classifying…', done: '', error: '' } as const;
+
+export function ResultCard({ image }: Props) {
+  const topK = useTopK();
+  const removeImage = useAppStore((s) => s.removeImage);
+  const busy = image.status === 'queued' || image.status === 'classifying';
+  return (
+    <article
+      className={`card${busy ? ' card--busy' : ''}`}
+      data-testid="result"
+      data-file-name={image.fileName}
+      data-status={image.status}
+      data-variant={image.variant ?? ''}
+      data-total-ms={image.totalMs ?? ''}
+      data-inference-ms={image.inferenceMs ?? ''}
+      aria-busy={busy}
+    >
+      <div className="card__thumb">
+        {image.error ? (
+          <div className="card__thumb-missing" aria-hidden="true">
+            ?
+          </div>
+        ) : (
+          <img src={image.thumbUrl} alt="" loading="lazy" />
+        )}
+      </div>
+      <div className="card__body">
+        <header className="card__header">
+          {/* The file name is user-controlled: rendered as text, never as HTML. */}
+          <h3 className="card__name" title={image.fileName}>
+            {image.fileName}
+          </h3>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Remove ${image.fileName}`}
+            onClick={() => removeImage(image.id)}
+          >
+            ×
+          </button>
+        </header>
+        {image.error ? (
+          <p className="card__error" role="alert" data-testid="error" data-error-code={image.error.code}>
+            {image.error.message}
+          </p>
+        ) : (
+          <>
+            {image.predictions ? (
+              <ol className="predictions">
+                {image.predictions.slice(0, topK).map((p, i) => (
+                  <PredictionRow key={p.classIndex} prediction={p} rank={i + 1} />
+                ))}
+              </ol>
+            ) : (
+              <div className="card__placeholder" />
+            )}
+            <p className="card__meta muted small">
+              {busy
+                ? STATUS_TEXT[image.status]
+                : [
+                    image.variant ? VARIANTS[image.variant].label : null,
+                    image.totalMs !== null ? formatMs(image.totalMs) : null,
+                    image.sourceSize ? `${image.sourceSize.width}x${image.sourceSize.height}` : null,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
+            </p>
+          </>
+        )}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,14 @@
+import { useWeights } from '../store/hooks';
+
+export function UntrainedNotice() {
+  const weights = useWeights();
+  if (weights && weights.source !== 'random') return null;
+  return (
+    <p className="notice" role="note">
+      <strong>These weights are untrained.</strong> The network is built exactly to the reference design, but
+      its weights are random numbers from a fixed seed, so the classes it names are meaningless (yet
+      reproducible: the same image gives the same answer after a reload). Loading real ImageNet weights is
+      coming next.
+    </p>
+  );
+}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+
+import { formatBytes, formatCount, formatMs, formatPercent } from './format';
+
+describe('format', () => {
+  it('formats counts, percentages, times and sizes', () => {
+    expect(formatCount(22735912)).toBe('22,735,912');
+    expect(formatPercent(0.4567)).toBe('45.7%');
+    expect(formatPercent(0.01234)).toBe('1.23%');
+    expect(formatPercent(0.0000012)).toBe('1.2e-4%');
+    expect(formatMs(95.4)).toBe('95 ms');
+    expect(formatMs(1530)).toBe('1.53 s');
+    expect(formatBytes(48_214_432)).toBe('46.0 MiB');
+  });
+});
