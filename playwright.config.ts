@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = 4173;
+export const WEIGHTS_PORT = 4174;
 
 /**
  * End-to-end tests run Debian's Chromium (Playwright's browser download is not available here) against the
@@ -34,10 +35,20 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      // Mimics the Hugging Face hub's URL layout for the weight-download tests.
+      command: `node e2e/weightsServer.mjs`,
+      url: `http://127.0.0.1:${WEIGHTS_PORT}/health`,
+      env: { WEIGHTS_PORT: String(WEIGHTS_PORT) },
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+    },
+  ],
 });

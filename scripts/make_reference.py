@@ -11,7 +11,8 @@ Writes, per depth D in (18, 34):
   resnetD.safetensors           F32, the 4 * (params + BN buffers); num_batches_tracked left out
   resnetD.pth                   torch.save(model.state_dict()), zip format, the full state dict
   resnetD.reference.json        logits, softmax, top-5 and per-stage activation statistics
-and resnet18-f16.safetensors / resnet18-bf16.safetensors (same weights, rounded) for loader tests.
+and resnet18-f16.safetensors / resnet18-bf16.safetensors (same weights, rounded) for loader tests, and
+chelsea-224-rgb.bin: the 224x224 crop the models saw, raw uint8 RGB, row-major HWC (150,528 bytes).
 Makes e2e/fixtures/chelsea-256.png, the input photo, if it is missing.
 """
 
@@ -40,6 +41,7 @@ STD = [0.229, 0.224, 0.225]
 TARGET_LOGIT_STD = 3.0
 STAGES = ["stem", "layer1", "layer2", "layer3", "layer4"]
 SEEDS = {18: 18, 34: 34}
+CROP_FILE = "chelsea-224-rgb.bin"
 
 
 def make_photo() -> Image.Image:
@@ -56,12 +58,16 @@ def make_photo() -> Image.Image:
     return photo
 
 
-def input_tensor() -> torch.Tensor:
-    """Reads the PNG back (exactly what the browser decodes) and centre-crops 224 without resampling."""
-    pixels = np.asarray(Image.open(PHOTO).convert("RGB"), dtype=np.float32)
+def input_crop() -> np.ndarray:
+    """Reads the PNG back (exactly what the browser decodes) and centre-crops 224 without resampling: HWC uint8."""
+    pixels = np.asarray(Image.open(PHOTO).convert("RGB"), dtype=np.uint8)
     offset = (PHOTO_SIZE - CROP_SIZE) // 2  # 16
-    crop = pixels[offset : offset + CROP_SIZE, offset : offset + CROP_SIZE] / 255.0
-    normalized = (crop - np.array(MEAN, dtype=np.float32)) / np.array(STD, dtype=np.float32)
+    return np.ascontiguousarray(pixels[offset : offset + CROP_SIZE, offset : offset + CROP_SIZE])
+
+
+def input_tensor(crop: np.ndarray) -> torch.Tensor:
+    scaled = crop.astype(np.float32) / 255.0
+    normalized = (scaled - np.array(MEAN, dtype=np.float32)) / np.array(STD, dtype=np.float32)
     return torch.from_numpy(np.ascontiguousarray(normalized.transpose(2, 0, 1)))[None]
 
 
@@ -140,7 +146,11 @@ def main():
     if not PHOTO.exists():
         make_photo()
         record(PHOTO)
-    x = input_tensor()
+    crop = input_crop()
+    # The exact pixels the model sees, so Node tests feed the same input without a PNG decoder.
+    (args.out / CROP_FILE).write_bytes(crop.tobytes())
+    record(args.out / CROP_FILE)
+    x = input_tensor(crop)
 
     for depth in (18, 34):
         model = build_model(depth)

@@ -1,7 +1,14 @@
-import { proxy, releaseProxy, wrap } from 'comlink';
+import { proxy, releaseProxy, transfer, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 
-import type { BackendInfo, BackendName, EngineApi, LoadModelRequest, LoadProgress } from './protocol';
+import type {
+  BackendInfo,
+  BackendName,
+  EngineApi,
+  LoadModelRequest,
+  LoadProgress,
+  WeightsPayload,
+} from './protocol';
 
 /** An engine plus what it runs on; the only thing the store holds of the inference layer. */
 export interface StartedEngine {
@@ -21,6 +28,14 @@ class WorkerEngine implements EngineApi {
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void) {
     // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel.
     return this.remote.loadModel(request, proxy(onProgress));
+  }
+  loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void) {
+    // Hand the (possibly 100 MB) buffers over instead of copying them; the page does not need them after.
+    const buffers = [...new Set(payload.files.map((f) => f.data))];
+    return this.remote.loadWeights(transfer(payload, buffers), proxy(onProgress));
+  }
+  exportModel() {
+    return this.remote.exportModel();
   }
   classify(image: Blob, k: number) {
     return this.remote.classify(image, k);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { ResNetClassifier } from '../model/classifier';
 import { MAX_TOP_K, clampTopK } from '../model/topK';
-import { VARIANTS } from '../model/variants';
+import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend } from './backend';
 import { ImageDecodeError, decodeAndCrop } from './decodeImage';
 import { rgbaToNormalizedRGB } from './preprocess';
@@ -11,11 +11,14 @@ import type {
   BackendName,
   ClassifyResult,
   EngineApi,
+  ExportedModel,
   LoadModelRequest,
   LoadProgress,
   MemoryInfo,
   ModelInfo,
+  WeightsPayload,
 } from './protocol';
+import { classifierFromWeightFiles } from './loadWeightFiles';
 import { SerialQueue } from './serialQueue';
 
 function memory(): MemoryInfo {
@@ -40,26 +43,48 @@ export class InferenceEngine implements EngineApi {
   }
 
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
-    return this.queue.run(async () => {
-      const started = performance.now();
-      // Build the new model completely before letting go of the old one: if building fails, the active
-      // model keeps working.
-      const next = await ResNetClassifier.load({
+    return this.activate(() =>
+      ResNetClassifier.load({
         variant: request.variant,
         flavor: request.flavor,
         onProgress: (fraction, message) => onProgress({ fraction, message }),
         // On the main thread, give the page a chance to paint progress between blocks.
         yieldToEventLoop: this.thread === 'main' ? nextFrame : undefined,
+      }),
+    );
+  }
+
+  loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
+    return this.activate(() =>
+      classifierFromWeightFiles(payload, (fraction, message) => onProgress({ fraction, message })),
+    );
+  }
+
+  exportModel(): Promise<ExportedModel> {
+    return this.queue.run(async () => {
+      const classifier = this.classifier;
+      if (!classifier) throw new Error('No model is loaded yet.');
+      return exportLayersModel(classifier.model, {
+        variant: classifier.variant,
+        flavor: classifier.flavor,
+        weightsName: classifier.weights.name,
       });
+    });
+  }
+
+  /**
+   * Makes a new classifier active. It is built completely before the old one is let go of, so if building
+   * fails the active model keeps working, untouched.
+   */
+  private activate(makeClassifier: () => Promise<ResNetClassifier>): Promise<ModelInfo> {
+    return this.queue.run(async () => {
+      const started = performance.now();
+      const next = await makeClassifier();
       this.classifier?.dispose();
       this.classifier = next;
       return {
         summary: next.summary,
-        weights: {
-          source: next.weights.kind,
-          seed: next.weights.seed,
-          name: `${VARIANTS[request.variant].label}, random init (seed ${next.weights.seed})`,
-        },
+        weights: { source: next.weights.kind, name: next.weights.name },
         memory: memory(),
         buildMs: performance.now() - started,
       };

@@ -1,4 +1,6 @@
 import type { ModelSummary } from '../model/stageSummary';
+import type { NamedBuffer } from '../model/weights/detectFormat';
+import type { ExportedModel } from '../model/weights/tfjsFormat';
 import type { Prediction } from '../model/topK';
 import type { Flavor, VariantId } from '../model/variants';
 
@@ -43,9 +45,11 @@ export interface LoadProgress {
   message: string;
 }
 
+export type WeightsSourceKind = 'random' | 'file' | 'url' | 'cache';
+
 export interface ModelInfo {
   summary: ModelSummary;
-  weights: { source: 'random'; seed: number; name: string };
+  weights: { source: WeightsSourceKind; name: string };
   memory: MemoryInfo;
   buildMs: number;
 }
@@ -72,6 +76,16 @@ export interface LoadModelRequest {
   flavor?: Flavor;
 }
 
+/** Weight files already read into memory (their buffers are transferred to the worker, not copied). */
+export interface WeightsPayload {
+  source: Exclude<WeightsSourceKind, 'random'>;
+  /** What the page calls these weights: a file name or a URL. */
+  name: string;
+  files: NamedBuffer[];
+}
+
+export type { ExportedModel, NamedBuffer };
+
 /**
  * What the engine exposes. Every method is async because across a worker boundary it is a message round
  * trip; the main-thread fall-back implements the same interface directly.
@@ -79,6 +93,10 @@ export interface LoadModelRequest {
 export interface EngineApi {
   initBackend(requested: BackendName): Promise<BackendInitResult>;
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
+  /** Parses weight files, builds the matching variant and flavor, and makes it active; the old model stays on failure. */
+  loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
+  /** The active model in TF.js layers format. */
+  exportModel(): Promise<ExportedModel>;
   classify(image: Blob, k: number): Promise<ClassifyResult>;
   memory(): Promise<MemoryInfo>;
   dispose(): Promise<void>;

@@ -9,6 +9,11 @@ export interface BuildOptions {
   flavor?: Flavor;
   /** Seed for every initializer; the same seed gives bit-identical weights on every backend. */
   seed?: number;
+  /**
+   * 'random' (seeded He-normal) or 'zeros' when weights are about to be loaded from a file: generating
+   * millions of random numbers only to overwrite them would cost seconds.
+   */
+  init?: 'random' | 'zeros';
   /** Called after each block is created (weights are allocated as layers are applied). */
   onProgress?: (fraction: number, message: string) => void;
   /** Awaited between blocks so a main-thread build can repaint; a worker build passes nothing. */
@@ -31,10 +36,11 @@ interface LayerFactory {
   maxPool(name: string): tfl.layers.Layer[];
 }
 
-function makeFactory(flavor: Flavor, nextSeed: () => number): LayerFactory {
+function makeFactory(flavor: Flavor, init: 'random' | 'zeros', nextSeed: () => number): LayerFactory {
   // He-normal keeps activation variance roughly constant through ReLU stacks, so untrained
   // feature maps neither vanish nor explode and still make interesting pictures.
-  const kernelInitializer = () => tfl.initializers.heNormal({ seed: nextSeed() });
+  const kernelInitializer = () =>
+    init === 'zeros' ? tfl.initializers.zeros() : tfl.initializers.heNormal({ seed: nextSeed() });
   if (flavor === 'reference') {
     return {
       conv: (name, filters, kernel, stride) => [
@@ -87,11 +93,18 @@ function applyAll(layers: tfl.layers.Layer[], x: tfl.SymbolicTensor): tfl.Symbol
  * Builds ResNet18/34 as a functional tf.LayersModel, channels-last, input 224x224x3, output raw logits.
  */
 export async function buildResNet(options: BuildOptions): Promise<tfl.LayersModel> {
-  const { variant, flavor = 'reference', seed = DEFAULT_SEED, onProgress, yieldToEventLoop } = options;
+  const {
+    variant,
+    flavor = 'reference',
+    seed = DEFAULT_SEED,
+    init = 'random',
+    onProgress,
+    yieldToEventLoop,
+  } = options;
   const spec = VARIANTS[variant];
   let seedCounter = seed;
   const nextSeed = () => seedCounter++;
-  const f = makeFactory(flavor, nextSeed);
+  const f = makeFactory(flavor, init, nextSeed);
   const totalBlocks = spec.blocksPerStage.reduce((a, b) => a + b, 0);
   let blocksDone = 0;
 
@@ -141,7 +154,8 @@ export async function buildResNet(options: BuildOptions): Promise<tfl.LayersMode
       units: NUM_CLASSES,
       // LeCun-normal (unit variance per input) keeps untrained logits at a few units: the softmax is
       // neither uniform nor one-hot, so the bars show something and every top-k probability is > 0.
-      kernelInitializer: tfl.initializers.leCunNormal({ seed: nextSeed() }),
+      kernelInitializer:
+        init === 'zeros' ? tfl.initializers.zeros() : tfl.initializers.leCunNormal({ seed: nextSeed() }),
     })
     .apply(x) as tfl.SymbolicTensor;
 

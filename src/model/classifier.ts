@@ -8,7 +8,7 @@ import { summarizeStages } from './stageSummary';
 import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
 import type { Prediction } from './topK';
-import { INPUT_SIZE } from './variants';
+import { INPUT_SIZE, VARIANTS } from './variants';
 import type { Flavor, VariantId } from './variants';
 
 export type ProgressCallback = (fraction: number, message: string) => void;
@@ -21,7 +21,9 @@ export interface ClassifierConfig {
   yieldToEventLoop?: () => Promise<void>;
 }
 
-export type WeightsSource = { kind: 'random'; seed: number };
+/** Where a classifier's weights came from, as the page reports it. */
+export type WeightsSource =
+  { kind: 'random'; seed: number; name: string } | { kind: 'file' | 'url' | 'cache'; name: string };
 
 /**
  * A ResNet ImageNet classifier: owns one LayersModel and everything needed to turn normalized pixels into
@@ -38,6 +40,7 @@ export class ResNetClassifier {
     readonly weights: WeightsSource,
   ) {}
 
+  /** Builds a variant with seeded random weights and warms it up. */
   static async load(config: ClassifierConfig): Promise<ResNetClassifier> {
     const { variant, flavor = 'reference', seed = DEFAULT_SEED, onProgress } = config;
     const model = await buildResNet({
@@ -47,20 +50,46 @@ export class ResNetClassifier {
       yieldToEventLoop: config.yieldToEventLoop,
       onProgress: (f, msg) => onProgress?.(0.8 * f, `Building ${msg}`),
     });
-    const classifier = new ResNetClassifier(
-      model,
-      summarizeStages(model, variant, flavor),
-      IMAGENET_TORCHVISION_PREPROCESS,
-      { kind: 'random', seed },
-    );
-    onProgress?.(0.85, 'Warming up (compiling kernels)');
-    await classifier.warmUp();
-    onProgress?.(1, 'Ready');
-    return classifier;
+    const name = `${VARIANTS[variant].label}, random init (seed ${seed})`;
+    return ResNetClassifier.fromModel(model, {
+      variant,
+      flavor,
+      weights: { kind: 'random', seed, name },
+      onProgress,
+    });
+  }
+
+  /**
+   * Wraps a model whose weights are already in place (loaded from a file), and warms it up. Takes
+   * ownership of the model: it is disposed if warming up fails.
+   */
+  static async fromModel(
+    model: LayersModel,
+    options: { variant: VariantId; flavor: Flavor; weights: WeightsSource; onProgress?: ProgressCallback },
+  ): Promise<ResNetClassifier> {
+    try {
+      const classifier = new ResNetClassifier(
+        model,
+        summarizeStages(model, options.variant, options.flavor),
+        IMAGENET_TORCHVISION_PREPROCESS,
+        options.weights,
+      );
+      options.onProgress?.(0.85, 'Warming up (compiling kernels)');
+      await classifier.warmUp();
+      options.onProgress?.(1, 'Ready');
+      return classifier;
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
   }
 
   get variant(): VariantId {
     return this.summary.variant;
+  }
+
+  get flavor(): Flavor {
+    return this.summary.flavor;
   }
 
   /** One throw-away prediction: compiles WebGL programs and allocates textures before real work. */

@@ -21,3 +21,6 @@ export const useModelState = () =>
       buildMs: s.buildMs,
     })),
   );
+export const useDownload = () => useAppStore((s) => s.download);
+export const useCachedWeights = () => useAppStore((s) => s.cachedWeights);
+export const useCacheNote = () => useAppStore((s) => s.cacheNote);

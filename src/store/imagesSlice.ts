@@ -31,6 +31,8 @@ export interface ImagesSlice {
   clearImages: () => void;
   /** Re-queues every image, e.g. after the model changed. */
   reclassifyAll: () => void;
+  /** Continues with queued images (after a model load that failed and left the old model active). */
+  resumeClassification: () => void;
 }
 
 let nextId = 1;
@@ -114,6 +116,8 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
       get().images.forEach((img) => URL.revokeObjectURL(img.thumbUrl));
       set({ images: [] });
     },
+
+    resumeClassification: () => void pump(),
 
     reclassifyAll: () => {
       set({ images: get().images.map((img) => ({ ...img, status: 'queued' as const })) });

@@ -5,15 +5,19 @@ import { createImagesSlice } from './imagesSlice';
 import { createModelSlice } from './modelSlice';
 import { createSettingsSlice } from './settingsSlice';
 import type { AppState } from './types';
+import { createWeightsSlice } from './weightsSlice';
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createModelSlice(...a),
   ...createImagesSlice(...a),
   ...createSettingsSlice(...a),
+  ...createWeightsSlice(...a),
 }));
 
 export type { AppState } from './types';
 export type { ImageItem, ImageStatus } from './imagesSlice';
 export type { ModelStatus } from './modelSlice';
 export { parseUrlOptions, withVariantInUrl } from './urlParams';
+export type { CachedWeights } from '../inference/weightsCache';
+export { WEIGHTS_PRESETS } from '../inference/weightPresets';

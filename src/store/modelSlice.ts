@@ -1,5 +1,5 @@
 import { startEngine } from '../inference/client';
-import type { BackendName, LoadProgress, ModelInfo } from '../inference/protocol';
+import type { BackendName, EngineApi, LoadProgress, ModelInfo } from '../inference/protocol';
 import type { ModelSummary } from '../model/stageSummary';
 import type { VariantId } from '../model/variants';
 import { getEngine, setEngine } from './engineRef';
@@ -19,6 +19,15 @@ export interface ModelSlice {
   appError: string | null;
   startApp: (options: { backend: BackendName; variant: VariantId }) => Promise<void>;
   switchVariant: (variant: VariantId) => Promise<void>;
+  /**
+   * Runs one model load on the engine (random build or weights from files) with progress, and makes the
+   * result active. Resolves to the new model's info, or null if it failed (the error is in `appError`, the
+   * previous model stays active) or a later load superseded it.
+   */
+  runModelLoad: (
+    what: string,
+    start: (engine: EngineApi, onProgress: (p: LoadProgress) => void) => Promise<ModelInfo>,
+  ) => Promise<ModelInfo | null>;
   dismissAppError: () => void;
 }
 
@@ -26,37 +35,55 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
   // Switches can be requested faster than models build; only the latest request's result is applied.
   let loadToken = 0;
 
-  async function load(variant: VariantId): Promise<void> {
+  async function runModelLoad(
+    what: string,
+    start: (engine: EngineApi, onProgress: (p: LoadProgress) => void) => Promise<ModelInfo>,
+  ): Promise<ModelInfo | null> {
     const engine = getEngine();
-    if (!engine) return;
+    if (!engine) return null;
     const token = ++loadToken;
-    set({ variant, modelStatus: 'loading', loadProgress: { fraction: 0, message: 'Starting' } });
+    set({ modelStatus: 'loading', loadProgress: { fraction: 0, message: 'Starting' } });
     try {
-      const info = await engine.loadModel({ variant }, (p) => {
+      const info = await start(engine, (p) => {
         if (token === loadToken) set({ loadProgress: p });
       });
       get().setMemory(info.memory);
-      if (token !== loadToken) return;
+      if (token !== loadToken) return null;
       set({
+        variant: info.summary.variant,
         modelStatus: 'ready',
         loadProgress: null,
         summary: info.summary,
         weights: info.weights,
         buildMs: info.buildMs,
+        appError: null,
       });
       get().reclassifyAll();
+      return info;
     } catch (err) {
-      if (token !== loadToken) return;
+      if (token !== loadToken) return null;
       const message = err instanceof Error ? err.message : String(err);
-      // The previous model (if any) is still loaded and usable; say what failed.
+      // The engine only swaps models once the new one is complete: the previous model is still active.
       set({
         modelStatus: get().summary ? 'ready' : 'error',
-        variant: get().summary?.variant ?? variant,
+        variant: get().summary?.variant ?? get().variant,
         loadProgress: null,
-        appError: `Could not build ${variant}: ${message}`,
+        appError: `Could not load ${what}: ${message}`,
       });
+      get().resumeClassification();
+      return null;
+    } finally {
+      void engine.memory().then(
+        (m) => get().setMemory(m),
+        () => undefined,
+      );
     }
   }
+
+  const load = (variant: VariantId) => {
+    set({ variant });
+    return runModelLoad(variant, (engine, onProgress) => engine.loadModel({ variant }, onProgress));
+  };
 
   return {
     variant: 'resnet18',
@@ -74,6 +101,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         setEngine(started.engine);
         get().setBackend(started.backend);
         get().setMemory(await started.engine.memory());
+        void get().refreshCachedWeights();
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         set({ modelStatus: 'error', loadProgress: null, appError: message });
@@ -86,6 +114,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       if (variant === get().variant && get().modelStatus !== 'error') return;
       await load(variant);
     },
+
+    runModelLoad,
 
     dismissAppError: () => set({ appError: null }),
   };

@@ -4,8 +4,9 @@ import type { BackendSlice } from './backendSlice';
 import type { ImagesSlice } from './imagesSlice';
 import type { ModelSlice } from './modelSlice';
 import type { SettingsSlice } from './settingsSlice';
+import type { WeightsSlice } from './weightsSlice';
 
-export type AppState = BackendSlice & ModelSlice & ImagesSlice & SettingsSlice;
+export type AppState = BackendSlice & ModelSlice & ImagesSlice & SettingsSlice & WeightsSlice;
 
 /** A slice creator that can read and call the whole store (slices cooperate through actions). */
 export type SliceCreator<T> = StateCreator<AppState, [], [], T>;

@@ -8,7 +8,7 @@ import { ResultGrid } from './ResultGrid';
 import { TopKInput } from './TopKInput';
 import { UntrainedNotice } from './UntrainedNotice';
 import { VariantSelect } from './VariantSelect';
-import { WeightsInfo } from './WeightsInfo';
+import { WeightsPanel } from './WeightsPanel';
 
 export function App() {
   return (
@@ -23,9 +23,9 @@ export function App() {
               <TopKInput />
             </div>
             <ModelStatusIndicator />
-            <WeightsInfo />
             <BackendBadge />
           </section>
+          <WeightsPanel />
           <section className="panel" aria-label="Model summary">
             <h2>Stages</h2>
             <ModelSummaryTable />

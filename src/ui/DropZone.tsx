@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 
+import { looksLikeWeightsFile } from '../model/weights/detectFormat';
 import { useAppStore } from '../store';
 
 /** Files from a paste event: copied images, or files copied in a file manager. */
@@ -15,6 +16,7 @@ function filesFromClipboard(data: DataTransfer | null): File[] {
 
 export function DropZone() {
   const addImages = useAppStore((s) => s.addImages);
+  const loadWeightsFromFiles = useAppStore((s) => s.loadWeightsFromFiles);
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
 
@@ -43,7 +45,11 @@ export function DropZone() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        addImages(Array.from(e.dataTransfer.files));
+        // Weight files dropped here are loaded as weights; everything else is treated as an image.
+        const files = Array.from(e.dataTransfer.files);
+        const weights = files.filter((f) => looksLikeWeightsFile(f.name));
+        if (weights.length > 0) void loadWeightsFromFiles(weights);
+        addImages(files.filter((f) => !looksLikeWeightsFile(f.name)));
       }}
     >
       <svg className="dropzone__icon" viewBox="0 0 24 24" aria-hidden="true">

@@ -1,5 +1,12 @@
 import { useWeights } from '../store/hooks';
 
+const SOURCE_TEXT = {
+  random: 'untrained',
+  file: 'from file',
+  url: 'downloaded',
+  cache: 'from cache',
+} as const;
+
 export function WeightsInfo() {
   const weights = useWeights();
   return (
@@ -9,7 +16,10 @@ export function WeightsInfo() {
       data-source={weights?.source ?? ''}
       data-name={weights?.name ?? ''}
     >
-      <span className="field__label">Weights</span> {weights ? weights.name : '…'}
+      <span className={`source-tag source-tag--${weights?.source ?? 'none'}`}>
+        {weights ? SOURCE_TEXT[weights.source] : '…'}
+      </span>{' '}
+      <span className="weights-info__name">{weights?.name ?? ''}</span>
     </div>
   );
 }

@@ -29,7 +29,13 @@ export type WeightsFormatErrorCode =
   | 'bad-zip'
   | 'missing-record'
   | 'big-endian'
-  | 'no-tensors';
+  | 'no-tensors'
+  // Raised when a parsed file is matched against a model (torchvisionWeights.ts), not by the readers.
+  | 'wrong-architecture'
+  | 'missing-tensor'
+  | 'unexpected-tensor'
+  | 'shape-mismatch'
+  | 'non-finite';
 
 export class WeightsFormatError extends Error {
   readonly code: WeightsFormatErrorCode;

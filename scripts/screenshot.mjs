@@ -1,0 +1,45 @@
+// Takes a screenshot of the running app (npm run preview) after loading weights and classifying photos.
+// Usage: node scripts/screenshot.mjs [out.png] [--weights file] [--width 1400] [--height 1000] [photos...]
+import { chromium } from '@playwright/test';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const [value] = args.splice(i, 2).slice(1);
+  return value;
+};
+const weights = opt('weights', null);
+const width = Number(opt('width', 1400));
+const height = Number(opt('height', 1000));
+const url = opt('url', 'http://127.0.0.1:4173/');
+const [out = 'screenshot.png', ...photos] = args;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'],
+});
+const page = await browser.newPage({ viewport: { width, height } });
+await page.goto(url);
+const ready = () =>
+  page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 240_000 });
+await ready();
+if (weights) {
+  await page.getByTestId('weights-input').setInputFiles(weights);
+  await page.waitForSelector('[data-testid="weights-info"][data-source="file"]', { timeout: 240_000 });
+  await ready();
+}
+if (photos.length) {
+  await page.getByTestId('image-input').setInputFiles(photos);
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll(
+        '[data-testid="result"][data-status="done"], [data-testid="result"][data-status="error"]',
+      ).length >= n,
+    photos.length,
+    { timeout: 600_000 },
+  );
+}
+await page.screenshot({ path: out, fullPage: true });
+await browser.close();
+console.log(`wrote ${out}`);

@@ -1,0 +1,65 @@
+import type { ProgressCallback } from '../model/classifier';
+import { ResNetClassifier } from '../model/classifier';
+import { buildResNet } from '../model/buildResNet';
+import { detectWeightsFormat } from '../model/weights/detectFormat';
+import { parsePyTorchCheckpoint } from '../model/weights/pytorchZip';
+import { parseSafetensors } from '../model/weights/safetensors';
+import { WeightsFormatError } from '../model/weights/tensorMap';
+import type { TensorMap } from '../model/weights/tensorMap';
+import { loadLayersModelFromFiles } from '../model/weights/tfjsFormat';
+import { applyTorchvisionWeights, detectArchitecture } from '../model/weights/torchvisionWeights';
+import type { WeightsPayload } from './protocol';
+
+const SUPPORTED =
+  'Supported: .safetensors and PyTorch .pth/.pt state dicts of torchvision/timm ResNet18/34, or a TF.js model.json with its weight shards.';
+
+/**
+ * Turns weight files into a ready classifier: recognizes the format by content, detects depth and flavor from
+ * the tensors, builds the matching architecture and loads the weights into it.
+ */
+export async function classifierFromWeightFiles(
+  payload: WeightsPayload,
+  onProgress: ProgressCallback,
+): Promise<ResNetClassifier> {
+  const weights = { kind: payload.source, name: payload.name };
+  const formats = payload.files.map((f) => detectWeightsFormat(f));
+  if (formats.includes('tfjs-json')) {
+    onProgress(0.1, 'Reading TF.js model');
+    const { model, variant, flavor } = await loadLayersModelFromFiles(payload.files);
+    return ResNetClassifier.fromModel(model, { variant, flavor, weights, onProgress });
+  }
+  if (payload.files.length !== 1) {
+    throw new WeightsFormatError(
+      'not-a-checkpoint',
+      `Choose one weights file (got ${payload.files.length}), or a model.json together with its shards.`,
+    );
+  }
+  const [file] = payload.files;
+  const format = formats[0];
+  let tensors: TensorMap;
+  onProgress(0.05, `Reading ${file!.name}`);
+  if (format === 'safetensors') tensors = parseSafetensors(file!.data);
+  else if (format === 'pytorch') tensors = parsePyTorchCheckpoint(file!.data);
+  else if (format === 'tfjs-shard') {
+    throw new WeightsFormatError(
+      'missing-record',
+      `${file!.name} looks like a TF.js weight shard; select its model.json too.`,
+    );
+  } else {
+    throw new WeightsFormatError(
+      'not-a-checkpoint',
+      `${file!.name} is not a weights file this app can read. ${SUPPORTED}`,
+    );
+  }
+  const { variant, flavor } = detectArchitecture(tensors);
+  onProgress(0.15, `Building ${variant} (${flavor})`);
+  const model = await buildResNet({ variant, flavor, init: 'zeros' });
+  try {
+    onProgress(0.5, 'Loading weights');
+    applyTorchvisionWeights(model, tensors, variant);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return ResNetClassifier.fromModel(model, { variant, flavor, weights, onProgress });
+}

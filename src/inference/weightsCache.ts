@@ -1,0 +1,113 @@
+import type { NamedBuffer } from '../model/weights/detectFormat';
+
+/**
+ * Loaded weights are kept in Cache Storage so they load offline next time. One entry per weights source,
+ * possibly several files (a TF.js model.json with its shards), stored under synthetic same-origin keys that
+ * are never fetched from the network.
+ */
+
+const CACHE_NAME = 'resnet-lens-weights-v1';
+const PREFIX = '/__weights__/';
+
+export interface CachedWeights {
+  /** Stable id of the entry (also the key prefix). */
+  id: string;
+  name: string;
+  source: 'file' | 'url';
+  bytes: number;
+  cachedAt: string;
+  fileNames: string[];
+}
+
+export function cacheAvailable(): boolean {
+  return typeof caches !== 'undefined';
+}
+
+function entryId(source: 'file' | 'url', name: string): string {
+  return `${source}:${name}`;
+}
+
+function keyFor(id: string, fileName: string): string {
+  return `${PREFIX}${encodeURIComponent(id)}/${encodeURIComponent(fileName)}`;
+}
+
+/** Stores the files of one weights source, replacing an older entry of the same name. */
+export async function putCachedWeights(
+  source: 'file' | 'url',
+  name: string,
+  files: { name: string; blob: Blob }[],
+) {
+  const cache = await caches.open(CACHE_NAME);
+  const id = entryId(source, name);
+  await deleteCachedWeights(id);
+  const cachedAt = new Date().toISOString();
+  try {
+    for (const file of files) {
+      const headers = new Headers({
+        'content-type': 'application/octet-stream',
+        'content-length': String(file.blob.size),
+        'x-weights-name': encodeURIComponent(name),
+        'x-weights-source': source,
+        'x-cached-at': cachedAt,
+      });
+      await cache.put(keyFor(id, file.name), new Response(file.blob, { headers }));
+    }
+  } catch (err) {
+    // Never leave half an entry behind (e.g. when the quota runs out on the second shard).
+    await deleteCachedWeights(id);
+    throw err;
+  }
+}
+
+function parseKey(url: string): { id: string; fileName: string } | null {
+  const path = new URL(url, 'http://x').pathname;
+  if (!path.startsWith(PREFIX)) return null;
+  const [id, fileName] = path.slice(PREFIX.length).split('/');
+  if (!id || !fileName) return null;
+  return { id: decodeURIComponent(id), fileName: decodeURIComponent(fileName) };
+}
+
+export async function listCachedWeights(): Promise<CachedWeights[]> {
+  if (!cacheAvailable()) return [];
+  const cache = await caches.open(CACHE_NAME);
+  const entries = new Map<string, CachedWeights>();
+  for (const request of await cache.keys()) {
+    const key = parseKey(request.url);
+    const response = key && (await cache.match(request));
+    if (!key || !response) continue;
+    const entry = entries.get(key.id) ?? {
+      id: key.id,
+      name: decodeURIComponent(response.headers.get('x-weights-name') ?? key.id),
+      source: response.headers.get('x-weights-source') === 'url' ? 'url' : 'file',
+      bytes: 0,
+      cachedAt: response.headers.get('x-cached-at') ?? '',
+      fileNames: [],
+    };
+    entry.bytes += Number(response.headers.get('content-length') ?? 0);
+    entry.fileNames.push(key.fileName);
+    entries.set(key.id, entry);
+  }
+  return [...entries.values()].sort((a, b) => b.cachedAt.localeCompare(a.cachedAt));
+}
+
+export async function readCachedWeights(id: string): Promise<NamedBuffer[]> {
+  const cache = await caches.open(CACHE_NAME);
+  const files: NamedBuffer[] = [];
+  for (const request of await cache.keys()) {
+    const key = parseKey(request.url);
+    if (!key || key.id !== id) continue;
+    const response = await cache.match(request);
+    if (response) files.push({ name: key.fileName, data: await response.arrayBuffer() });
+  }
+  if (files.length === 0)
+    throw new Error('These cached weights are gone (the browser may have evicted them).');
+  return files;
+}
+
+export async function deleteCachedWeights(id: string): Promise<void> {
+  if (!cacheAvailable()) return;
+  const cache = await caches.open(CACHE_NAME);
+  for (const request of await cache.keys()) {
+    if (parseKey(request.url)?.id === id) await cache.delete(request);
+  }
+}

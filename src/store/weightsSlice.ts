@@ -1,0 +1,163 @@
+import type { NamedBuffer, WeightsPayload } from '../inference/protocol';
+import {
+  cacheAvailable,
+  deleteCachedWeights,
+  listCachedWeights,
+  putCachedWeights,
+  readCachedWeights,
+} from '../inference/weightsCache';
+import type { CachedWeights } from '../inference/weightsCache';
+import { DownloadError, downloadWeights, fileNameFromUrl } from '../inference/weightsDownload';
+import { getEngine } from './engineRef';
+import type { SliceCreator } from './types';
+
+export interface WeightsTransfer {
+  label: string;
+  loaded: number;
+  total: number | null;
+}
+
+export interface WeightsSlice {
+  /** A download in progress (null when none). */
+  download: WeightsTransfer | null;
+  cachedWeights: CachedWeights[];
+  /** Outcome of the last cache write, e.g. a full quota; the model loads regardless. */
+  cacheNote: string | null;
+  loadWeightsFromFiles: (files: readonly File[]) => Promise<void>;
+  loadWeightsFromUrl: (url: string) => Promise<void>;
+  cancelDownload: () => void;
+  loadCachedWeights: (id: string) => Promise<void>;
+  deleteCachedWeights: (id: string) => Promise<void>;
+  refreshCachedWeights: () => Promise<void>;
+  exportModel: () => Promise<void>;
+}
+
+function saveToDisk(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  // Give the browser a moment to start the download before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
+  let abort: AbortController | null = null;
+
+  /** Loads weights into the engine and, once they proved loadable, caches them. */
+  async function loadPayload(payload: WeightsPayload, cacheAs: 'file' | 'url' | null): Promise<void> {
+    // Blob copies for the cache: the buffers themselves are transferred to the worker.
+    const blobs = cacheAs ? payload.files.map((f) => ({ name: f.name, blob: new Blob([f.data]) })) : [];
+    const info = await get().runModelLoad(`weights from ${payload.name}`, (engine, onProgress) =>
+      engine.loadWeights(payload, onProgress),
+    );
+    if (!info || !cacheAs || !cacheAvailable()) return;
+    try {
+      await putCachedWeights(cacheAs, payload.name, blobs);
+      set({ cacheNote: null });
+    } catch (err) {
+      const reason =
+        err instanceof DOMException && err.name === 'QuotaExceededError'
+          ? 'the storage quota is full'
+          : String(err);
+      set({ cacheNote: `The weights are loaded but could not be cached for offline use: ${reason}.` });
+    }
+    await get().refreshCachedWeights();
+  }
+
+  return {
+    download: null,
+    cachedWeights: [],
+    cacheNote: null,
+
+    loadWeightsFromFiles: async (files) => {
+      if (files.length === 0) return;
+      const buffers: NamedBuffer[] = await Promise.all(
+        files.map(async (f) => ({ name: f.name, data: await f.arrayBuffer() })),
+      );
+      const jsonFile = files.find((f) => /\.json$/i.test(f.name));
+      const name = jsonFile ? jsonFile.name : files.map((f) => f.name).join(', ');
+      await loadPayload({ source: 'file', name, files: buffers }, 'file');
+    },
+
+    loadWeightsFromUrl: async (url) => {
+      if (!getEngine()) return;
+      abort?.abort();
+      const controller = new AbortController();
+      abort = controller;
+      const label = fileNameFromUrl(url);
+      set({ download: { label, loaded: 0, total: null } });
+      let data: ArrayBuffer;
+      try {
+        data = await downloadWeights(
+          url,
+          ({ loaded, total }) => {
+            if (abort === controller) set({ download: { label, loaded, total } });
+          },
+          controller.signal,
+        );
+      } catch (err) {
+        if (abort === controller) {
+          abort = null;
+          // A cancel is the user's own choice, not an error to shout about.
+          if (err instanceof DownloadError && err.code === 'cancelled') set({ download: null });
+          else
+            set({
+              download: null,
+              appError: `Could not download ${url}: ${err instanceof Error ? err.message : String(err)}`,
+            });
+        }
+        return;
+      }
+      if (abort !== controller) return; // superseded by another download
+      abort = null;
+      set({ download: null });
+      const fileName = new URL(url, window.location.href).pathname.split('/').pop() || 'weights';
+      await loadPayload({ source: 'url', name: url, files: [{ name: fileName, data }] }, 'url');
+    },
+
+    cancelDownload: () => {
+      abort?.abort();
+    },
+
+    loadCachedWeights: async (id) => {
+      const entry = get().cachedWeights.find((e) => e.id === id);
+      if (!entry) return;
+      let files: NamedBuffer[];
+      try {
+        files = await readCachedWeights(id);
+      } catch (err) {
+        set({ appError: err instanceof Error ? err.message : String(err) });
+        await get().refreshCachedWeights();
+        return;
+      }
+      await loadPayload({ source: 'cache', name: entry.name, files }, null);
+    },
+
+    deleteCachedWeights: async (id) => {
+      await deleteCachedWeights(id);
+      await get().refreshCachedWeights();
+    },
+
+    refreshCachedWeights: async () => {
+      try {
+        set({ cachedWeights: await listCachedWeights() });
+      } catch {
+        set({ cachedWeights: [] });
+      }
+    },
+
+    exportModel: async () => {
+      const engine = getEngine();
+      if (!engine) return;
+      try {
+        const exported = await engine.exportModel();
+        saveToDisk(exported.jsonName, exported.modelJson, 'application/json');
+        saveToDisk(exported.binName, exported.weightsBin, 'application/octet-stream');
+      } catch (err) {
+        set({ appError: `Could not export the model: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    },
+  };
+};
