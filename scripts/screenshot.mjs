@@ -13,6 +13,7 @@ const weights = opt('weights', null);
 const width = Number(opt('width', 1400));
 const height = Number(opt('height', 1000));
 const url = opt('url', 'http://127.0.0.1:4173/');
+const inspect = args.includes('--inspect') ? (args.splice(args.indexOf('--inspect'), 1), true) : false;
 const [out = 'screenshot.png', ...photos] = args;
 
 const browser = await chromium.launch({
@@ -39,6 +40,16 @@ if (photos.length) {
     photos.length,
     { timeout: 600_000 },
   );
+}
+if (inspect) {
+  await page.getByTestId('inspect-button').first().click();
+  await page.waitForSelector('[data-testid="feature-maps"][data-status="ready"]', { timeout: 240_000 });
+  await page
+    .locator('[data-testid="feature-map"][data-stage="layer1"]')
+    .click({ position: { x: 30, y: 30 } });
+  await page
+    .locator('[data-testid="feature-map"][data-stage="layer2"]')
+    .hover({ position: { x: 50, y: 40 } });
 }
 await page.screenshot({ path: out, fullPage: true });
 await browser.close();

@@ -5,6 +5,7 @@ import type {
   BackendInfo,
   BackendName,
   EngineApi,
+  FeatureMapOptions,
   LoadModelRequest,
   LoadProgress,
   WeightsPayload,
@@ -39,6 +40,15 @@ class WorkerEngine implements EngineApi {
   }
   classify(image: Blob, k: number) {
     return this.remote.classify(image, k);
+  }
+  inspect(image: Blob, options: FeatureMapOptions, camClass?: number) {
+    return this.remote.inspect(image, options, camClass);
+  }
+  renderFeatureMaps(options: FeatureMapOptions) {
+    return this.remote.renderFeatureMaps(options);
+  }
+  renderCam(classIndex: number) {
+    return this.remote.renderCam(classIndex);
   }
   memory() {
     return this.remote.memory();

@@ -1,14 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { ResNetClassifier } from '../model/classifier';
+import type { StageActivation } from '../model/classifier';
 import { MAX_TOP_K, clampTopK } from '../model/topK';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend } from './backend';
 import { ImageDecodeError, decodeAndCrop } from './decodeImage';
+import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspection';
 import { rgbaToNormalizedRGB } from './preprocess';
 import type {
   BackendInitResult,
   BackendName,
+  CamRender,
+  FeatureMapOptions,
+  InspectResult,
+  StageRender,
   ClassifyResult,
   EngineApi,
   ExportedModel,
@@ -34,6 +40,8 @@ const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export class InferenceEngine implements EngineApi {
   private classifier: ResNetClassifier | null = null;
+  /** The activations of the one image last inspected, kept as arrays for re-drawing; cleared on model change. */
+  private inspection: { classifier: ResNetClassifier; stages: StageActivation[] } | null = null;
   private readonly queue = new SerialQueue();
 
   constructor(private readonly thread: 'worker' | 'main') {}
@@ -82,6 +90,7 @@ export class InferenceEngine implements EngineApi {
       const next = await makeClassifier();
       this.classifier?.dispose();
       this.classifier = next;
+      this.inspection = null;
       return {
         summary: next.summary,
         weights: { source: next.weights.kind, name: next.weights.name },
@@ -127,6 +136,69 @@ export class InferenceEngine implements EngineApi {
         };
       }
     });
+  }
+
+  inspect(image: Blob, options: FeatureMapOptions, camClass?: number): Promise<InspectResult> {
+    return this.queue.run(async () => {
+      const classifier = this.requireClassifier();
+      const started = performance.now();
+      const crop = await decodeAndCrop(image, classifier.preprocess);
+      const { stages, predictions } = await classifier.inspect(
+        rgbaToNormalizedRGB(crop.rgba, classifier.preprocess),
+        MAX_TOP_K,
+      );
+      this.inspection = { classifier, stages };
+      const input = drawInput(crop.rgba, classifier.preprocess);
+      const renders = drawStages(stages, options);
+      const cam = await this.drawCamFor(camClass ?? predictions[0]!.classIndex);
+      const result: InspectResult = {
+        input,
+        stages: renders,
+        predictions,
+        cam,
+        inspectMs: performance.now() - started,
+        memory: memory(),
+      };
+      return transferBitmaps(result, [input, cam.bitmap, ...renders.map((r) => r.bitmap)]);
+    });
+  }
+
+  renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]> {
+    return this.queue.run(async () => {
+      const renders = drawStages(this.requireInspection().stages, options);
+      return transferBitmaps(
+        renders,
+        renders.map((r) => r.bitmap),
+      );
+    });
+  }
+
+  renderCam(classIndex: number): Promise<CamRender> {
+    return this.queue.run(async () => {
+      const cam = await this.drawCamFor(classIndex);
+      return transferBitmaps(cam, [cam.bitmap]);
+    });
+  }
+
+  private async drawCamFor(classIndex: number): Promise<CamRender> {
+    const { classifier, stages } = this.requireInspection();
+    const fc = await classifier.fcKernel();
+    if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= fc.classes) {
+      throw new RangeError(`Class ${classIndex} does not exist (0..${fc.classes - 1}).`);
+    }
+    return drawCam(stages.at(-1)!.map, fc, classIndex, classifier.preprocess.cropSize);
+  }
+
+  private requireClassifier(): ResNetClassifier {
+    if (!this.classifier) throw new Error('No model is loaded yet.');
+    return this.classifier;
+  }
+
+  private requireInspection(): NonNullable<InferenceEngine['inspection']> {
+    if (!this.inspection || this.inspection.classifier !== this.classifier) {
+      throw new Error('No image is being inspected with the current model.');
+    }
+    return this.inspection;
   }
 
   memory(): Promise<MemoryInfo> {

@@ -1,8 +1,10 @@
+import type { Colormap } from '../model/colormaps';
+import type { AtlasLayout, ChannelOrder, Normalization } from '../model/featureMaps';
 import type { ModelSummary } from '../model/stageSummary';
 import type { NamedBuffer } from '../model/weights/detectFormat';
 import type { ExportedModel } from '../model/weights/tfjsFormat';
 import type { Prediction } from '../model/topK';
-import type { Flavor, VariantId } from '../model/variants';
+import type { Flavor, StageName, VariantId } from '../model/variants';
 
 /** The typed contract between the UI side and the inference engine (in a worker or on the main thread). */
 
@@ -86,6 +88,41 @@ export interface WeightsPayload {
 
 export type { ExportedModel, NamedBuffer };
 
+export interface FeatureMapOptions {
+  normalization: Normalization;
+  colormap: Colormap;
+  order: ChannelOrder;
+}
+
+/** One stage drawn as a tile atlas (in the engine, where the activations are) and sent as a bitmap. */
+export interface StageRender {
+  stage: StageName;
+  outputShape: number[];
+  channels: number;
+  bitmap: ImageBitmap;
+  layout: AtlasLayout;
+  stats: { min: Float32Array; max: Float32Array; mean: Float32Array };
+  /** Mean and (population) standard deviation over the whole stage output, for checks against PyTorch. */
+  mean: number;
+  std: number;
+}
+
+export interface CamRender {
+  classIndex: number;
+  bitmap: ImageBitmap;
+}
+
+export interface InspectResult {
+  /** The exact 224x224 input the network saw, de-normalized for display. */
+  input: ImageBitmap;
+  stages: StageRender[];
+  predictions: Prediction[];
+  cam: CamRender;
+  /** Decode + one multi-output forward pass + drawing every stage. */
+  inspectMs: number;
+  memory: MemoryInfo;
+}
+
 /**
  * What the engine exposes. Every method is async because across a worker boundary it is a message round
  * trip; the main-thread fall-back implements the same interface directly.
@@ -98,6 +135,15 @@ export interface EngineApi {
   /** The active model in TF.js layers format. */
   exportModel(): Promise<ExportedModel>;
   classify(image: Blob, k: number): Promise<ClassifyResult>;
+  /**
+   * One forward pass over an image that yields every stage's output: draws the stages and the class activation
+   * map of `camClass` (default: the top-1). Remembers the activations of this one image for re-drawing.
+   */
+  inspect(image: Blob, options: FeatureMapOptions, camClass?: number): Promise<InspectResult>;
+  /** Re-draws the stages of the last inspected image with other options (no new forward pass). */
+  renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]>;
+  /** The class activation map of the last inspected image for another class. */
+  renderCam(classIndex: number): Promise<CamRender>;
   memory(): Promise<MemoryInfo>;
   dispose(): Promise<void>;
 }

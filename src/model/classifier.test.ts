@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { ResNetClassifier } from './classifier';
+import { classActivationMap } from './featureMaps';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -40,5 +41,37 @@ describe('ResNetClassifier', () => {
     a.dispose();
     b.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
+
+describe('ResNetClassifier.inspect', () => {
+  it('yields every stage in one pass, and class activation maps that reproduce the logits', async () => {
+    const classifier = await ResNetClassifier.load({ variant: 'resnet18' });
+    const baseline = tf.memory().numTensors;
+    const { stages, predictions } = await classifier.inspect(pseudoImage(2), 5);
+    expect(tf.memory().numTensors).toBe(baseline);
+    expect(stages.map((s) => [s.stage, s.map.height, s.map.width, s.map.channels])).toEqual([
+      ['stem', 56, 56, 64],
+      ['layer1', 56, 56, 64],
+      ['layer2', 28, 28, 128],
+      ['layer3', 14, 14, 256],
+      ['layer4', 7, 7, 512],
+    ]);
+    expect(await classifier.classifyPixels(pseudoImage(2), 5)).toEqual(predictions);
+
+    // GAP + Dense: logit_c = mean(CAM_c) + b_c. Recompute every logit from the CAMs and compare the softmax.
+    const { kernel, features, classes } = await classifier.fcKernel();
+    expect([features, classes]).toEqual([512, 1000]);
+    const bias = classifier.model.getLayer('fc').getWeights()[1]!.dataSync();
+    const layer4 = stages.at(-1)!.map;
+    const logits = Array.from({ length: classes }, (_, c) => {
+      const cam = classActivationMap(layer4, kernel, classes, c);
+      return cam.reduce((a, b) => a + b, 0) / cam.length + bias[c]!;
+    });
+    const max = Math.max(...logits);
+    const z = logits.reduce((a, l) => a + Math.exp(l - max), 0);
+    for (const p of predictions)
+      expect(Math.exp(logits[p.classIndex]! - max) / z).toBeCloseTo(p.probability, 4);
+    classifier.dispose();
   });
 });

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { buildResNet, DEFAULT_SEED } from './buildResNet';
+import type { ActivationMap } from './featureMaps';
 import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocessSpec';
 import type { PreprocessSpec } from './preprocessSpec';
 import { summarizeStages } from './stageSummary';
@@ -9,7 +11,12 @@ import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
 import type { Prediction } from './topK';
 import { INPUT_SIZE, VARIANTS } from './variants';
-import type { Flavor, VariantId } from './variants';
+import type { Flavor, StageName, VariantId } from './variants';
+
+export interface StageActivation {
+  stage: StageName;
+  map: ActivationMap;
+}
 
 export type ProgressCallback = (fraction: number, message: string) => void;
 
@@ -32,6 +39,9 @@ export type WeightsSource =
  */
 export class ResNetClassifier {
   private disposed = false;
+  /** Same layers and weights, extra outputs: built on first use, never disposed (it owns no weights). */
+  private stageModel: LayersModel | null = null;
+  private fcKernelCache: Float32Array | null = null;
 
   private constructor(
     readonly model: LayersModel,
@@ -120,9 +130,63 @@ export class ResNetClassifier {
     }
   }
 
+  /**
+   * One forward pass that yields every stage's output and the predictions. Activations come back as plain
+   * arrays (a few MB), so no GPU memory is held for an image after this returns.
+   */
+  async inspect(
+    normalized: Float32Array,
+    k: number,
+  ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }> {
+    this.assertUsable();
+    const stages = this.summary.stages.filter((s) => s.stage !== 'fc');
+    if (!this.stageModel) {
+      this.stageModel = tfl.model({
+        inputs: this.model.inputs,
+        outputs: [
+          ...stages.map((s) => this.model.getLayer(s.outputLayer).output as tfl.SymbolicTensor),
+          this.model.outputs[0]!,
+        ],
+      });
+    }
+    const stageModel = this.stageModel;
+    const outputs = tf.tidy(
+      () => stageModel.predict(tf.tensor4d(normalized, [1, INPUT_SIZE, INPUT_SIZE, 3])) as tf.Tensor[],
+    );
+    try {
+      const logits = outputs.at(-1) as tf.Tensor2D;
+      const { values, indices } = topKOnBackend(logits, k);
+      const [predictions, ...data] = await Promise.all([
+        readTopK(values, indices),
+        ...outputs.slice(0, -1).map((t) => t.data() as Promise<Float32Array>),
+      ]);
+      return {
+        predictions: predictions![0]!,
+        stages: stages.map((s, i) => {
+          const [height, width, channels] = s.outputShape as [number, number, number];
+          return { stage: s.stage, map: { data: data[i]!, height, width, channels } };
+        }),
+      };
+    } finally {
+      outputs.forEach((t) => t.dispose());
+    }
+  }
+
+  /** The classifier head's kernel [features, classes], for class activation maps. */
+  async fcKernel(): Promise<{ kernel: Float32Array; features: number; classes: number }> {
+    this.assertUsable();
+    const fc = this.model.getLayer(this.summary.stages.find((s) => s.stage === 'fc')!.outputLayer);
+    const kernel = fc.getWeights()[0]!;
+    const [features, classes] = kernel.shape as [number, number];
+    this.fcKernelCache ??= (await kernel.data()) as Float32Array;
+    return { kernel: this.fcKernelCache, features, classes };
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.stageModel = null;
+    this.fcKernelCache = null;
     this.model.dispose();
   }
 

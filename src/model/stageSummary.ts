@@ -11,6 +11,8 @@ export interface StageSummary {
   params: number;
   trainableParams: number;
   nonTrainableParams: number;
+  /** The layer whose output is the stage's output (what the feature-map view shows). */
+  outputLayer: string;
 }
 
 export interface ModelSummary {
@@ -39,7 +41,14 @@ function countParams(weights: { shape: readonly (number | null)[] }[]): number {
 export function summarizeStages(model: LayersModel, variant: VariantId, flavor: Flavor): ModelSummary {
   const stages = new Map<StageName, StageSummary>();
   for (const stage of STAGE_NAMES) {
-    stages.set(stage, { stage, outputShape: [], params: 0, trainableParams: 0, nonTrainableParams: 0 });
+    stages.set(stage, {
+      stage,
+      outputShape: [],
+      params: 0,
+      trainableParams: 0,
+      nonTrainableParams: 0,
+      outputLayer: '',
+    });
   }
   for (const layer of model.layers) {
     const stage = stageOfLayer(layer.name);
@@ -53,6 +62,7 @@ export function summarizeStages(model: LayersModel, variant: VariantId, flavor: 
     // Layers are in topological order, so the last layer seen in a stage is its output.
     const shape = layer.outputShape as (number | null)[];
     s.outputShape = shape.slice(1).map((d) => d ?? -1);
+    s.outputLayer = layer.name;
   }
   const list = STAGE_NAMES.map((name) => stages.get(name)!);
   const trainableParams = list.reduce((a, s) => a + s.trainableParams, 0);

@@ -24,3 +24,16 @@ export const useModelState = () =>
 export const useDownload = () => useAppStore((s) => s.download);
 export const useCachedWeights = () => useAppStore((s) => s.cachedWeights);
 export const useCacheNote = () => useAppStore((s) => s.cacheNote);
+export const useInspector = () =>
+  useAppStore(
+    useShallow((s) => ({
+      imageId: s.inspectedImageId,
+      inspection: s.inspection,
+      status: s.inspectStatus,
+      error: s.inspectError,
+    })),
+  );
+export const useCam = () => useAppStore((s) => s.cam);
+export const useCamOpacity = () => useAppStore((s) => s.camOpacity);
+export const useFeatureMapOptions = () => useAppStore((s) => s.featureMapOptions);
+export const useZoomedTile = () => useAppStore((s) => s.zoomedTile);

@@ -110,11 +110,13 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
       const img = get().images.find((i) => i.id === id);
       if (img) URL.revokeObjectURL(img.thumbUrl);
       set({ images: get().images.filter((i) => i.id !== id) });
+      if (get().inspectedImageId === id) get().closeInspector();
     },
 
     clearImages: () => {
       get().images.forEach((img) => URL.revokeObjectURL(img.thumbUrl));
       set({ images: [] });
+      get().closeInspector();
     },
 
     resumeClassification: () => void pump(),

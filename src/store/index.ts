@@ -2,6 +2,7 @@ import { create } from 'zustand';
 
 import { createBackendSlice } from './backendSlice';
 import { createImagesSlice } from './imagesSlice';
+import { createInspectorSlice } from './inspectorSlice';
 import { createModelSlice } from './modelSlice';
 import { createSettingsSlice } from './settingsSlice';
 import type { AppState } from './types';
@@ -13,6 +14,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createImagesSlice(...a),
   ...createSettingsSlice(...a),
   ...createWeightsSlice(...a),
+  ...createInspectorSlice(...a),
 }));
 
 export type { AppState } from './types';

@@ -59,6 +59,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         appError: null,
       });
       get().reclassifyAll();
+      get().refreshInspection();
       return info;
     } catch (err) {
       if (token !== loadToken) return null;

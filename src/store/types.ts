@@ -2,11 +2,17 @@ import type { StateCreator } from 'zustand';
 
 import type { BackendSlice } from './backendSlice';
 import type { ImagesSlice } from './imagesSlice';
+import type { InspectorSlice } from './inspectorSlice';
 import type { ModelSlice } from './modelSlice';
 import type { SettingsSlice } from './settingsSlice';
 import type { WeightsSlice } from './weightsSlice';
 
-export type AppState = BackendSlice & ModelSlice & ImagesSlice & SettingsSlice & WeightsSlice;
+export type AppState = BackendSlice &
+  ModelSlice &
+  ImagesSlice &
+  SettingsSlice &
+  WeightsSlice &
+  InspectorSlice;
 
 /** A slice creator that can read and call the whole store (slices cooperate through actions). */
 export type SliceCreator<T> = StateCreator<AppState, [], [], T>;

@@ -1,6 +1,7 @@
 import { BackendBadge } from './BackendBadge';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
+import { FeatureMapsPanel } from './FeatureMapsPanel';
 import { Header } from './Header';
 import { ModelStatusIndicator } from './ModelStatusIndicator';
 import { ModelSummaryTable } from './ModelSummaryTable';
@@ -35,6 +36,7 @@ export function App() {
           <UntrainedNotice />
           <DropZone />
           <ResultGrid />
+          <FeatureMapsPanel />
         </main>
       </div>
     </div>

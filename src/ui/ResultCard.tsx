@@ -14,14 +14,17 @@ const STATUS_TEXT = { queued: 'Waiting…', classifying: 'Classifying…', done:
 export function ResultCard({ image }: Props) {
   const topK = useTopK();
   const removeImage = useAppStore((s) => s.removeImage);
+  const inspectImage = useAppStore((s) => s.inspectImage);
+  const inspected = useAppStore((s) => s.inspectedImageId === image.id);
   const busy = image.status === 'queued' || image.status === 'classifying';
   return (
     <article
-      className={`card${busy ? ' card--busy' : ''}`}
+      className={`card${busy ? ' card--busy' : ''}${inspected ? ' card--inspected' : ''}`}
       data-testid="result"
       data-file-name={image.fileName}
       data-status={image.status}
       data-variant={image.variant ?? ''}
+      data-inspected={inspected}
       data-total-ms={image.totalMs ?? ''}
       data-inference-ms={image.inferenceMs ?? ''}
       aria-busy={busy}
@@ -59,23 +62,43 @@ export function ResultCard({ image }: Props) {
             {image.predictions ? (
               <ol className="predictions">
                 {image.predictions.slice(0, topK).map((p, i) => (
-                  <PredictionRow key={p.classIndex} prediction={p} rank={i + 1} />
+                  <PredictionRow
+                    key={p.classIndex}
+                    prediction={p}
+                    rank={i + 1}
+                    onSelect={
+                      image.status === 'done' ? () => void inspectImage(image.id, p.classIndex) : undefined
+                    }
+                  />
                 ))}
               </ol>
             ) : (
               <div className="card__placeholder" />
             )}
-            <p className="card__meta muted small">
-              {busy
-                ? STATUS_TEXT[image.status]
-                : [
-                    image.variant ? VARIANTS[image.variant].label : null,
-                    image.totalMs !== null ? formatMs(image.totalMs) : null,
-                    image.sourceSize ? `${image.sourceSize.width}x${image.sourceSize.height}` : null,
-                  ]
-                    .filter(Boolean)
-                    .join(' · ')}
-            </p>
+            <div className="card__footer">
+              <p className="card__meta muted small">
+                {busy
+                  ? STATUS_TEXT[image.status]
+                  : [
+                      image.variant ? VARIANTS[image.variant].label : null,
+                      image.totalMs !== null ? formatMs(image.totalMs) : null,
+                      image.sourceSize ? `${image.sourceSize.width}x${image.sourceSize.height}` : null,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+              </p>
+              {image.status === 'done' && (
+                <button
+                  type="button"
+                  className="link-button small"
+                  data-testid="inspect-button"
+                  aria-pressed={inspected}
+                  onClick={() => void inspectImage(image.id)}
+                >
+                  Look inside
+                </button>
+              )}
+            </div>
           </>
         )}
       </div>

@@ -1,0 +1,128 @@
+import type { CamRender, FeatureMapOptions, InspectResult, StageRender } from '../inference/protocol';
+import { getEngine } from './engineRef';
+import type { SliceCreator } from './types';
+
+export interface InspectorSlice {
+  /** The image whose insides are shown (null: none). */
+  inspectedImageId: string | null;
+  inspection: Omit<InspectResult, 'cam' | 'memory'> | null;
+  cam: CamRender | null;
+  inspectStatus: 'idle' | 'loading' | 'ready' | 'error';
+  inspectError: string | null;
+  featureMapOptions: FeatureMapOptions;
+  camOpacity: number;
+  /** The tile enlarged next to the input. */
+  zoomedTile: { stage: StageRender['stage']; channel: number } | null;
+  inspectImage: (id: string, camClass?: number) => Promise<void>;
+  closeInspector: () => void;
+  setFeatureMapOptions: (patch: Partial<FeatureMapOptions>) => Promise<void>;
+  showCam: (classIndex: number) => Promise<void>;
+  setCamOpacity: (opacity: number) => void;
+  zoomTile: (tile: InspectorSlice['zoomedTile']) => void;
+  /** Re-runs the inspection after the model changed (or drops it if the image is gone). */
+  refreshInspection: () => void;
+}
+
+function closeBitmaps(inspection: InspectorSlice['inspection'], cam: CamRender | null): void {
+  inspection?.input.close();
+  inspection?.stages.forEach((s) => s.bitmap.close());
+  cam?.bitmap.close();
+}
+
+export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => {
+  // Only the newest request's answer is applied; bitmaps of superseded answers are closed at once.
+  let token = 0;
+  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+  return {
+    inspectedImageId: null,
+    inspection: null,
+    cam: null,
+    inspectStatus: 'idle',
+    inspectError: null,
+    featureMapOptions: { normalization: 'channel', colormap: 'viridis', order: 'index' },
+    camOpacity: 0.5,
+    zoomedTile: null,
+
+    inspectImage: async (id, camClass) => {
+      const engine = getEngine();
+      const image = get().images.find((i) => i.id === id);
+      if (!engine || !image) return;
+      if (id === get().inspectedImageId && get().inspectStatus === 'ready' && camClass !== undefined) {
+        await get().showCam(camClass);
+        return;
+      }
+      const mine = ++token;
+      const options = get().featureMapOptions;
+      set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
+      try {
+        const { cam, memory, ...inspection } = await engine.inspect(image.file, options, camClass);
+        get().setMemory(memory);
+        if (mine !== token) {
+          closeBitmaps(inspection, cam);
+          return;
+        }
+        closeBitmaps(get().inspection, get().cam);
+        set({ inspection, cam, inspectStatus: 'ready', zoomedTile: null });
+        // Options changed while this was computed: redraw (cheap, no forward pass).
+        if (get().featureMapOptions !== options) await get().setFeatureMapOptions({});
+      } catch (err) {
+        if (mine === token) set({ inspectStatus: 'error', inspectError: errorText(err) });
+      }
+    },
+
+    closeInspector: () => {
+      token++;
+      closeBitmaps(get().inspection, get().cam);
+      set({ inspectedImageId: null, inspection: null, cam: null, inspectStatus: 'idle', zoomedTile: null });
+    },
+
+    setFeatureMapOptions: async (patch) => {
+      const featureMapOptions = { ...get().featureMapOptions, ...patch };
+      set({ featureMapOptions });
+      const engine = getEngine();
+      const current = get().inspection;
+      if (!engine || !current || get().inspectStatus !== 'ready') return;
+      const mine = ++token;
+      try {
+        const stages = await engine.renderFeatureMaps(featureMapOptions);
+        if (mine !== token || get().inspection !== current) {
+          stages.forEach((s) => s.bitmap.close());
+          return;
+        }
+        current.stages.forEach((s) => s.bitmap.close());
+        set({ inspection: { ...current, stages } });
+      } catch (err) {
+        if (mine === token) set({ inspectStatus: 'error', inspectError: errorText(err) });
+      }
+    },
+
+    showCam: async (classIndex) => {
+      const engine = getEngine();
+      if (!engine || get().inspectStatus !== 'ready') return;
+      const mine = ++token;
+      try {
+        const cam = await engine.renderCam(classIndex);
+        if (mine !== token) {
+          cam.bitmap.close();
+          return;
+        }
+        get().cam?.bitmap.close();
+        set({ cam });
+      } catch (err) {
+        if (mine === token) set({ inspectStatus: 'error', inspectError: errorText(err) });
+      }
+    },
+
+    setCamOpacity: (camOpacity) => set({ camOpacity: Math.min(1, Math.max(0, camOpacity)) }),
+
+    zoomTile: (zoomedTile) => set({ zoomedTile }),
+
+    refreshInspection: () => {
+      const id = get().inspectedImageId;
+      if (!id) return;
+      if (get().images.some((i) => i.id === id)) void get().inspectImage(id, get().cam?.classIndex);
+      else get().closeInspector();
+    },
+  };
+};

@@ -1,0 +1,74 @@
+import { useEffect, useRef } from 'react';
+
+import { useAppStore } from '../store';
+import { useImages, useInspector, useTopK, useZoomedTile } from '../store/hooks';
+import { CamView } from './CamView';
+import { FeatureMapControls } from './FeatureMapControls';
+import { StageAtlas } from './StageAtlas';
+import { TileZoom } from './TileZoom';
+import { formatMs } from './format';
+
+export function FeatureMapsPanel() {
+  const { imageId, inspection, status, error } = useInspector();
+  const images = useImages();
+  const topK = useTopK();
+  const zoomed = useZoomedTile();
+  const close = useAppStore((s) => s.closeInspector);
+  const panel = useRef<HTMLElement>(null);
+  // Opening the panel for another image brings it into view (it sits below the result cards).
+  useEffect(() => {
+    if (imageId) panel.current?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  }, [imageId]);
+  if (!imageId) return null;
+  const image = images.find((i) => i.id === imageId);
+  const zoomRender = zoomed && inspection?.stages.find((s) => s.stage === zoomed.stage);
+  return (
+    <section
+      className="panel inspector"
+      data-testid="feature-maps"
+      data-status={status}
+      aria-label="Inside the network"
+    >
+      <header className="inspector__header">
+        <div>
+          <h2>Inside the network</h2>
+          <p className="small muted">
+            {image?.fileName ?? ''}
+            {inspection ? ` · one forward pass, drawn in ${formatMs(inspection.inspectMs)}` : ''}
+            {status === 'loading' ? ' · computing…' : ''}
+          </p>
+        </div>
+        <FeatureMapControls />
+        <button type="button" className="icon-button" aria-label="Close the feature maps" onClick={close}>
+          ×
+        </button>
+      </header>
+      {status === 'error' && (
+        <p className="card__error" role="alert" data-testid="error">
+          {error}
+        </p>
+      )}
+      {inspection && (
+        <div className={`inspector__body${status === 'loading' ? ' inspector__body--stale' : ''}`}>
+          <div className="inspector__side">
+            <CamView input={inspection.input} predictions={inspection.predictions} topK={topK} />
+            {zoomRender && zoomed ? (
+              <TileZoom render={zoomRender} channel={zoomed.channel} size={224} />
+            ) : (
+              <p className="small muted">Hover a tile for its statistics; click it to enlarge it here.</p>
+            )}
+          </div>
+          <div className="inspector__stages">
+            {inspection.stages.map((s) => (
+              <StageAtlas
+                key={s.stage}
+                render={s}
+                selectedChannel={zoomed?.stage === s.stage ? zoomed.channel : null}
+              />
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
