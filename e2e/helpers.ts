@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const fixture = (name: string) => path.join(FIXTURES, name);
 
-/** Opens the app and waits until the model is built and warmed up. */
-export async function openApp(page: Page, query = ''): Promise<void> {
+/**
+ * Opens the app and waits until the model is built and warmed up. ResNet18 unless the query says otherwise:
+ * a plain visit opens on ResNet50 when it is installed (see resnet50.spec.ts).
+ */
+export async function openApp(page: Page, query = '?model=resnet18'): Promise<void> {
   await page.goto(`/${query}`);
   await expectModelReady(page);
 }

@@ -3,11 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ResNetClassifier } from '../model/classifier';
 import type { StageActivation } from '../model/classifier';
 import { MAX_TOP_K, clampTopK } from '../model/topK';
+import { isBuildableVariant } from '../model/variants';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend } from './backend';
 import { ImageDecodeError, decodeAndCrop } from './decodeImage';
+import { loadBundledResNet50 } from './bundledModels';
 import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspection';
-import { rgbaToNormalizedRGB } from './preprocess';
+import { normalizeCrop } from './preprocess';
 import type {
   BackendInitResult,
   BackendName,
@@ -51,11 +53,20 @@ export class InferenceEngine implements EngineApi {
   }
 
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
+    const report = (fraction: number, message: string) => onProgress({ fraction, message });
+    const { variant } = request;
+    if (!isBuildableVariant(variant)) {
+      if (!request.modelUrl) return Promise.reject(new Error(`${variant} needs the URL of its model.json.`));
+      const url = request.modelUrl;
+      return this.activate(async () =>
+        ResNetClassifier.fromKerasResNet50(await loadBundledResNet50(url, report), report),
+      );
+    }
     return this.activate(() =>
       ResNetClassifier.load({
-        variant: request.variant,
+        variant,
         flavor: request.flavor,
-        onProgress: (fraction, message) => onProgress({ fraction, message }),
+        onProgress: report,
         // On the main thread, give the page a chance to paint progress between blocks.
         yieldToEventLoop: this.thread === 'main' ? nextFrame : undefined,
       }),
@@ -72,9 +83,13 @@ export class InferenceEngine implements EngineApi {
     return this.queue.run(async () => {
       const classifier = this.classifier;
       if (!classifier) throw new Error('No model is loaded yet.');
+      const { variant, flavor } = classifier;
+      if (!isBuildableVariant(variant) || flavor === 'keras') {
+        throw new Error(`${variant} is served as a TF.js model already; only ResNet18/34 are exported.`);
+      }
       return exportLayersModel(classifier.model, {
-        variant: classifier.variant,
-        flavor: classifier.flavor,
+        variant,
+        flavor,
         weightsName: classifier.weights.name,
       });
     });
@@ -109,7 +124,7 @@ export class InferenceEngine implements EngineApi {
       const started = performance.now();
       try {
         const crop = await decodeAndCrop(image, classifier.preprocess);
-        const normalized = rgbaToNormalizedRGB(crop.rgba, classifier.preprocess);
+        const normalized = normalizeCrop(crop.rgba, classifier.preprocess);
         const inferStart = performance.now();
         const predictions = await classifier.classifyPixels(normalized, clampTopK(k));
         const now = performance.now();
@@ -144,7 +159,7 @@ export class InferenceEngine implements EngineApi {
       const started = performance.now();
       const crop = await decodeAndCrop(image, classifier.preprocess);
       const { stages, predictions } = await classifier.inspect(
-        rgbaToNormalizedRGB(crop.rgba, classifier.preprocess),
+        normalizeCrop(crop.rgba, classifier.preprocess),
         MAX_TOP_K,
       );
       this.inspection = { classifier, stages };

@@ -1,4 +1,5 @@
-import type { PreprocessSpec } from '../model/preprocessSpec';
+import type { PreprocessSpec, TorchvisionPreprocessSpec } from '../model/preprocessSpec';
+import { rgbaToCaffeBGR } from '../model/resnet50';
 
 /** Pure, DOM-free steps of the preprocessing pipeline, so they can be tested exactly in Node. */
 
@@ -55,7 +56,7 @@ export function cropRGBA(
  * RGBA bytes (straight alpha, as ImageData holds them) to normalized float32 NHWC RGB: transparent pixels
  * are composited onto white, then scaled to [0, 1] and normalized with the spec's mean and std.
  */
-export function rgbaToNormalizedRGB(rgba: Uint8ClampedArray, spec: PreprocessSpec): Float32Array {
+export function rgbaToNormalizedRGB(rgba: Uint8ClampedArray, spec: TorchvisionPreprocessSpec): Float32Array {
   const n = rgba.length / 4;
   const out = new Float32Array(n * 3);
   const [m0, m1, m2] = spec.mean;
@@ -68,6 +69,11 @@ export function rgbaToNormalizedRGB(rgba: Uint8ClampedArray, spec: PreprocessSpe
     out[i * 3 + 2] = ((rgba[i * 4 + 2]! * a + white) / 255 - m2) / s2;
   }
   return out;
+}
+
+/** The model input for a crop, in whatever normalization the weights were trained with. */
+export function normalizeCrop(rgba: Uint8ClampedArray, spec: PreprocessSpec): Float32Array {
+  return spec.mode === 'caffe' ? rgbaToCaffeBGR(rgba) : rgbaToNormalizedRGB(rgba, spec);
 }
 
 /** A single-channel (grayscale) buffer expanded to RGBA, for decoders that hand back luminance only. */

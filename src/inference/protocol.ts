@@ -4,7 +4,7 @@ import type { ModelSummary } from '../model/stageSummary';
 import type { NamedBuffer } from '../model/weights/detectFormat';
 import type { ExportedModel } from '../model/weights/tfjsFormat';
 import type { Prediction } from '../model/topK';
-import type { Flavor, StageName, VariantId } from '../model/variants';
+import type { BuildFlavor, StageName, VariantId } from '../model/variants';
 
 /** The typed contract between the UI side and the inference engine (in a worker or on the main thread). */
 
@@ -47,7 +47,8 @@ export interface LoadProgress {
   message: string;
 }
 
-export type WeightsSourceKind = 'random' | 'file' | 'url' | 'cache';
+/** `bundled`: weights the app serves itself (Keras ResNet50, fetched at install time). */
+export type WeightsSourceKind = 'random' | 'file' | 'url' | 'cache' | 'bundled';
 
 export interface ModelInfo {
   summary: ModelSummary;
@@ -75,12 +76,14 @@ export type ClassifyResult =
 
 export interface LoadModelRequest {
   variant: VariantId;
-  flavor?: Flavor;
+  flavor?: BuildFlavor;
+  /** Absolute URL of a served model.json (ResNet50); a worker cannot resolve the page's relative URLs. */
+  modelUrl?: string;
 }
 
 /** Weight files already read into memory (their buffers are transferred to the worker, not copied). */
 export interface WeightsPayload {
-  source: Exclude<WeightsSourceKind, 'random'>;
+  source: 'file' | 'url' | 'cache';
   /** What the page calls these weights: a file name or a URL. */
   name: string;
   files: NamedBuffer[];

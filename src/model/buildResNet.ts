@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { INPUT_SIZE, NUM_CLASSES, STAGE_FILTERS, STAGE_STRIDES, VARIANTS } from './variants';
-import type { Flavor, VariantId } from './variants';
+import type { BuildFlavor, BuildableVariantId } from './variants';
 
 export interface BuildOptions {
-  variant: VariantId;
-  flavor?: Flavor;
+  variant: BuildableVariantId;
+  flavor?: BuildFlavor;
   /** Seed for every initializer; the same seed gives bit-identical weights on every backend. */
   seed?: number;
   /**
@@ -36,7 +36,7 @@ interface LayerFactory {
   maxPool(name: string): tfl.layers.Layer[];
 }
 
-function makeFactory(flavor: Flavor, init: 'random' | 'zeros', nextSeed: () => number): LayerFactory {
+function makeFactory(flavor: BuildFlavor, init: 'random' | 'zeros', nextSeed: () => number): LayerFactory {
   // He-normal keeps activation variance roughly constant through ReLU stacks, so untrained
   // feature maps neither vanish nor explode and still make interesting pictures.
   const kernelInitializer = () =>

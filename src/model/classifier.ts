@@ -4,14 +4,15 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { buildResNet, DEFAULT_SEED } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
-import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocessSpec';
+import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './preprocessSpec';
+import { RESNET50_SOURCE, summarizeResNet50 } from './resnet50';
 import type { PreprocessSpec } from './preprocessSpec';
 import { summarizeStages } from './stageSummary';
 import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
 import type { Prediction } from './topK';
 import { INPUT_SIZE, VARIANTS } from './variants';
-import type { Flavor, StageName, VariantId } from './variants';
+import type { BuildFlavor, BuildableVariantId, Flavor, StageName, VariantId } from './variants';
 
 export interface StageActivation {
   stage: StageName;
@@ -21,8 +22,8 @@ export interface StageActivation {
 export type ProgressCallback = (fraction: number, message: string) => void;
 
 export interface ClassifierConfig {
-  variant: VariantId;
-  flavor?: Flavor;
+  variant: BuildableVariantId;
+  flavor?: BuildFlavor;
   seed?: number;
   onProgress?: ProgressCallback;
   yieldToEventLoop?: () => Promise<void>;
@@ -30,7 +31,8 @@ export interface ClassifierConfig {
 
 /** Where a classifier's weights came from, as the page reports it. */
 export type WeightsSource =
-  { kind: 'random'; seed: number; name: string } | { kind: 'file' | 'url' | 'cache'; name: string };
+  | { kind: 'random'; seed: number; name: string }
+  | { kind: 'file' | 'url' | 'cache' | 'bundled'; name: string };
 
 /**
  * A ResNet ImageNet classifier: owns one LayersModel and everything needed to turn normalized pixels into
@@ -48,6 +50,8 @@ export class ResNetClassifier {
     readonly summary: ModelSummary,
     readonly preprocess: PreprocessSpec,
     readonly weights: WeightsSource,
+    /** True when the model's last layer applies softmax itself (Keras applications). */
+    readonly outputIsProbabilities = false,
   ) {}
 
   /** Builds a variant with seeded random weights and warms it up. */
@@ -67,6 +71,37 @@ export class ResNetClassifier {
       weights: { kind: 'random', seed, name },
       onProgress,
     });
+  }
+
+  /**
+   * Wraps Keras' ImageNet-trained ResNet50 (a loaded TF.js layers model; takes ownership). The model ends in a
+   * softmax and wants Caffe-style input; both are recorded so the pipeline neither repeats the softmax nor
+   * feeds it torchvision's normalization.
+   */
+  static async fromKerasResNet50(
+    model: LayersModel,
+    onProgress?: ProgressCallback,
+  ): Promise<ResNetClassifier> {
+    try {
+      const summary = summarizeResNet50(model);
+      const classifier = new ResNetClassifier(
+        model,
+        { variant: 'resnet50', flavor: 'keras', ...summary },
+        KERAS_CAFFE_PREPROCESS,
+        {
+          kind: 'bundled',
+          name: `Keras ImageNet ResNet50 (${RESNET50_SOURCE.package}@${RESNET50_SOURCE.version})`,
+        },
+        true,
+      );
+      onProgress?.(0.85, 'Warming up (compiling kernels)');
+      await classifier.warmUp();
+      onProgress?.(1, 'Ready');
+      return classifier;
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
   }
 
   /**
@@ -115,7 +150,9 @@ export class ResNetClassifier {
    */
   async classify(batch: tf.Tensor4D, k: number): Promise<Prediction[][]> {
     this.assertUsable();
-    const { values, indices } = tf.tidy(() => topKOnBackend(this.model.predict(batch) as tf.Tensor2D, k));
+    const { values, indices } = tf.tidy(() =>
+      topKOnBackend(this.model.predict(batch) as tf.Tensor2D, k, this.outputIsProbabilities),
+    );
     return readTopK(values, indices);
   }
 
@@ -155,7 +192,7 @@ export class ResNetClassifier {
     );
     try {
       const logits = outputs.at(-1) as tf.Tensor2D;
-      const { values, indices } = topKOnBackend(logits, k);
+      const { values, indices } = topKOnBackend(logits, k, this.outputIsProbabilities);
       const [predictions, ...data] = await Promise.all([
         readTopK(values, indices),
         ...outputs.slice(0, -1).map((t) => t.data() as Promise<Float32Array>),

@@ -4,11 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { buildResNet } from './buildResNet';
 import { formatShape, summarizeStages } from './stageSummary';
-import type { StageName, VariantId } from './variants';
+import type { BuildableVariantId } from './variants';
+
+type StageName = 'stem' | 'layer1' | 'layer2' | 'layer3' | 'layer4' | 'fc';
 
 // The reference design's table from the spec, stage by stage.
 const EXPECTED: Record<
-  VariantId,
+  BuildableVariantId,
   Record<StageName, number> & { total: number; trainable: number; nonTrainable: number }
 > = {
   resnet18: {
@@ -53,8 +55,9 @@ describe.each(['resnet18', 'resnet34'] as const)('%s, reference flavor', (varian
     const summary = summarizeStages(model, variant, 'reference');
     const want = EXPECTED[variant];
     for (const s of summary.stages) {
-      expect({ stage: s.stage, params: s.params }).toEqual({ stage: s.stage, params: want[s.stage] });
-      expect(formatShape(s.outputShape)).toBe(OUTPUT_SHAPES[s.stage]);
+      const stage = s.stage as StageName;
+      expect({ stage, params: s.params }).toEqual({ stage, params: want[stage] });
+      expect(formatShape(s.outputShape)).toBe(OUTPUT_SHAPES[stage]);
     }
     expect(summary.totalParams).toBe(want.total);
     expect(summary.trainableParams).toBe(want.trainable);

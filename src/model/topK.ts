@@ -17,9 +17,15 @@ export interface Prediction {
  * Softmax and top-k on the backend, so only k values and k indices per image leave it.
  * Returns tensors the caller must dispose (use inside tf.tidy or dispose explicitly).
  */
-export function topKOnBackend(logits: tf.Tensor2D, k: number): { values: tf.Tensor2D; indices: tf.Tensor2D } {
+export function topKOnBackend(
+  logits: tf.Tensor2D,
+  k: number,
+  outputIsProbabilities = false,
+): { values: tf.Tensor2D; indices: tf.Tensor2D } {
   return tf.tidy(() => {
-    const { values, indices } = tf.topk(tf.softmax(logits), k, true);
+    // A model whose last layer already applies softmax must not get a second one (it would flatten it).
+    const probabilities = outputIsProbabilities ? logits : tf.softmax(logits);
+    const { values, indices } = tf.topk(probabilities, k, true);
     return { values: values as tf.Tensor2D, indices: indices as tf.Tensor2D };
   });
 }

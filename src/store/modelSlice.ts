@@ -1,7 +1,10 @@
 import { startEngine } from '../inference/client';
 import type { BackendName, EngineApi, LoadProgress, ModelInfo } from '../inference/protocol';
 import type { ModelSummary } from '../model/stageSummary';
+import { RESNET50_FETCH_HINT } from '../model/resnet50';
+import { VARIANTS } from '../model/variants';
 import type { VariantId } from '../model/variants';
+import { bundledResNet50Url, isBundledResNet50Installed } from '../inference/bundledModelLocation';
 import { getEngine, setEngine } from './engineRef';
 import type { SliceCreator } from './types';
 
@@ -17,7 +20,9 @@ export interface ModelSlice {
   buildMs: number | null;
   /** App-level error (the engine or a model failed), shown in the alert banner. */
   appError: string | null;
-  startApp: (options: { backend: BackendName; variant: VariantId }) => Promise<void>;
+  /** Whether the install step fetched ResNet50 (null until checked). */
+  resnet50Installed: boolean | null;
+  startApp: (options: { backend: BackendName; variant: VariantId | null }) => Promise<void>;
   switchVariant: (variant: VariantId) => Promise<void>;
   /**
    * Runs one model load on the engine (random build or weights from files) with progress, and makes the
@@ -81,9 +86,18 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     }
   }
 
+  const resnet50Url = () => bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
+
   const load = (variant: VariantId) => {
+    if (variant === 'resnet50' && !get().resnet50Installed) {
+      set({ appError: RESNET50_FETCH_HINT });
+      return Promise.resolve(null);
+    }
     set({ variant });
-    return runModelLoad(variant, (engine, onProgress) => engine.loadModel({ variant }, onProgress));
+    const modelUrl = variant === 'resnet50' ? resnet50Url() : undefined;
+    return runModelLoad(VARIANTS[variant].label, (engine, onProgress) =>
+      engine.loadModel({ variant, modelUrl }, onProgress),
+    );
   };
 
   return {
@@ -94,9 +108,17 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     weights: null,
     buildMs: null,
     appError: null,
+    resnet50Installed: null,
 
-    startApp: async ({ backend, variant }) => {
-      set({ variant, modelStatus: 'loading', loadProgress: { fraction: 0, message: `Starting ${backend}` } });
+    startApp: async ({ backend, variant: requested }) => {
+      set({ modelStatus: 'loading', loadProgress: { fraction: 0, message: `Starting ${backend}` } });
+      const installed = await isBundledResNet50Installed(resnet50Url());
+      // A new visitor gets the one ImageNet-trained model, so their first photo gets a real answer.
+      const variant = requested ?? (installed ? 'resnet50' : 'resnet18');
+      set({
+        resnet50Installed: installed,
+        variant: variant === 'resnet50' && !installed ? 'resnet18' : variant,
+      });
       try {
         const started = await startEngine(backend);
         setEngine(started.engine);
@@ -109,6 +131,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         return;
       }
       await load(variant);
+      if (variant === 'resnet50' && !installed) await load('resnet18');
     },
 
     switchVariant: async (variant) => {

@@ -5,17 +5,18 @@ import type { VariantId } from '../model/variants';
 
 export interface UrlOptions {
   backend: BackendName;
-  variant: VariantId;
+  /** null: none asked for; the app picks (ResNet50 when installed, else ResNet18). */
+  variant: VariantId | null;
 }
 
-/** `?backend=wasm|cpu|webgl` and `?model=resnet18|resnet34`; anything else falls back to the defaults. */
+/** `?backend=wasm|cpu|webgl` and `?model=resnet18|resnet34|resnet50`; anything else falls back to the defaults. */
 export function parseUrlOptions(search: string): UrlOptions {
   const params = new URLSearchParams(search);
   const backend = params.get('backend');
   const model = params.get('model');
   return {
     backend: isBackendName(backend) ? backend : 'webgl',
-    variant: isVariantId(model) ? model : 'resnet18',
+    variant: isVariantId(model) ? model : null,
   };
 }
 

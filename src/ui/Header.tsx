@@ -4,8 +4,8 @@ export function Header() {
       <div className="app-header__title">
         <h1>ResNet Lens</h1>
         <p>
-          ResNet18 and ResNet34, built in your browser, classifying your photos into the 1000 ImageNet
-          classes.
+          ResNet18, ResNet34 and ResNet50 running in your browser: classify your photos into the 1000 ImageNet
+          classes and see what each stage of the network makes of them.
         </p>
       </div>
     </header>

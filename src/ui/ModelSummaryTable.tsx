@@ -3,6 +3,12 @@ import { VARIANTS } from '../model/variants';
 import { useSummary } from '../store/hooks';
 import { formatCount } from './format';
 
+const FLAVOR_TEXT = {
+  reference: 'reference design',
+  torchvision: 'torchvision layout',
+  keras: 'Keras applications, bottleneck blocks',
+} as const;
+
 export function ModelSummaryTable() {
   const summary = useSummary();
   if (!summary) return <p className="muted small">The model summary appears once the model is built.</p>;
@@ -17,7 +23,7 @@ export function ModelSummaryTable() {
       data-non-trainable-params={summary.nonTrainableParams}
     >
       <caption>
-        {VARIANTS[summary.variant].label} ({summary.flavor} design), input 224x224x3
+        {VARIANTS[summary.variant].label} ({FLAVOR_TEXT[summary.flavor]}), input 224x224x3
       </caption>
       <thead>
         <tr>

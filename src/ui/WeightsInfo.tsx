@@ -5,6 +5,7 @@ const SOURCE_TEXT = {
   file: 'from file',
   url: 'downloaded',
   cache: 'from cache',
+  bundled: 'ImageNet-trained',
 } as const;
 
 export function WeightsInfo() {

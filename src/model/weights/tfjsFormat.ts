@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { VARIANTS } from '../variants';
-import type { Flavor, VariantId } from '../variants';
+import { BUILDABLE_VARIANT_IDS, VARIANTS } from '../variants';
+import type { BuildFlavor, BuildableVariantId } from '../variants';
 import type { NamedBuffer } from './detectFormat';
 import { WeightsFormatError } from './tensorMap';
 
@@ -16,8 +16,8 @@ export interface ExportedModel {
 }
 
 export interface ExportMetadata {
-  variant: VariantId;
-  flavor: Flavor;
+  variant: BuildableVariantId;
+  flavor: BuildFlavor;
   weightsName: string;
 }
 
@@ -62,7 +62,7 @@ const baseName = (path: string) => path.split('/').pop() ?? path;
 /** Reads a TF.js layers model from a model.json and the shard files it names. */
 export async function loadLayersModelFromFiles(
   files: readonly NamedBuffer[],
-): Promise<{ model: tfl.LayersModel; variant: VariantId; flavor: Flavor }> {
+): Promise<{ model: tfl.LayersModel; variant: BuildableVariantId; flavor: BuildFlavor }> {
   const jsonFile = files.find((f) => /\.json$/i.test(f.name));
   if (!jsonFile)
     throw new WeightsFormatError(
@@ -123,14 +123,14 @@ export async function loadLayersModelFromFiles(
 }
 
 /** Which of the app's variants and flavors a layers model is, from its layer names. */
-export function identifyResNet(model: tfl.LayersModel): { variant: VariantId; flavor: Flavor } {
+export function identifyResNet(model: tfl.LayersModel): { variant: BuildableVariantId; flavor: BuildFlavor } {
   const names = new Set(model.layers.map((l) => l.name));
   const blocks = [1, 2, 3, 4].map((stage) => {
     let n = 0;
     while (names.has(`layer${stage}_${n}_out`)) n++;
     return n;
   });
-  const variant = (Object.keys(VARIANTS) as VariantId[]).find((id) =>
+  const variant = BUILDABLE_VARIANT_IDS.find((id) =>
     VARIANTS[id].blocksPerStage.every((b, i) => b === blocks[i]),
   );
   if (!variant || !names.has('stem_conv') || !names.has('fc')) {
@@ -139,6 +139,6 @@ export function identifyResNet(model: tfl.LayersModel): { variant: VariantId; fl
       `This TF.js model is not a ResNet18/34 exported by this app (blocks per stage: ${blocks.join(', ')}).`,
     );
   }
-  const flavor: Flavor = names.has('layer1_0_shortcut') ? 'reference' : 'torchvision';
+  const flavor: BuildFlavor = names.has('layer1_0_shortcut') ? 'reference' : 'torchvision';
   return { variant, flavor };
 }

@@ -9,7 +9,7 @@ import { buildResNet } from '../buildResNet';
 import type { LayersModel } from '../buildResNet';
 import { IMAGENET_TORCHVISION_PREPROCESS } from '../preprocessSpec';
 import { VARIANTS } from '../variants';
-import type { VariantId } from '../variants';
+import type { BuildableVariantId } from '../variants';
 import { parsePyTorchCheckpoint } from './pytorchZip';
 import { parseSafetensors } from './safetensors';
 import { WeightsFormatError } from './tensorMap';
@@ -33,7 +33,7 @@ beforeAll(async () => {
 /** The largest tensor (layer4's 3x3 convs) fits; every synthetic zero tensor is a view of this one buffer. */
 const SHARED_ZEROS = new Float32Array(512 * 512 * 3 * 3);
 
-function zerosMap(variant: VariantId): TensorMap {
+function zerosMap(variant: BuildableVariantId): TensorMap {
   const tensors: TensorMap = new Map();
   for (const [name, shape] of expectedTorchvisionTensors(variant)) {
     const count = shape.reduce((a, b) => a * b, 1);
@@ -43,7 +43,7 @@ function zerosMap(variant: VariantId): TensorMap {
 }
 
 /** Seeded, so a failing comparison reproduces; distinct values so any transposition mistake shows. */
-function randomMap(variant: VariantId, seed: number): TensorMap {
+function randomMap(variant: BuildableVariantId, seed: number): TensorMap {
   let state = seed >>> 0;
   const next = () => {
     // mulberry32
@@ -401,7 +401,7 @@ describe('applyTorchvisionWeights (synthetic weights)', () => {
 
 const REFERENCE_DIR = new URL('../../../test-fixtures/reference/', import.meta.url);
 const CROP_FILE = 'chelsea-224-rgb.bin';
-const VARIANT_IDS: VariantId[] = ['resnet18', 'resnet34'];
+const VARIANT_IDS: BuildableVariantId[] = ['resnet18', 'resnet34'];
 const FORMATS = ['safetensors', 'pth'] as const;
 const referenceFiles = [
   CROP_FILE,

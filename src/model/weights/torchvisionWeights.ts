@@ -10,12 +10,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { NUM_CLASSES, STAGE_FILTERS, VARIANTS } from '../variants';
-import type { VariantId } from '../variants';
+import { BUILDABLE_VARIANT_IDS } from '../variants';
+import type { BuildableVariantId } from '../variants';
 import { WeightsFormatError, elementCount } from './tensorMap';
 import type { TensorEntry, TensorMap, WeightsFormatErrorCode } from './tensorMap';
 
 export interface DetectedArchitecture {
-  variant: VariantId;
+  variant: BuildableVariantId;
   flavor: 'torchvision';
 }
 
@@ -62,7 +63,7 @@ const TORCH_FIELD: Record<BindingKind, Record<string, string>> = {
   dense: { kernel: 'weight', bias: 'bias' },
 };
 
-function layerBindings(variant: VariantId): LayerBinding[] {
+function layerBindings(variant: BuildableVariantId): LayerBinding[] {
   const bindings: LayerBinding[] = [];
   const conv = (layerName: string, module: string, out: number, inChannels: number, kernel: number) =>
     bindings.push({ layerName, module, kind: 'conv', torchShape: [out, inChannels, kernel, kernel] });
@@ -101,7 +102,7 @@ function torchTensorShape(binding: LayerBinding, field: string): number[] {
 }
 
 /** Every tensor a torchvision ResNet state dict holds (without num_batches_tracked), in state-dict order. */
-export function expectedTorchvisionTensors(variant: VariantId): Map<string, number[]> {
+export function expectedTorchvisionTensors(variant: BuildableVariantId): Map<string, number[]> {
   const expected = new Map<string, number[]>();
   for (const binding of layerBindings(variant)) {
     for (const field of Object.values(TORCH_FIELD[binding.kind])) {
@@ -120,7 +121,7 @@ function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-function variantLabel(variant: VariantId): string {
+function variantLabel(variant: BuildableVariantId): string {
   return VARIANTS[variant].label;
 }
 
@@ -164,15 +165,15 @@ export function detectArchitecture(tensors: TensorMap): DetectedArchitecture {
   const stages = [...blocksPerStage.keys()].sort((a, b) => a - b);
   const counts = stages.map((stage) => blocksPerStage.get(stage) as number);
   const isFourStages = stages.join(',') === '1,2,3,4';
-  for (const variant of Object.keys(VARIANTS) as VariantId[]) {
+  for (const variant of BUILDABLE_VARIANT_IDS) {
     if (isFourStages && counts.join(',') === VARIANTS[variant].blocksPerStage.join(',')) {
       return { variant, flavor: 'torchvision' };
     }
   }
   const found = stages.map((stage) => `layer${stage}: ${blocksPerStage.get(stage)}`).join(', ');
-  const known = (Object.keys(VARIANTS) as VariantId[])
-    .map((variant) => `${variantLabel(variant)} has [${VARIANTS[variant].blocksPerStage.join(', ')}]`)
-    .join(', ');
+  const known = BUILDABLE_VARIANT_IDS.map(
+    (variant) => `${variantLabel(variant)} has [${VARIANTS[variant].blocksPerStage.join(', ')}]`,
+  ).join(', ');
   return refuse(`Found blocks per stage ${found}; torchvision's ${known} in layer1..layer4.`);
 }
 
@@ -238,7 +239,7 @@ function describeProblems(problems: TensorProblems): string[] {
  * Checks that `tensors` is exactly torchvision's `variant` state dict: no tensor missing or extra, every
  * shape right, every value finite. Throws one TensorMismatchError listing all problems.
  */
-export function validateTorchvisionTensors(tensors: TensorMap, variant: VariantId): void {
+export function validateTorchvisionTensors(tensors: TensorMap, variant: BuildableVariantId): void {
   const problems = findProblems(tensors, expectedTorchvisionTensors(variant));
   const parts = describeProblems(problems);
   if (parts.length === 0) return;
@@ -353,7 +354,7 @@ type LayersModelLayer = LayersModel['layers'][number];
  * Pairs each binding with its model layer, refusing a model of another flavor or depth (e.g. the
  * reference design's biased convs and shortcut projections) before a single weight is touched.
  */
-function bindModel(model: LayersModel, variant: VariantId): Array<[LayerBinding, LayersModelLayer]> {
+function bindModel(model: LayersModel, variant: BuildableVariantId): Array<[LayerBinding, LayersModelLayer]> {
   const layersByName = new Map(model.layers.map((layer) => [layer.name, layer]));
   const bindings = layerBindings(variant);
   const bound: Array<[LayerBinding, LayersModelLayer]> = [];
@@ -405,7 +406,11 @@ function bindModel(model: LayersModel, variant: VariantId): Array<[LayerBinding,
  * Validates everything first, so on error the model keeps its previous weights. Creates no lasting tensors:
  * each new value replaces a variable's data, and the temporary handles are disposed layer by layer.
  */
-export function applyTorchvisionWeights(model: LayersModel, tensors: TensorMap, variant: VariantId): void {
+export function applyTorchvisionWeights(
+  model: LayersModel,
+  tensors: TensorMap,
+  variant: BuildableVariantId,
+): void {
   validateTorchvisionTensors(tensors, variant);
   const bound = bindModel(model, variant);
   for (const [binding, layer] of bound) {
@@ -426,7 +431,7 @@ export function applyTorchvisionWeights(model: LayersModel, tensors: TensorMap, 
  * The inverse of applyTorchvisionWeights: the model's weights as a torchvision state dict (PyTorch
  * layouts and names). For round-trip tests and exporting.
  */
-export function torchvisionTensorsFromModel(model: LayersModel, variant: VariantId): TensorMap {
+export function torchvisionTensorsFromModel(model: LayersModel, variant: BuildableVariantId): TensorMap {
   const result: TensorMap = new Map();
   for (const [binding, layer] of bindModel(model, variant)) {
     const fields = TORCH_FIELD[binding.kind];

@@ -1,0 +1,105 @@
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+
+import { addImages, expectModelReady, fixture, predictionsOf, resultFor } from './helpers';
+
+// Real photos from scikit-image's data, and the classes an ImageNet-trained ResNet50 must name.
+const EXPECTED_TOP1: Record<string, number[]> = {
+  'chelsea.jpg': [281, 282, 285], // tabby, tiger cat, Egyptian cat
+  'coffee.jpg': [967, 968, 504], // espresso, cup, coffee mug
+  'motorcycle_left.jpg': [665, 670], // moped, motor scooter
+};
+const PHOTOS = Object.keys(EXPECTED_TOP1);
+
+async function classifyAll(page: Page) {
+  await addImages(page, PHOTOS.map(fixture));
+  const results: Record<string, Awaited<ReturnType<typeof predictionsOf>>> = {};
+  for (const photo of PHOTOS) results[photo] = await predictionsOf(page, photo, 'resnet50');
+  return results;
+}
+
+test('a fresh visit opens on the ImageNet-trained ResNet50, which names the cat, the coffee and the moped; CPU agrees', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  await page.goto('/');
+  await expectModelReady(page, 'resnet50');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  await expect(page.getByTestId('variant-select')).toHaveValue('resnet50');
+  await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'bundled');
+  await expect(page.getByText('These weights are untrained.')).toHaveCount(0);
+
+  const summary = page.getByTestId('model-summary');
+  await expect(summary).toHaveAttribute('data-total-params', '25636712');
+  await expect(summary).toHaveAttribute('data-flavor', 'keras');
+  const rows = await page
+    .getByTestId('summary-row')
+    .evaluateAll((els) =>
+      els.map((el) => [el.getAttribute('data-stage'), el.getAttribute('data-output-shape')]),
+    );
+  expect(rows).toEqual([
+    ['stem', '56x56x64'],
+    ['conv2', '56x56x256'],
+    ['conv3', '28x28x512'],
+    ['conv4', '14x14x1024'],
+    ['conv5', '7x7x2048'],
+    ['fc', '1000'],
+  ]);
+
+  const webgl = await classifyAll(page);
+  for (const photo of PHOTOS) {
+    expect(EXPECTED_TOP1[photo], `${photo}: top-1 ${webgl[photo]![0]!.label}`).toContain(
+      webgl[photo]![0]!.classIndex,
+    );
+    // The model's own softmax is not applied twice: a confident answer stays confident.
+    expect(webgl[photo]![0]!.probability).toBeGreaterThan(0.5);
+  }
+
+  // Its feature maps and class activation map work like ResNet18/34's.
+  await resultFor(page, 'chelsea.jpg').getByTestId('inspect-button').click();
+  const panel = page.getByTestId('feature-maps');
+  await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  const stages = await panel
+    .getByTestId('feature-map')
+    .evaluateAll((els) =>
+      els.map((el) => `${el.getAttribute('data-stage')} ${el.getAttribute('data-output-shape')}`),
+    );
+  expect(stages).toEqual([
+    'stem 56x56x64',
+    'conv2 56x56x256',
+    'conv3 28x28x512',
+    'conv4 14x14x1024',
+    'conv5 7x7x2048',
+  ]);
+  await expect(panel.getByTestId('cam-overlay')).toHaveAttribute(
+    'data-class-index',
+    String(webgl['chelsea.jpg']![0]!.classIndex),
+  );
+
+  // The same photos on the CPU backend: same top-5, probabilities within 1e-3. The model now loads from IndexedDB.
+  await page.goto('/?backend=cpu&model=resnet50');
+  await expectModelReady(page, 'resnet50');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu');
+  const cpu = await classifyAll(page);
+  for (const photo of PHOTOS) {
+    expect(
+      cpu[photo]!.map((p) => p.classIndex),
+      photo,
+    ).toEqual(webgl[photo]!.map((p) => p.classIndex));
+    cpu[photo]!.forEach((p, i) =>
+      expect(Math.abs(p.probability - webgl[photo]![i]!.probability), photo).toBeLessThan(1e-3),
+    );
+  }
+});
+
+test('without ResNet50 installed, the page opens on ResNet18 and says how to get ResNet50', async ({
+  page,
+}) => {
+  // What a machine whose install step could not reach the registry serves: no model.json.
+  await page.route('**/models/resnet50/**', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+  await page.goto('/');
+  await expectModelReady(page, 'resnet18');
+  await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'random');
+  await expect(page.getByTestId('resnet50-hint')).toContainText('node scripts/fetch-resnet50.mjs');
+  await expect(page.locator('[data-testid="variant-select"] option[value="resnet50"]')).toBeDisabled();
+});

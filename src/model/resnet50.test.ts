@@ -1,0 +1,188 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { rgbaToNormalizedRGB } from '../inference/preprocess';
+import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocessSpec';
+import {
+  CAFFE_PREPROCESS,
+  RESNET50_EXPECTED_STAGES,
+  RESNET50_INPUT,
+  RESNET50_NON_TRAINABLE_PARAMS,
+  RESNET50_OUTPUT,
+  RESNET50_STAGES,
+  RESNET50_TOTAL_PARAMS,
+  RESNET50_TRAINABLE_PARAMS,
+  type ResNet50Stage,
+  resnet50StageOfLayer,
+  rgbaToCaffeBGR,
+  summarizeResNet50,
+} from './resnet50';
+
+// Fetched by scripts/fetch-resnet50.mjs and gitignored, so a checkout without it skips the model tests.
+const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50/', import.meta.url));
+const haveModel = existsSync(`${MODEL_DIR}model.json`);
+
+describe('rgbaToCaffeBGR', () => {
+  it('swaps to BGR and subtracts the Caffe means, with no scaling', () => {
+    const out = rgbaToCaffeBGR(new Uint8ClampedArray([10, 20, 30, 255, 255, 0, 0, 255]));
+    expect(out).toBeInstanceOf(Float32Array);
+    expect(out.length).toBe(6);
+    const want = [30 - 103.939, 20 - 116.779, 10 - 123.68, 0 - 103.939, 0 - 116.779, 255 - 123.68];
+    want.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 4));
+  });
+
+  it('composites transparency onto white', () => {
+    const out = rgbaToCaffeBGR(new Uint8ClampedArray([0, 0, 0, 0, 200, 100, 0, 51]));
+    // Fully transparent: white. Alpha 51/255 = 0.2: 0.2 * value + 0.8 * 255.
+    const want = [255 - 103.939, 255 - 116.779, 255 - 123.68, 204 - 103.939, 224 - 116.779, 244 - 123.68];
+    want.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 4));
+  });
+
+  it('gives the same composited pixels as the ResNet18/34 preprocessing', () => {
+    const rgba = new Uint8ClampedArray(4 * 64);
+    for (let i = 0; i < rgba.length; i++) rgba[i] = (i * 37 + 11) % 256;
+    const identity = { ...IMAGENET_TORCHVISION_PREPROCESS, mean: [0, 0, 0], std: [1, 1, 1] } as const;
+    const rgb = rgbaToNormalizedRGB(rgba, identity);
+    const bgr = rgbaToCaffeBGR(rgba);
+    const [mb, mg, mr] = CAFFE_PREPROCESS.meanBGR;
+    for (let p = 0; p < 64; p++) {
+      expect(bgr[p * 3]! + mb).toBeCloseTo(rgb[p * 3 + 2]! * 255, 3);
+      expect(bgr[p * 3 + 1]! + mg).toBeCloseTo(rgb[p * 3 + 1]! * 255, 3);
+      expect(bgr[p * 3 + 2]! + mr).toBeCloseTo(rgb[p * 3]! * 255, 3);
+    }
+  });
+
+  it('rejects a buffer that is not whole RGBA pixels', () => {
+    expect(() => rgbaToCaffeBGR(new Uint8ClampedArray(7))).toThrow(RangeError);
+  });
+
+  it('describes Keras caffe mode', () => {
+    expect(CAFFE_PREPROCESS).toMatchObject({ mode: 'caffe', channelOrder: 'BGR', inputSize: 224 });
+    expect(CAFFE_PREPROCESS.meanBGR).toEqual([103.939, 116.779, 123.68]);
+  });
+});
+
+describe('resnet50StageOfLayer', () => {
+  it.each([
+    ['conv1_pad', 'stem'],
+    ['conv1', 'stem'],
+    ['bn_conv1', 'stem'],
+    ['activation', 'stem'],
+    ['max_pooling2d', 'stem'],
+    ['res2a_branch2a', 'conv2'],
+    ['bn2a_branch1', 'conv2'],
+    ['activation_1', 'conv2'],
+    ['add', 'conv2'],
+    ['add_2', 'conv2'],
+    ['activation_9', 'conv2'],
+    ['res3a_branch1', 'conv3'],
+    ['activation_10', 'conv3'],
+    ['add_3', 'conv3'],
+    ['activation_21', 'conv3'],
+    ['bn4f_branch2c', 'conv4'],
+    ['activation_22', 'conv4'],
+    ['add_12', 'conv4'],
+    ['res5c_branch2c', 'conv5'],
+    ['add_15', 'conv5'],
+    ['activation_48', 'conv5'],
+    ['fc1000', 'fc'],
+  ] as const)('%s is in %s', (name, stage) => {
+    expect(resnet50StageOfLayer(name)).toBe(stage);
+  });
+
+  it.each([
+    'input_1',
+    'avg_pool',
+    'activation_49',
+    'add_16',
+    'activation_0',
+    'res6a_branch2a',
+    'res2a_branch3',
+  ])('%s is in no stage', (name) => {
+    expect(resnet50StageOfLayer(name)).toBeNull();
+  });
+});
+
+describe.skipIf(!haveModel)('the fetched ResNet50 (public/models/resnet50)', () => {
+  interface KerasLayer {
+    name: string;
+    class_name: string;
+    inbound_nodes: [string, number, number, unknown][][];
+  }
+  let model: LayersModel;
+  let modelJson: {
+    modelTopology: { model_config: { config: { layers: KerasLayer[] } } };
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    modelJson = JSON.parse(readFileSync(`${MODEL_DIR}model.json`, 'utf8')) as typeof modelJson;
+    const shards = modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(MODEL_DIR + p));
+    const weights = Buffer.concat(shards);
+    // model.json exactly as fetched: this is the proof that TF.js 4.22 needs no rewrite of it.
+    model = await loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
+  });
+
+  afterAll(() => {
+    model?.dispose();
+  });
+
+  it('puts every layer in a stage except the input and the weightless pooling', () => {
+    const layers = modelJson.modelTopology.model_config.config.layers;
+    expect(layers).toHaveLength(177);
+    const unassigned = layers.filter((l) => resnet50StageOfLayer(l.name) === null).map((l) => l.name);
+    expect(unassigned).toEqual(['input_1', 'avg_pool']);
+  });
+
+  it('places the numbered ReLUs and adds in the stage of the layer feeding them', () => {
+    // The counter-based rule for activation_N/add_N is only right if it agrees with the graph; stages
+    // also never go backwards along an edge (avg_pool, in no stage, is skipped).
+    const order = (s: ResNet50Stage | null) => (s === null ? -1 : RESNET50_STAGES.indexOf(s));
+    for (const layer of modelJson.modelTopology.model_config.config.layers) {
+      const stage = resnet50StageOfLayer(layer.name);
+      if (stage === null) continue;
+      const inbound = (layer.inbound_nodes[0] ?? []).map((n) => n[0]);
+      for (const from of inbound)
+        expect(order(stage)).toBeGreaterThanOrEqual(order(resnet50StageOfLayer(from)));
+      if (/^(activation|add)(_\d+)?$/.test(layer.name)) {
+        expect({ layer: layer.name, stage }).toEqual({
+          layer: layer.name,
+          stage: resnet50StageOfLayer(inbound[0]!),
+        });
+      }
+    }
+  });
+
+  it('reproduces the stage table, 25,636,712 parameters in all', () => {
+    const summary = summarizeResNet50(model);
+    for (const s of summary.stages) {
+      const want = RESNET50_EXPECTED_STAGES[s.stage];
+      expect(s).toEqual({ stage: s.stage, ...want, outputShape: [...want.outputShape] });
+    }
+    expect(summary.totalParams).toBe(RESNET50_TOTAL_PARAMS);
+    expect(RESNET50_TOTAL_PARAMS).toBe(25_636_712);
+    expect(model.countParams()).toBe(25_636_712);
+    expect(summary.trainableParams).toBe(RESNET50_TRAINABLE_PARAMS);
+    expect(summary.nonTrainableParams).toBe(RESNET50_NON_TRAINABLE_PARAMS);
+  });
+
+  it('has the input and output layers the app relies on', () => {
+    expect(model.inputLayers.map((l) => l.name)).toEqual([RESNET50_INPUT.layerName]);
+    expect(model.inputs[0]!.shape).toEqual([null, ...RESNET50_INPUT.shape]);
+    const last = model.layers[model.layers.length - 1]!;
+    expect(last.name).toBe(RESNET50_OUTPUT.layerName);
+    expect(last.getConfig()['activation']).toBe(RESNET50_OUTPUT.activation);
+    expect(model.outputs[0]!.shape).toEqual([null, RESNET50_OUTPUT.units]);
+  });
+});
