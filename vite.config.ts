@@ -8,6 +8,8 @@ export default defineConfig({
     target: 'es2022',
     // TF.js alone is ~1.5 MB minified; splitting it further buys nothing because the worker needs all of it.
     chunkSizeWarningLimit: 4096,
+    // bench.html is the page `npm run bench` drives; it shares the app's engine and worker chunks.
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
   },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],

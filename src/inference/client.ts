@@ -2,6 +2,7 @@ import { proxy, releaseProxy, transfer, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 
 import type {
+  BenchOptions,
   BackendInfo,
   BackendName,
   EngineApi,
@@ -49,6 +50,9 @@ class WorkerEngine implements EngineApi {
   }
   renderCam(classIndex: number) {
     return this.remote.renderCam(classIndex);
+  }
+  benchmark(options: BenchOptions) {
+    return this.remote.benchmark(options);
   }
   memory() {
     return this.remote.memory();

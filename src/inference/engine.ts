@@ -7,6 +7,8 @@ import { isBuildableVariant } from '../model/variants';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend } from './backend';
 import { ImageDecodeError, decodeAndCrop } from './decodeImage';
+import { benchmarkClassifier } from './benchmark';
+import type { BenchOptions, BenchResult } from './benchmark';
 import { loadBundledResNet50 } from './bundledModels';
 import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspection';
 import { normalizeCrop } from './preprocess';
@@ -202,6 +204,10 @@ export class InferenceEngine implements EngineApi {
       throw new RangeError(`Class ${classIndex} does not exist (0..${fc.classes - 1}).`);
     }
     return drawCam(stages.at(-1)!.map, fc, classIndex, classifier.preprocess.cropSize);
+  }
+
+  benchmark(options: BenchOptions): Promise<BenchResult> {
+    return this.queue.run(() => benchmarkClassifier(this.requireClassifier(), options));
   }
 
   private requireClassifier(): ResNetClassifier {

@@ -3,6 +3,7 @@ import type { AtlasLayout, ChannelOrder, Normalization } from '../model/featureM
 import type { ModelSummary } from '../model/stageSummary';
 import type { NamedBuffer } from '../model/weights/detectFormat';
 import type { ExportedModel } from '../model/weights/tfjsFormat';
+import type { BenchOptions, BenchResult } from './benchmark';
 import type { Prediction } from '../model/topK';
 import type { BuildFlavor, StageName, VariantId } from '../model/variants';
 
@@ -90,6 +91,7 @@ export interface WeightsPayload {
 }
 
 export type { ExportedModel, NamedBuffer };
+export type { BenchOptions, BenchResult } from './benchmark';
 
 export interface FeatureMapOptions {
   normalization: Normalization;
@@ -147,6 +149,8 @@ export interface EngineApi {
   renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]>;
   /** The class activation map of the last inspected image for another class. */
   renderCam(classIndex: number): Promise<CamRender>;
+  /** Timing loops on the active model, for `npm run bench`. */
+  benchmark(options: BenchOptions): Promise<BenchResult>;
   memory(): Promise<MemoryInfo>;
   dispose(): Promise<void>;
 }

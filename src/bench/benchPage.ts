@@ -1,0 +1,78 @@
+import { bundledResNet50Url } from '../inference/bundledModelLocation';
+import { startEngine } from '../inference/client';
+import { isBackendName } from '../inference/protocol';
+import type { BackendInfo, BenchResult } from '../inference/protocol';
+import { isVariantId } from '../model/variants';
+import type { VariantId } from '../model/variants';
+
+/**
+ * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
+ * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
+ */
+
+export interface BenchPageResult {
+  variant: VariantId;
+  backend: BackendInfo;
+  startMs: number;
+  loadMs: number;
+  firstClassificationMs: number;
+  bench: BenchResult;
+}
+
+declare global {
+  interface Window {
+    __benchResult?: BenchPageResult | { error: string };
+  }
+}
+
+/** A photo-like test image made here, so the page needs no fixture files. */
+async function testImage(): Promise<Blob> {
+  const canvas = new OffscreenCanvas(320, 240);
+  const ctx = canvas.getContext('2d')!;
+  const gradient = ctx.createLinearGradient(0, 0, 320, 240);
+  gradient.addColorStop(0, '#c96');
+  gradient.addColorStop(1, '#246');
+  ctx.fillStyle = gradient;
+  ctx.fillRect(0, 0, 320, 240);
+  ctx.fillStyle = '#eee';
+  ctx.beginPath();
+  ctx.arc(160, 120, 60, 0, Math.PI * 2);
+  ctx.fill();
+  return canvas.convertToBlob({ type: 'image/png' });
+}
+
+async function run(): Promise<BenchPageResult> {
+  const params = new URLSearchParams(window.location.search);
+  const backendParam = params.get('backend');
+  const variantParam = params.get('variant');
+  const backend = isBackendName(backendParam) ? backendParam : 'webgl';
+  const variant: VariantId = isVariantId(variantParam) ? variantParam : 'resnet18';
+  const runs = Number(params.get('runs') ?? 20);
+  const batch = Number(params.get('batch') ?? 16);
+
+  let t = performance.now();
+  const { engine, backend: info } = await startEngine(backend);
+  const startMs = performance.now() - t;
+  t = performance.now();
+  const modelUrl =
+    variant === 'resnet50' ? bundledResNet50Url(import.meta.env.BASE_URL, window.location.href) : undefined;
+  await engine.loadModel({ variant, modelUrl }, () => undefined);
+  const loadMs = performance.now() - t;
+  const first = await engine.classify(await testImage(), 5);
+  if (!first.ok) throw new Error(first.message);
+  const bench = await engine.benchmark({ runs, batch });
+  await engine.dispose();
+  return { variant, backend: info, startMs, loadMs, firstClassificationMs: first.totalMs, bench };
+}
+
+const out = document.getElementById('out')!;
+run().then(
+  (result) => {
+    window.__benchResult = result;
+    out.textContent = JSON.stringify(result, null, 2);
+  },
+  (err: unknown) => {
+    window.__benchResult = { error: err instanceof Error ? err.message : String(err) };
+    out.textContent = String(err);
+  },
+);

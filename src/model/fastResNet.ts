@@ -1,0 +1,374 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+import { blockPrefix } from './buildResNet';
+import { VARIANTS } from './variants';
+import type { BuildFlavor, BuildableVariantId } from './variants';
+
+type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
+
+/** A convolution with its BatchNorm (if any) folded in: one fused op at inference. */
+interface FoldedConv {
+  filter: tf.Tensor4D;
+  /** Null only where the bias was moved onto another conv whose output this one is added to. */
+  bias: tf.Tensor1D | null;
+  strides: number;
+  pad: Pad;
+  outChannels: number;
+}
+
+interface FastBlock {
+  conv1: FoldedConv;
+  conv2: FoldedConv;
+  /** Null: identity shortcut. */
+  shortcut: FoldedConv | null;
+}
+
+/** Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits. */
+export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D };
+
+type Layer = LayersModel['layers'][number];
+
+/** Host copies of a conv layer's weights plus how it is applied (padding layer included). */
+interface ConvParams {
+  kernel: Float32Array;
+  shape: [number, number, number, number];
+  bias: Float32Array | null;
+  strides: number;
+  pad: Pad;
+}
+
+interface BnParams {
+  gamma: Float32Array | null;
+  beta: Float32Array | null;
+  mean: Float32Array;
+  variance: Float32Array;
+  epsilon: number;
+}
+
+/**
+ * ResNet18/34 inference with every BatchNorm folded into the convolution before it and each
+ * conv + bias + ReLU run as one `tf.fused.conv2d`. It computes what the tf.layers model computes (same
+ * padding, same arithmetic up to float32 rounding of the folded weights) with about half as many ops and
+ * no BatchNorm passes over the activations.
+ *
+ * The weights are copies, folded in float64 once at construction: the layers model is left untouched
+ * and stays the caller's to keep or dispose; this object owns only its own tensors (`numTensors`).
+ */
+export class FastResNet {
+  private disposed = false;
+
+  private constructor(
+    private readonly stem: FoldedConv,
+    private readonly stemPool: { size: number; strides: number; pad: Pad },
+    /** Blocks per stage, layer1..layer4. */
+    private readonly stages: FastBlock[][],
+    private readonly fcKernel: tf.Tensor2D,
+    private readonly fcBias: tf.Tensor1D | null,
+    private readonly owned: tf.Tensor[],
+  ) {}
+
+  /**
+   * Reads and folds the weights of a model made by `buildResNet` (or one with weights loaded into it).
+   * Throws if the model has any layer the given variant and flavor would not have, or a layer configured
+   * differently from what this fast path reproduces, so a mismatch cannot silently give other numbers.
+   * Reads every weight back synchronously (`dataSync`), which on WebGL waits for the GPU: call it once per
+   * model, not per image.
+   */
+  static fromLayersModel(model: LayersModel, variant: BuildableVariantId, flavor: BuildFlavor): FastResNet {
+    const reader = new ModelReader(model);
+    const owned: tf.Tensor[] = [];
+    try {
+      const upload = (c: ConvParams, bn: BnParams | null, keepBias = true): FoldedConv => {
+        const folded = bn ? foldBatchNorm(c, bn) : c;
+        const filter = tf.tensor4d(folded.kernel, c.shape);
+        owned.push(filter);
+        let bias: tf.Tensor1D | null = null;
+        if (keepBias && folded.bias) {
+          bias = tf.tensor1d(folded.bias);
+          owned.push(bias);
+        }
+        return { filter, bias, strides: c.strides, pad: c.pad, outChannels: c.shape[3] };
+      };
+
+      const stem = upload(reader.conv('stem_conv'), reader.batchNorm('stem_bn'));
+      reader.relu('stem_relu');
+      const stemPool = reader.maxPool('stem_pool');
+
+      let channels = stem.outChannels;
+      const stages = VARIANTS[variant].blocksPerStage.map((blocks, stage) =>
+        Array.from({ length: blocks }, (_, block): FastBlock => {
+          const p = blockPrefix(stage, block);
+          const conv1 = upload(reader.conv(`${p}_conv1`), reader.batchNorm(`${p}_bn1`));
+          reader.relu(`${p}_relu1`);
+          const conv2Params = foldBatchNorm(reader.conv(`${p}_conv2`), reader.batchNorm(`${p}_bn2`));
+
+          let shortcut: FoldedConv | null = null;
+          let conv2: FoldedConv;
+          if (flavor === 'reference' || reader.has(`${p}_downsample_conv`)) {
+            const sc =
+              flavor === 'reference'
+                ? reader.conv(`${p}_shortcut`)
+                : foldBatchNorm(reader.conv(`${p}_downsample_conv`), reader.batchNorm(`${p}_downsample_bn`));
+            // Both branches are summed before the ReLU, so conv2's bias can ride on the shortcut's: one
+            // bias add fewer per block on backends that do not fuse it into the convolution.
+            shortcut = upload({ ...sc, bias: addVectors(sc.bias, conv2Params.bias) }, null);
+            conv2 = upload(conv2Params, null, false);
+          } else {
+            if (conv1.strides !== 1 || channels !== conv2Params.shape[3]) {
+              throw new Error(`${p}: an identity shortcut needs stride 1 and unchanged width`);
+            }
+            conv2 = upload(conv2Params, null);
+          }
+          reader.expect(`${p}_add`, 'Add');
+          reader.relu(`${p}_out`);
+          channels = conv2.outChannels;
+          return { conv1, conv2, shortcut };
+        }),
+      );
+
+      reader.expect('avgpool', 'GlobalAveragePooling2D');
+      const fc = reader.dense('fc');
+      const fcKernel = tf.tensor2d(fc.kernel, fc.shape);
+      owned.push(fcKernel);
+      const fcBias = fc.bias ? tf.tensor1d(fc.bias) : null;
+      if (fcBias) owned.push(fcBias);
+
+      reader.assertAllRead(`${variant} (${flavor})`);
+      return new FastResNet(stem, stemPool, stages, fcKernel, fcBias, owned);
+    } catch (err) {
+      owned.forEach((t) => t.dispose());
+      throw err;
+    }
+  }
+
+  /** Tensors this object owns (all freed by `dispose`). */
+  get numTensors(): number {
+    return this.disposed ? 0 : this.owned.length;
+  }
+
+  /** Logits [n, classes] for normalized NHWC images; only the result survives, the caller owns it. */
+  predict(x: tf.Tensor4D): tf.Tensor2D {
+    this.assertUsable();
+    return tf.tidy(() => this.forward(x, null));
+  }
+
+  /** Same pass, also returning every stage's output (the caller owns and disposes all of them). */
+  predictWithStages(x: tf.Tensor4D): FastResNetOutputs {
+    this.assertUsable();
+    return tf.tidy(() => {
+      const stages: tf.Tensor4D[] = [];
+      const logits = this.forward(x, stages);
+      return { stages, logits };
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.owned.forEach((t) => t.dispose());
+  }
+
+  private forward(x: tf.Tensor4D, stageOutputs: tf.Tensor4D[] | null): tf.Tensor2D {
+    let h = conv(x, this.stem, 'relu');
+    h = tf.maxPool(h, this.stemPool.size, this.stemPool.strides, this.stemPool.pad);
+    stageOutputs?.push(h);
+    for (const blocks of this.stages) {
+      for (const block of blocks) {
+        const y = conv(h, block.conv1, 'relu');
+        const z = conv(y, block.conv2, 'linear');
+        // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
+        // multiply), so the sum and its ReLU stay two element-wise ops.
+        const shortcut = block.shortcut ? conv(h, block.shortcut, 'linear') : h;
+        h = tf.relu(tf.add(z, shortcut));
+      }
+      stageOutputs?.push(h);
+    }
+    const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+    return tf.fused.matMul({ a: pooled, b: this.fcKernel, bias: this.fcBias ?? undefined }) as tf.Tensor2D;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new Error('This FastResNet has been disposed');
+  }
+}
+
+function conv(x: tf.Tensor4D, c: FoldedConv, activation: 'relu' | 'linear'): tf.Tensor4D {
+  return tf.fused.conv2d({
+    x,
+    filter: c.filter,
+    bias: c.bias ?? undefined,
+    strides: c.strides,
+    pad: c.pad,
+    activation,
+  });
+}
+
+/**
+ * BN(conv(x) + b) = conv'(x) + b' with w' = w * s and b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps),
+ * per output channel (the last axis of an HWIO kernel). Float64 here, so the only extra rounding is the
+ * final one to float32.
+ */
+function foldBatchNorm(c: ConvParams, bn: BnParams): ConvParams {
+  const outChannels = c.shape[3];
+  const scale = new Float64Array(outChannels);
+  const bias = new Float32Array(outChannels);
+  for (let o = 0; o < outChannels; o++) {
+    const s = (bn.gamma ? bn.gamma[o]! : 1) / Math.sqrt(bn.variance[o]! + bn.epsilon);
+    scale[o] = s;
+    bias[o] = ((c.bias ? c.bias[o]! : 0) - bn.mean[o]!) * s + (bn.beta ? bn.beta[o]! : 0);
+  }
+  const kernel = new Float32Array(c.kernel.length);
+  for (let i = 0; i < kernel.length; i++) kernel[i] = c.kernel[i]! * scale[i % outChannels]!;
+  return { ...c, kernel, bias };
+}
+
+function addVectors(a: Float32Array | null, b: Float32Array | null): Float32Array | null {
+  if (!a || !b) return a ?? b;
+  return a.map((v, i) => v + b[i]!);
+}
+
+/**
+ * Looks layers up by the names `buildResNet` gives them, checks that their configuration is one this fast
+ * path reproduces exactly, and records which were read so leftovers can be reported.
+ */
+class ModelReader {
+  private readonly byName = new Map<string, Layer>();
+  private readonly read = new Set<string>();
+
+  constructor(model: LayersModel) {
+    for (const layer of model.layers) this.byName.set(layer.name, layer);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  expect(name: string, className: string): Layer {
+    const layer = this.byName.get(name);
+    if (!layer) throw new Error(`Layer ${name} is missing`);
+    if (layer.getClassName() !== className) {
+      throw new Error(`Layer ${name} is a ${layer.getClassName()}, expected ${className}`);
+    }
+    this.read.add(name);
+    return layer;
+  }
+
+  relu(name: string): void {
+    const cfg = this.expect(name, 'ReLU').getConfig();
+    if (cfg.maxValue != null) throw new Error(`Layer ${name} is a capped ReLU`);
+  }
+
+  conv(name: string): ConvParams {
+    const layer = this.expect(name, 'Conv2D');
+    const cfg = layer.getConfig();
+    const strides = cfg.strides as number[];
+    const dilation = cfg.dilationRate as number | number[];
+    if (
+      cfg.dataFormat !== 'channelsLast' ||
+      cfg.activation !== 'linear' ||
+      strides[0] !== strides[1] ||
+      [dilation].flat().some((d) => d !== 1)
+    ) {
+      throw new Error(`Layer ${name} is configured in a way the fast path does not reproduce`);
+    }
+    const padding = cfg.padding as 'same' | 'valid';
+    let pad: Pad = padding;
+    const padLayer = this.zeroPadding(`${name}_pad`);
+    if (padLayer) {
+      if (padding !== 'valid') throw new Error(`Layer ${name} is padded twice`);
+      pad = padLayer;
+    }
+    const kernel = this.weight(layer, 'kernel');
+    if (!kernel) throw new Error(`Layer ${name} has no kernel`);
+    return {
+      kernel: kernel.data,
+      shape: kernel.shape as ConvParams['shape'],
+      bias: this.weight(layer, 'bias')?.data ?? null,
+      strides: strides[0]!,
+      pad,
+    };
+  }
+
+  batchNorm(name: string): BnParams {
+    const layer = this.expect(name, 'BatchNormalization');
+    const cfg = layer.getConfig();
+    if (cfg.axis !== -1 && cfg.axis !== 3) throw new Error(`Layer ${name} does not normalize channels`);
+    const mean = this.weight(layer, 'moving_mean');
+    const variance = this.weight(layer, 'moving_variance');
+    if (!mean || !variance) throw new Error(`Layer ${name} has no moving statistics`);
+    return {
+      gamma: this.weight(layer, 'gamma')?.data ?? null,
+      beta: this.weight(layer, 'beta')?.data ?? null,
+      mean: mean.data,
+      variance: variance.data,
+      // Read, not assumed: Keras' default is 1e-3, torchvision's 1e-5, and a model could use either.
+      epsilon: cfg.epsilon as number,
+    };
+  }
+
+  maxPool(name: string): { size: number; strides: number; pad: Pad } {
+    const cfg = this.expect(name, 'MaxPooling2D').getConfig();
+    const size = cfg.poolSize as number[];
+    const strides = cfg.strides as number[];
+    if (size[0] !== size[1] || strides[0] !== strides[1] || cfg.dataFormat !== 'channelsLast') {
+      throw new Error(`Layer ${name} is configured in a way the fast path does not reproduce`);
+    }
+    let pad: Pad = cfg.padding as 'same' | 'valid';
+    const padLayer = this.zeroPadding(`${name}_pad`);
+    if (padLayer) {
+      // The pool's own padding counts as -inf, the layer's as 0. They agree because the input follows a
+      // ReLU (>= 0) and every window still holds a real value (padding < window), so one op does both.
+      const [, [top, bottom], [left, right]] = padLayer;
+      if (pad !== 'valid' || Math.max(top, bottom, left, right) >= size[0]!) {
+        throw new Error(`Layer ${name}: its zero padding cannot be folded into the pool`);
+      }
+      pad = padLayer;
+    }
+    return { size: size[0]!, strides: strides[0]!, pad };
+  }
+
+  dense(name: string): { kernel: Float32Array; shape: [number, number]; bias: Float32Array | null } {
+    const layer = this.expect(name, 'Dense');
+    if (layer.getConfig().activation !== 'linear') throw new Error(`Layer ${name} has an activation`);
+    const kernel = this.weight(layer, 'kernel');
+    if (!kernel) throw new Error(`Layer ${name} has no kernel`);
+    return {
+      kernel: kernel.data,
+      shape: kernel.shape as [number, number],
+      bias: this.weight(layer, 'bias')?.data ?? null,
+    };
+  }
+
+  /** Every layer but the input must have been read: anything else would be computed by the model only. */
+  assertAllRead(what: string): void {
+    const unread = [...this.byName.values()]
+      .filter((l) => !this.read.has(l.name) && l.getClassName() !== 'InputLayer')
+      .map((l) => l.name);
+    if (unread.length > 0) {
+      throw new Error(`Not a ${what} model: unexpected layers ${unread.slice(0, 5).join(', ')}`);
+    }
+  }
+
+  private zeroPadding(name: string): tf.backend_util.ExplicitPadding | null {
+    if (!this.byName.has(name)) return null;
+    const cfg = this.expect(name, 'ZeroPadding2D').getConfig();
+    if (cfg.dataFormat !== 'channelsLast') throw new Error(`Layer ${name} is not channels-last`);
+    const [[top, bottom], [left, right]] = cfg.padding as [[number, number], [number, number]];
+    return [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
+  }
+
+  /** The host copy of one weight, found by the suffix Keras gives it (`<layer>/kernel`). */
+  private weight(layer: Layer, suffix: string): { data: Float32Array; shape: number[] } | null {
+    const v = layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`));
+    if (!v) return null;
+    const t = v.read();
+    // A copy, so tensors made from it never alias the model's storage (CPU's dataSync hands out its own).
+    return { data: Float32Array.from(t.dataSync()), shape: t.shape };
+  }
+}
