@@ -1,5 +1,12 @@
 import { defineConfig } from '@playwright/test';
 
+// Headless Chromium with WebGL on SwiftShader; shared with the bench and screenshot scripts.
+import { readFileSync } from 'node:fs';
+
+const CHROMIUM_ARGS = JSON.parse(
+  readFileSync(new URL('./e2e/chromium-args.json', import.meta.url), 'utf8'),
+) as string[];
+
 const PORT = 4173;
 export const WEIGHTS_PORT = 4174;
 
@@ -21,16 +28,7 @@ export default defineConfig({
     viewport: { width: 1400, height: 1000 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--enable-unsafe-swiftshader',
-        '--use-angle=swiftshader',
-        '--ignore-gpu-blocklist',
-      ],
+      args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -7,6 +7,7 @@ import {
   fixture,
   numTensors,
   openApp,
+  photoFiles,
   predictionsOf,
   resultFor,
 } from './helpers';
@@ -159,15 +160,7 @@ test("the tensor count returns to the model's own after 10 classifications and 2
   await openApp(page);
   const baseline = await numTensors(page);
   expect(baseline).toBeGreaterThan(0);
-  const photos = ['chelsea.jpg', 'coffee.jpg', 'astronaut.jpg', 'rocket.jpg', 'chelsea-256.png'];
-  const files = Array.from({ length: 10 }, (_, i) => {
-    const name = photos[i % photos.length]!;
-    return {
-      name: `${i}-${name}`,
-      mimeType: name.endsWith('png') ? 'image/png' : 'image/jpeg',
-      buffer: readFileSync(fixture(name)),
-    };
-  });
+  const files = photoFiles(10);
   await addImages(page, files);
   for (const f of files) await predictionsOf(page, f.name, 'resnet18');
   expect(await numTensors(page)).toBe(baseline);

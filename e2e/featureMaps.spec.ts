@@ -9,6 +9,7 @@ import {
   fixture,
   numTensors,
   openApp,
+  photoFiles,
   predictionsOf,
   resultFor,
 } from './helpers';
@@ -152,15 +153,7 @@ test('the tensor count returns to its baseline after browsing the feature maps o
   page,
 }) => {
   await openApp(page);
-  const photos = ['chelsea.jpg', 'coffee.jpg', 'astronaut.jpg', 'rocket.jpg', 'chelsea-256.png'];
-  const files = Array.from({ length: 20 }, (_, i) => {
-    const name = photos[i % photos.length]!;
-    return {
-      name: `${i}-${name}`,
-      mimeType: name.endsWith('png') ? 'image/png' : 'image/jpeg',
-      buffer: readFileSync(fixture(name)),
-    };
-  });
+  const files = photoFiles(20);
   await addImages(page, files);
   for (const f of files) await predictionsOf(page, f.name, 'resnet18');
   const baseline = await numTensors(page);

@@ -1,5 +1,6 @@
 import { expect } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,4 +50,18 @@ export async function predictionsOf(
 
 export async function numTensors(page: Page): Promise<number> {
   return Number(await page.getByTestId('backend').getAttribute('data-num-tensors'));
+}
+
+const PHOTOS = ['chelsea.jpg', 'coffee.jpg', 'astronaut.jpg', 'rocket.jpg', 'chelsea-256.png'];
+
+/** `count` real photos as in-memory files with distinct names (`0-chelsea.jpg`, `1-coffee.jpg`, ...). */
+export function photoFiles(count: number): { name: string; mimeType: string; buffer: Buffer }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const name = PHOTOS[i % PHOTOS.length]!;
+    return {
+      name: `${i}-${name}`,
+      mimeType: name.endsWith('png') ? 'image/png' : 'image/jpeg',
+      buffer: readFileSync(fixture(name)),
+    };
+  });
 }

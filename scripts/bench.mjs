@@ -2,6 +2,9 @@
 // layers-model path and native PyTorch, and prints a table and JSON (bench-results/bench.json).
 // Options: --variants resnet18,resnet34 --backends webgl,wasm --runs 20 --batch 16 --port 4180
 import { chromium } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const CHROMIUM_ARGS = JSON.parse(readFileSync(new URL('../e2e/chromium-args.json', import.meta.url), 'utf8'));
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,16 +60,7 @@ async function waitForServer() {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--enable-unsafe-swiftshader',
-    '--use-angle=swiftshader',
-    '--ignore-gpu-blocklist',
-  ],
+  args: CHROMIUM_ARGS,
 });
 
 function torchBench(depth) {

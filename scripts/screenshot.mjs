@@ -1,6 +1,9 @@
 // Takes a screenshot of the running app (npm run preview) after loading weights and classifying photos.
 // Usage: node scripts/screenshot.mjs [out.png] [--weights file] [--width 1400] [--height 1000] [photos...]
 import { chromium } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+const CHROMIUM_ARGS = JSON.parse(readFileSync(new URL('../e2e/chromium-args.json', import.meta.url), 'utf8'));
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -18,7 +21,7 @@ const [out = 'screenshot.png', ...photos] = args;
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'],
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage({ viewport: { width, height } });
 await page.goto(url);

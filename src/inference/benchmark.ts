@@ -47,7 +47,10 @@ async function time(runs: number, once: () => Promise<void>): Promise<Timing> {
   return { medianMs: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), runs };
 }
 
-export async function benchmarkClassifier(classifier: ResNetClassifier, options: BenchOptions): Promise<BenchResult> {
+export async function benchmarkClassifier(
+  classifier: ResNetClassifier,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const tensorsBefore = tf.memory().numTensors;
   const one = tf.randomNormal([1, INPUT_SIZE, INPUT_SIZE, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
   const many = tf.randomNormal([options.batch, INPUT_SIZE, INPUT_SIZE, 3], 0, 1, 'float32', 8) as tf.Tensor4D;

@@ -5,7 +5,8 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import type { StageSummary } from './stageSummary';
+import { tabulateStages } from './stageSummary';
+import type { StageTable } from './stageSummary';
 
 export type ResNet50Stage = 'stem' | 'conv2' | 'conv3' | 'conv4' | 'conv5' | 'fc';
 
@@ -80,50 +81,12 @@ export function resnet50StageOfLayer(layerName: string): ResNet50Stage | null {
   return null;
 }
 
-export type ResNet50StageSummary = Omit<StageSummary, 'stage'> & { stage: ResNet50Stage };
-
-export interface ResNet50Summary {
-  stages: ResNet50StageSummary[];
-  totalParams: number;
-  trainableParams: number;
-  nonTrainableParams: number;
-}
-
-function countParams(weights: { shape: readonly (number | null)[] }[]): number {
-  return weights.reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
-}
+export type ResNet50Summary = StageTable<ResNet50Stage>;
+export type ResNet50StageSummary = ResNet50Summary['stages'][number];
 
 /** The stage table read off the loaded model (the same rules as `summarizeStages`, with this model's names). */
 export function summarizeResNet50(model: LayersModel): ResNet50Summary {
-  const stages = new Map<ResNet50Stage, ResNet50StageSummary>(
-    RESNET50_STAGES.map((stage) => [
-      stage,
-      { stage, outputShape: [], params: 0, trainableParams: 0, nonTrainableParams: 0, outputLayer: '' },
-    ]),
-  );
-  for (const layer of model.layers) {
-    const stage = resnet50StageOfLayer(layer.name);
-    if (!stage) continue;
-    const s = stages.get(stage)!;
-    const trainable = countParams(layer.trainableWeights);
-    const nonTrainable = countParams(layer.nonTrainableWeights);
-    s.trainableParams += trainable;
-    s.nonTrainableParams += nonTrainable;
-    s.params += trainable + nonTrainable;
-    // model.layers is in topological order, so the last layer seen in a stage is its output.
-    const shape = layer.outputShape as (number | null)[];
-    s.outputShape = shape.slice(1).map((d) => d ?? -1);
-    s.outputLayer = layer.name;
-  }
-  const list = RESNET50_STAGES.map((stage) => stages.get(stage)!);
-  const trainableParams = list.reduce((a, s) => a + s.trainableParams, 0);
-  const nonTrainableParams = list.reduce((a, s) => a + s.nonTrainableParams, 0);
-  return {
-    stages: list,
-    totalParams: trainableParams + nonTrainableParams,
-    trainableParams,
-    nonTrainableParams,
-  };
+  return tabulateStages(model, RESNET50_STAGES, resnet50StageOfLayer);
 }
 
 export interface ResNet50ExpectedStage {

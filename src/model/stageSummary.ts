@@ -37,21 +37,38 @@ function countParams(weights: { shape: readonly (number | null)[] }[]): number {
   return weights.reduce((sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 }
 
-/** The model summary, grouped by stage, read off the built model (not from a table of constants). */
-export function summarizeStages(model: LayersModel, variant: VariantId, flavor: Flavor): ModelSummary {
-  const stages = new Map<StageName, StageSummary>();
-  for (const stage of STAGE_NAMES) {
-    stages.set(stage, {
+/** Totals and per-stage rows of a model, grouped by a naming rule. */
+export interface StageTable<S extends string> {
+  stages: (Omit<StageSummary, 'stage'> & { stage: S })[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+}
+
+/**
+ * Groups a model's layers into stages with `stageOf` and reads each stage's parameters and output off the model
+ * (not from a table of constants). Shared by the built ResNet18/34 and the loaded Keras ResNet50.
+ */
+export function tabulateStages<S extends string>(
+  model: LayersModel,
+  stageNames: readonly S[],
+  stageOf: (layerName: string) => S | null,
+): StageTable<S> {
+  const stages = new Map(
+    stageNames.map((stage) => [
       stage,
-      outputShape: [],
-      params: 0,
-      trainableParams: 0,
-      nonTrainableParams: 0,
-      outputLayer: '',
-    });
-  }
+      {
+        stage,
+        outputShape: [] as number[],
+        params: 0,
+        trainableParams: 0,
+        nonTrainableParams: 0,
+        outputLayer: '',
+      },
+    ]),
+  );
   for (const layer of model.layers) {
-    const stage = stageOfLayer(layer.name);
+    const stage = stageOf(layer.name);
     if (!stage) continue;
     const s = stages.get(stage)!;
     const trainable = countParams(layer.trainableWeights);
@@ -64,17 +81,20 @@ export function summarizeStages(model: LayersModel, variant: VariantId, flavor: 
     s.outputShape = shape.slice(1).map((d) => d ?? -1);
     s.outputLayer = layer.name;
   }
-  const list = STAGE_NAMES.map((name) => stages.get(name)!);
+  const list = stageNames.map((name) => stages.get(name)!);
   const trainableParams = list.reduce((a, s) => a + s.trainableParams, 0);
   const nonTrainableParams = list.reduce((a, s) => a + s.nonTrainableParams, 0);
   return {
-    variant,
-    flavor,
     stages: list,
     totalParams: trainableParams + nonTrainableParams,
     trainableParams,
     nonTrainableParams,
   };
+}
+
+/** The model summary of a built ResNet18/34, grouped by stage. */
+export function summarizeStages(model: LayersModel, variant: VariantId, flavor: Flavor): ModelSummary {
+  return { variant, flavor, ...tabulateStages(model, STAGE_NAMES, stageOfLayer) };
 }
 
 export function formatShape(shape: readonly number[]): string {
