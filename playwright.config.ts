@@ -16,7 +16,7 @@ export const WEIGHTS_PORT = 4174;
  */
 export default defineConfig({
   testDir: './e2e',
-  timeout: 240_000,
+  timeout: 360_000,
   expect: { timeout: 60_000 },
   // Two cores and a software GPU: one browser at a time keeps timings honest and tests independent.
   workers: 1,

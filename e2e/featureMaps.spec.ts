@@ -152,6 +152,8 @@ test("with PyTorch's weights, per-stage activation statistics match PyTorch on W
 test('the tensor count returns to its baseline after browsing the feature maps of 20 images', async ({
   page,
 }) => {
+  // 20 classifications and 20 inspections on software WebGL: minutes, not seconds, on a 2-core machine.
+  test.setTimeout(720_000);
   await openApp(page);
   const files = photoFiles(20);
   await addImages(page, files);

@@ -11,7 +11,8 @@ import { summarizeStages } from './stageSummary';
 import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
 import type { Prediction } from './topK';
-import { INPUT_SIZE, VARIANTS } from './variants';
+import { FastResNet } from './fastResNet';
+import { INPUT_SIZE, VARIANTS, isBuildableVariant } from './variants';
 import type { BuildFlavor, BuildableVariantId, Flavor, StageName, VariantId } from './variants';
 
 export interface StageActivation {
@@ -43,6 +44,12 @@ export class ResNetClassifier {
   private disposed = false;
   /** Same layers and weights, extra outputs: built on first use, never disposed (it owns no weights). */
   private stageModel: LayersModel | null = null;
+  /**
+   * The inference path for ResNet18/34: BatchNorm folded into the convolutions, fused conv+bias+ReLU, half the
+   * kernels of the layers model (equal to it within 1e-4 on logits, see fastResNet.test.ts). The layers model
+   * stays for export, the summary and the CAM's fc weights.
+   */
+  private fast: FastResNet | null = null;
   private fcKernelCache: Float32Array | null = null;
 
   private constructor(
@@ -52,7 +59,17 @@ export class ResNetClassifier {
     readonly weights: WeightsSource,
     /** True when the model's last layer applies softmax itself (Keras applications). */
     readonly outputIsProbabilities = false,
-  ) {}
+  ) {
+    const { variant, flavor } = summary;
+    if (isBuildableVariant(variant) && flavor !== 'keras') {
+      this.fast = FastResNet.fromLayersModel(model, variant, flavor);
+    }
+  }
+
+  /** The forward pass to logits (or probabilities), on the fast path where there is one. */
+  private forward(x: tf.Tensor4D): tf.Tensor2D {
+    return this.fast ? this.fast.predict(x) : (this.model.predict(x) as tf.Tensor2D);
+  }
 
   /** Builds a variant with seeded random weights and warms it up. */
   static async load(config: ClassifierConfig): Promise<ResNetClassifier> {
@@ -139,7 +156,7 @@ export class ResNetClassifier {
 
   /** One throw-away prediction: compiles WebGL programs and allocates textures before real work. */
   async warmUp(): Promise<void> {
-    const logits = tf.tidy(() => this.model.predict(tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3])) as tf.Tensor);
+    const logits = tf.tidy(() => this.forward(tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3])));
     await logits.data();
     logits.dispose();
   }
@@ -151,7 +168,7 @@ export class ResNetClassifier {
   async classify(batch: tf.Tensor4D, k: number): Promise<Prediction[][]> {
     this.assertUsable();
     const { values, indices } = tf.tidy(() =>
-      topKOnBackend(this.model.predict(batch) as tf.Tensor2D, k, this.outputIsProbabilities),
+      topKOnBackend(this.forward(batch), k, this.outputIsProbabilities),
     );
     return readTopK(values, indices);
   }
@@ -177,7 +194,7 @@ export class ResNetClassifier {
   ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }> {
     this.assertUsable();
     const stages = this.summary.stages.filter((s) => s.stage !== 'fc');
-    if (!this.stageModel) {
+    if (!this.fast && !this.stageModel) {
       this.stageModel = tfl.model({
         inputs: this.model.inputs,
         outputs: [
@@ -186,10 +203,15 @@ export class ResNetClassifier {
         ],
       });
     }
-    const stageModel = this.stageModel;
-    const outputs = tf.tidy(
-      () => stageModel.predict(tf.tensor4d(normalized, [1, INPUT_SIZE, INPUT_SIZE, 3])) as tf.Tensor[],
-    );
+    const { fast, stageModel } = this;
+    const outputs = tf.tidy((): tf.Tensor[] => {
+      const x = tf.tensor4d(normalized, [1, INPUT_SIZE, INPUT_SIZE, 3]);
+      if (fast) {
+        const out = fast.predictWithStages(x);
+        return [...out.stages, out.logits];
+      }
+      return stageModel!.predict(x) as tf.Tensor[];
+    });
     try {
       const logits = outputs.at(-1) as tf.Tensor2D;
       const { values, indices } = topKOnBackend(logits, k, this.outputIsProbabilities);
@@ -224,6 +246,8 @@ export class ResNetClassifier {
     this.disposed = true;
     this.stageModel = null;
     this.fcKernelCache = null;
+    this.fast?.dispose();
+    this.fast = null;
     this.model.dispose();
   }
 
