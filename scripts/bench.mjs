@@ -137,6 +137,8 @@ try {
       'img/s 1': r.bench.singleImagesPerSec.toFixed(2),
       [`img/s ${batch}`]: r.bench.batchImagesPerSec.toFixed(2),
       'batch gain': (r.bench.batchImagesPerSec / r.bench.singleImagesPerSec).toFixed(2),
+      'feature maps ms': Math.round(r.inspectImageMs),
+      'fm/classify': (r.inspectImageMs / r.classifyImageMs).toFixed(2),
       'peak MiB': (r.bench.peakBytes / 2 ** 20).toFixed(0),
       leaked: r.bench.tensorsAfter - r.bench.tensorsBefore,
       'torch ms': t && !t.error ? t.single.medianMs.toFixed(1) : '-',

@@ -16,6 +16,10 @@ export interface BenchPageResult {
   startMs: number;
   loadMs: number;
   firstClassificationMs: number;
+  /** Median of the image's classification (decode + forward + top-k) and of its feature-map inspection
+   * (decode + one multi-output forward + drawing every stage and the CAM), same image, same engine. */
+  classifyImageMs: number;
+  inspectImageMs: number;
   bench: BenchResult;
 }
 
@@ -60,9 +64,35 @@ async function run(): Promise<BenchPageResult> {
   const loadMs = performance.now() - t;
   const first = await engine.classify(await testImage(), 5);
   if (!first.ok) throw new Error(first.message);
+  const image = await testImage();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const classifyTimes: number[] = [];
+  const inspectTimes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const c = await engine.classify(image, 5);
+    if (c.ok) classifyTimes.push(c.totalMs);
+    const inspection = await engine.inspect(image, {
+      normalization: 'channel',
+      colormap: 'viridis',
+      order: 'index',
+    });
+    inspectTimes.push(inspection.inspectMs);
+    inspection.input.close();
+    inspection.cam.bitmap.close();
+    inspection.stages.forEach((st) => st.bitmap.close());
+  }
   const bench = await engine.benchmark({ runs, batch });
   await engine.dispose();
-  return { variant, backend: info, startMs, loadMs, firstClassificationMs: first.totalMs, bench };
+  return {
+    variant,
+    backend: info,
+    startMs,
+    loadMs,
+    firstClassificationMs: first.totalMs,
+    classifyImageMs: median(classifyTimes),
+    inspectImageMs: median(inspectTimes),
+    bench,
+  };
 }
 
 const out = document.getElementById('out')!;
