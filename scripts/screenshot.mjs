@@ -48,10 +48,12 @@ if (inspect) {
   await page.getByTestId('inspect-button').first().click();
   await page.waitForSelector('[data-testid="feature-maps"][data-status="ready"]', { timeout: 240_000 });
   await page
-    .locator('[data-testid="feature-map"][data-stage="layer1"]')
+    .getByTestId('feature-map')
+    .nth(1)
     .click({ position: { x: 30, y: 30 } });
   await page
-    .locator('[data-testid="feature-map"][data-stage="layer2"]')
+    .getByTestId('feature-map')
+    .nth(2)
     .hover({ position: { x: 50, y: 40 } });
 }
 await page.screenshot({ path: out, fullPage: true });
