@@ -5,7 +5,7 @@ import { centerCropOffset, planResize } from './preprocess';
 
 export class ImageDecodeError extends Error {
   constructor(
-    readonly code: 'empty' | 'undecodable' | 'too-large',
+    readonly code: 'empty' | 'undecodable' | 'unsupported' | 'too-large',
     message: string,
   ) {
     super(message);
@@ -18,10 +18,30 @@ export interface CroppedImage {
   rgba: Uint8ClampedArray;
   sourceWidth: number;
   sourceHeight: number;
+  /** How the image was read, when the user should know (animated: first frame; downscaled while decoding). */
+  notice?: string;
+  /** A small JPEG of the whole image for the result card. */
+  thumbnail?: Blob;
 }
 
 function describeType(blob: Blob): string {
   return blob.type ? `type ${blob.type}` : 'unknown type';
+}
+
+/** Longest side of the card's thumbnail, in CSS pixels x 2 for sharp rendering on high-DPI screens. */
+const THUMBNAIL_SIZE = 192;
+
+async function makeThumbnail(image: ImageBitmap): Promise<Blob> {
+  const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(image, 0, 0, width, height);
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
 }
 
 /**
@@ -60,7 +80,8 @@ export async function decodeAndCrop(blob: Blob, spec: PreprocessSpec): Promise<C
     ctx.fillRect(0, 0, spec.cropSize, spec.cropSize);
     ctx.drawImage(resized ?? bitmap, -offset.x, -offset.y);
     const { data } = ctx.getImageData(0, 0, spec.cropSize, spec.cropSize);
-    return { rgba: data, sourceWidth: source.width, sourceHeight: source.height };
+    const thumbnail = await makeThumbnail(resized ?? bitmap);
+    return { rgba: data, sourceWidth: source.width, sourceHeight: source.height, thumbnail };
   } finally {
     bitmap.close();
     resized?.close();

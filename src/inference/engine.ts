@@ -138,6 +138,8 @@ export class InferenceEngine implements EngineApi {
           inferenceMs: now - inferStart,
           sourceWidth: crop.sourceWidth,
           sourceHeight: crop.sourceHeight,
+          ...(crop.notice ? { notice: crop.notice } : {}),
+          ...(crop.thumbnail ? { thumbnail: crop.thumbnail } : {}),
           memory: memory(),
         };
       } catch (err) {

@@ -26,6 +26,9 @@ export interface BackendInfo {
   renderer?: string;
   /** WebGL only: true for software rasterizers (SwiftShader, llvmpipe). */
   softwareRenderer?: boolean;
+  /** WASM only: whether the SIMD build runs, and on how many threads (1 unless the page is cross-origin isolated). */
+  simd?: boolean;
+  threads?: number;
   /** Why the backend or thread differs from what was asked for, in words for the user. */
   note?: string;
 }
@@ -58,7 +61,11 @@ export interface ModelInfo {
   buildMs: number;
 }
 
-export type ImageErrorCode = 'empty' | 'undecodable' | 'too-large' | 'internal';
+/**
+ * `unsupported`: a known image format the browser cannot decode (HEIC, TIFF, ...), named in the message;
+ * `undecodable`: not an image, or a damaged one; `too-large`: beyond what can be decoded safely.
+ */
+export type ImageErrorCode = 'empty' | 'undecodable' | 'unsupported' | 'too-large' | 'internal';
 
 export type ClassifyResult =
   | {
@@ -71,6 +78,10 @@ export type ClassifyResult =
       inferenceMs: number;
       sourceWidth: number;
       sourceHeight: number;
+      /** Something the user should know about how the image was read ("first frame of an animated GIF"). */
+      notice?: string;
+      /** A small JPEG of the whole image for the card, so the page never decodes a huge original itself. */
+      thumbnail?: Blob;
       memory: MemoryInfo;
     }
   | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };

@@ -11,8 +11,12 @@ export interface ImageItem {
   id: string;
   fileName: string;
   file: Blob;
-  /** Object URL for the thumbnail; revoked when the card is removed. */
-  thumbUrl: string;
+  /**
+   * Object URL of the small thumbnail the engine made while decoding; null until then. The page never shows
+   * the original file itself: a 20000x20000 PNG would be decoded at full size on the page. Revoked when the
+   * card is removed.
+   */
+  thumbUrl: string | null;
   status: ImageStatus;
   /** The top MAX_TOP_K predictions; the card shows the first `topK`. Kept while re-classifying. */
   predictions: Prediction[] | null;
@@ -21,6 +25,8 @@ export interface ImageItem {
   totalMs: number | null;
   inferenceMs: number | null;
   sourceSize: { width: number; height: number } | null;
+  /** How the engine read the image, when it matters (first frame of an animation, downscaled on decode). */
+  notice: string | null;
   error: { code: ImageErrorCode; message: string } | null;
 }
 
@@ -42,6 +48,13 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
 
   const update = (id: string, patch: Partial<ImageItem>) =>
     set({ images: get().images.map((img) => (img.id === id ? { ...img, ...patch } : img)) });
+
+  /** Swaps an image's thumbnail for a new one, releasing the old object URL. */
+  const replaceThumb = (id: string, thumbnail: Blob): string => {
+    const old = get().images.find((img) => img.id === id)?.thumbUrl;
+    if (old) URL.revokeObjectURL(old);
+    return URL.createObjectURL(thumbnail);
+  };
 
   /** Classifies queued images one at a time, in order, while a model is ready. */
   async function pump(): Promise<void> {
@@ -71,7 +84,9 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
               totalMs: result.totalMs,
               inferenceMs: result.inferenceMs,
               sourceSize: { width: result.sourceWidth, height: result.sourceHeight },
+              notice: result.notice ?? null,
               error: null,
+              ...(result.thumbnail ? { thumbUrl: replaceThumb(next.id, result.thumbnail) } : {}),
             });
           }
         } catch (err) {
@@ -93,13 +108,14 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
         id: `img-${nextId++}`,
         fileName: file.name || 'pasted image',
         file,
-        thumbUrl: URL.createObjectURL(file),
+        thumbUrl: null,
         status: 'queued',
         predictions: null,
         variant: null,
         totalMs: null,
         inferenceMs: null,
         sourceSize: null,
+        notice: null,
         error: null,
       }));
       set({ images: [...get().images, ...added] });
@@ -108,13 +124,13 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
 
     removeImage: (id) => {
       const img = get().images.find((i) => i.id === id);
-      if (img) URL.revokeObjectURL(img.thumbUrl);
+      if (img?.thumbUrl) URL.revokeObjectURL(img.thumbUrl);
       set({ images: get().images.filter((i) => i.id !== id) });
       if (get().inspectedImageId === id) get().closeInspector();
     },
 
     clearImages: () => {
-      get().images.forEach((img) => URL.revokeObjectURL(img.thumbUrl));
+      get().images.forEach((img) => img.thumbUrl && URL.revokeObjectURL(img.thumbUrl));
       set({ images: [] });
       get().closeInspector();
     },

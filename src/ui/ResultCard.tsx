@@ -30,12 +30,12 @@ export function ResultCard({ image }: Props) {
       aria-busy={busy}
     >
       <div className="card__thumb">
-        {image.error ? (
-          <div className="card__thumb-missing" aria-hidden="true">
-            ?
-          </div>
+        {image.thumbUrl ? (
+          <img src={image.thumbUrl} alt="" />
         ) : (
-          <img src={image.thumbUrl} alt="" loading="lazy" />
+          <div className="card__thumb-missing" aria-hidden="true">
+            {image.error ? '?' : ''}
+          </div>
         )}
       </div>
       <div className="card__body">
@@ -59,6 +59,11 @@ export function ResultCard({ image }: Props) {
           </p>
         ) : (
           <>
+            {image.notice ? (
+              <p className="card__notice" data-testid="result-notice">
+                {image.notice}
+              </p>
+            ) : null}
             {image.predictions ? (
               <ol className="predictions">
                 {image.predictions.slice(0, topK).map((p, i) => (
