@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
+import { crossOriginIsolationHeaders } from './build/securityHeaders';
+import { tfjsWasmThreads } from './build/tfjsWasmThreads';
+
 export default defineConfig({
-  plugins: [react()],
-  worker: { format: 'es' },
+  plugins: [react(), tfjsWasmThreads()],
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
+  server: { headers: crossOriginIsolationHeaders },
+  preview: { headers: crossOriginIsolationHeaders },
   build: {
     target: 'es2022',
     // TF.js alone is ~1.5 MB minified; splitting it further buys nothing because the worker needs all of it.

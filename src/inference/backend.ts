@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -14,6 +14,10 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
+
+// XNNPACK's default is one thread under Emscripten; use every core the browser reports (only takes effect
+// when the page is cross-origin isolated and the threaded binary loads).
+setThreadsCount(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
 
 const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|basic render driver|software/i;
 
@@ -66,6 +70,11 @@ export async function initBackend(
       renderer,
       softwareRenderer: renderer ? SOFTWARE_RENDERERS.test(renderer) : undefined,
     };
+  }
+  if (requested === 'wasm') {
+    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? getThreadsCount() : 1;
+    return { ok: true, name: 'wasm', requested, thread, simd, threads };
   }
   return { ok: true, name: requested, requested, thread };
 }
