@@ -1,13 +1,15 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-import { crossOriginIsolationHeaders } from './build/securityHeaders';
-import { tfjsWasmThreads } from './build/tfjsWasmThreads';
+import { crossOriginIsolationHeaders } from './build/securityHeaders.ts';
+import { tfjsWasmThreads } from './build/tfjsWasmThreads.ts';
 
 export default defineConfig({
   plugins: [react(), tfjsWasmThreads()],
   worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
   server: { headers: crossOriginIsolationHeaders },
+  // The dev server pre-bundles dependencies with Rolldown, outside the plugin pipeline above.
+  optimizeDeps: { rolldownOptions: { plugins: [tfjsWasmThreads()] } },
   preview: { headers: crossOriginIsolationHeaders },
   build: {
     target: 'es2022',

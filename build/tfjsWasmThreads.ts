@@ -26,10 +26,13 @@ export function tfjsWasmThreads(): Plugin {
         this.error('tfjs-backend-wasm-threaded-simd.js changed shape; re-check the threads workaround.');
       }
       return {
-        code: code.replace(logicalCores, 'return 2 * navigator["hardwareConcurrency"]}').replace(
-          factoryStart,
-          (m) => `${m}\nvar _scriptDir = typeof self !== 'undefined' && self.location ? self.location.href : undefined;`,
-        ),
+        code: code
+          .replace(logicalCores, 'return 2 * navigator["hardwareConcurrency"]}')
+          .replace(
+            factoryStart,
+            (m) =>
+              `${m}\nvar _scriptDir = typeof self !== 'undefined' && self.location ? self.location.href : undefined;`,
+          ),
         map: null,
       };
     },

@@ -34,13 +34,21 @@ function expectDescendingProbabilities(preds: { probability: number }[]): void {
   }
 }
 
-test('opens on WebGL in a worker with the ResNet18 summary and untrained random weights', async ({
+test('picks WASM with every core over software WebGL by itself, in a worker, with the ResNet18 summary and untrained random weights', async ({
   page,
 }) => {
   await openApp(page);
   const backend = page.getByTestId('backend');
-  await expect(backend).toHaveAttribute('data-backend', 'webgl');
+  // This machine's WebGL is SwiftShader (software): auto must say so and run on threaded WASM instead.
+  await expect(backend).toHaveAttribute('data-requested', 'auto');
+  await expect(backend).toHaveAttribute('data-backend', 'wasm');
   await expect(backend).toHaveAttribute('data-thread', 'worker');
+  await expect(page.getByTestId('backend-reason')).toContainText('software renderer');
+  await expect(page.getByTestId('backend-reason')).toContainText('SwiftShader');
+  expect(await page.evaluate(() => crossOriginIsolated), 'served cross-origin isolated').toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await expect(backend).toHaveAttribute('data-threads', String(cores));
+  await expect(page.getByTestId('backend-select')).toHaveValue('auto');
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-model', 'resnet18');
   await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'random');
   await expect(page.getByText('These weights are untrained.')).toBeVisible();
@@ -182,4 +190,31 @@ test('?backend=wasm&model=resnet34 forces the backend and the variant', async ({
   const preds = await predictionsOf(page, 'astronaut.jpg', 'resnet34');
   expect(preds).toHaveLength(5);
   expectDescendingProbabilities(preds);
+});
+
+test('the backend setting overrides the automatic choice, restarts the engine and keeps the answers', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  await openApp(page);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm');
+  await addImages(page, fixture('coffee.jpg'));
+  const onWasm = await predictionsOf(page, 'coffee.jpg', 'resnet18');
+
+  await page.getByTestId('backend-select').selectOption('webgl');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl', { timeout: 120_000 });
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-requested', 'webgl');
+  await expect(page.getByTestId('backend-reason')).toHaveCount(0);
+  await expectModelReady(page, 'resnet18');
+  expect(new URL(page.url()).searchParams.get('backend')).toBe('webgl');
+  // Same seeded weights on another backend: the re-classified card agrees to float precision.
+  const onWebgl = await predictionsOf(page, 'coffee.jpg', 'resnet18');
+  expect(onWebgl.map((p) => p.classIndex)).toEqual(onWasm.map((p) => p.classIndex));
+  onWebgl.forEach((p, i) => expect(Math.abs(p.probability - onWasm[i]!.probability)).toBeLessThan(1e-3));
+
+  // The override survives a reload through the URL.
+  await page.reload();
+  await expectModelReady(page, 'resnet18');
+  await expect(page.getByTestId('backend-select')).toHaveValue('webgl');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
 });

@@ -24,7 +24,7 @@ test('a fresh visit opens on the ImageNet-trained ResNet50, which names the cat,
   test.setTimeout(600_000);
   await page.goto('/');
   await expectModelReady(page, 'resnet50');
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-requested', 'auto');
   await expect(page.getByTestId('variant-select')).toHaveValue('resnet50');
   await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'bundled');
   await expect(page.getByText('These weights are untrained.')).toHaveCount(0);
@@ -46,13 +46,13 @@ test('a fresh visit opens on the ImageNet-trained ResNet50, which names the cat,
     ['fc', '1000'],
   ]);
 
-  const webgl = await classifyAll(page);
+  const auto = await classifyAll(page);
   for (const photo of PHOTOS) {
-    expect(EXPECTED_TOP1[photo], `${photo}: top-1 ${webgl[photo]![0]!.label}`).toContain(
-      webgl[photo]![0]!.classIndex,
+    expect(EXPECTED_TOP1[photo], `${photo}: top-1 ${auto[photo]![0]!.label}`).toContain(
+      auto[photo]![0]!.classIndex,
     );
     // The model's own softmax is not applied twice: a confident answer stays confident.
-    expect(webgl[photo]![0]!.probability).toBeGreaterThan(0.5);
+    expect(auto[photo]![0]!.probability).toBeGreaterThan(0.5);
   }
 
   // Its feature maps and class activation map work like ResNet18/34's.
@@ -73,7 +73,7 @@ test('a fresh visit opens on the ImageNet-trained ResNet50, which names the cat,
   ]);
   await expect(panel.getByTestId('cam-overlay')).toHaveAttribute(
     'data-class-index',
-    String(webgl['chelsea.jpg']![0]!.classIndex),
+    String(auto['chelsea.jpg']![0]!.classIndex),
   );
 
   // The same photos on the CPU backend: same top-5, probabilities within 1e-3. The model now loads from IndexedDB.
@@ -85,9 +85,9 @@ test('a fresh visit opens on the ImageNet-trained ResNet50, which names the cat,
     expect(
       cpu[photo]!.map((p) => p.classIndex),
       photo,
-    ).toEqual(webgl[photo]!.map((p) => p.classIndex));
+    ).toEqual(auto[photo]!.map((p) => p.classIndex));
     cpu[photo]!.forEach((p, i) =>
-      expect(Math.abs(p.probability - webgl[photo]![i]!.probability), photo).toBeLessThan(1e-3),
+      expect(Math.abs(p.probability - auto[photo]![i]!.probability), photo).toBeLessThan(1e-3),
     );
   }
 });

@@ -48,7 +48,7 @@ async function loadWeightFiles(page: Page, files: Parameters<Page['setInputFiles
 }
 
 test("a torchvision .safetensors file gives PyTorch's predictions on WebGL", async ({ page }) => {
-  await openApp(page);
+  await openApp(page, '?model=resnet18&backend=webgl');
   await loadWeightFiles(page, path.join(REFERENCE, 'resnet18.safetensors'));
   await expectTorchvisionModel(page, 'resnet18', 'file');
   await expect(page.getByTestId('weights-info')).toHaveAttribute('data-name', 'resnet18.safetensors');

@@ -1,6 +1,6 @@
 import { bundledResNet50Url } from '../inference/bundledModelLocation';
 import { startEngine } from '../inference/client';
-import { isBackendName } from '../inference/protocol';
+import { isBackendChoice } from '../inference/protocol';
 import type { BackendInfo, BenchResult } from '../inference/protocol';
 import { isVariantId } from '../model/variants';
 import type { VariantId } from '../model/variants';
@@ -49,7 +49,7 @@ async function run(): Promise<BenchPageResult> {
   const params = new URLSearchParams(window.location.search);
   const backendParam = params.get('backend');
   const variantParam = params.get('variant');
-  const backend = isBackendName(backendParam) ? backendParam : 'webgl';
+  const backend = isBackendChoice(backendParam) ? backendParam : 'auto';
   const variant: VariantId = isVariantId(variantParam) ? variantParam : 'resnet18';
   const runs = Number(params.get('runs') ?? 20);
   const batch = Number(params.get('batch') ?? 16);

@@ -6,7 +6,7 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
-import type { BackendInitResult, BackendName } from './protocol';
+import type { BackendChoice, BackendInitResult, BackendName } from './protocol';
 
 // Vite fingerprints the .wasm files; tell the WASM backend where each one ended up.
 setWasmPaths({
@@ -16,65 +16,117 @@ setWasmPaths({
 });
 
 // XNNPACK's default is one thread under Emscripten; use every core the browser reports (only takes effect
-// when the page is cross-origin isolated and the threaded binary loads).
+// when the page is cross-origin isolated and the threaded binary loads; see build/tfjsWasmThreads.ts).
 setThreadsCount(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
 
 const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|basic render driver|software/i;
 
-function webglRenderer(): string | undefined {
-  // The webgl backend exposes its context as gpgpu.gl; it is not in the public typings.
-  const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } };
-  const gl = backend.gpgpu?.gl;
-  if (!gl) return undefined;
+export function isSoftwareRenderer(renderer: string): boolean {
+  return SOFTWARE_RENDERERS.test(renderer);
+}
+
+function rendererOf(gl: WebGLRenderingContext | WebGL2RenderingContext): string | undefined {
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   const renderer: unknown = gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
   return typeof renderer === 'string' ? renderer : undefined;
 }
 
+function webglRenderer(): string | undefined {
+  // The webgl backend exposes its context as gpgpu.gl; it is not in the public typings.
+  const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } };
+  return backend.gpgpu?.gl ? rendererOf(backend.gpgpu.gl) : undefined;
+}
+
 /**
- * Switches TF.js to the requested backend. Never silently substitutes another one: a failure is reported
- * so the caller can decide (run on the main thread instead, or tell the user).
+ * Which WebGL this browser would give TF.js, without starting TF.js's WebGL backend (that compiles shaders
+ * and allocates textures only to be thrown away when the answer is "software").
  */
-export async function initBackend(
-  requested: BackendName,
-  thread: 'worker' | 'main',
-): Promise<BackendInitResult> {
+function probeWebGL(): { renderer: string | undefined } | null {
+  try {
+    const canvas =
+      typeof OffscreenCanvas !== 'undefined'
+        ? new OffscreenCanvas(1, 1)
+        : Object.assign(document.createElement('canvas'), { width: 1, height: 1 });
+    const gl = canvas.getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return null;
+    const renderer = rendererOf(gl);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { renderer };
+  } catch {
+    return null;
+  }
+}
+
+/** Picks a backend for `auto`, and says why in words the page can show. */
+export function chooseBackend(): { backend: BackendName; reason: string } {
+  const webgl = probeWebGL();
+  if (!webgl) {
+    return { backend: 'wasm', reason: 'This browser has no WebGL 2, so the CPU (WASM) runs the model.' };
+  }
+  const renderer = webgl.renderer ?? 'unknown renderer';
+  if (webgl.renderer && isSoftwareRenderer(webgl.renderer)) {
+    return {
+      backend: 'wasm',
+      reason: `WebGL here is a software renderer (${renderer}), which is many times slower than WASM on the same CPU.`,
+    };
+  }
+  return { backend: 'webgl', reason: `WebGL runs on a GPU (${renderer}).` };
+}
+
+async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reason: string }> {
   if (requested === 'webgl') {
     // TF.js refuses a software-rasterized context by default; SwiftShader is slow but correct, and the
     // page says when it is in use.
     tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
   }
-  let ok = false;
-  let reason = '';
-  try {
-    ok = await tf.setBackend(requested);
-    await tf.ready();
-  } catch (err) {
-    reason = err instanceof Error ? err.message : String(err);
+  if (requested === 'webgpu') {
+    if (!('gpu' in globalThis.navigator)) return { ok: false, reason: 'This browser has no WebGPU.' };
+    // Loaded only when asked for: most visitors never use it, and it is a large module.
+    await import('@tensorflow/tfjs-backend-webgpu');
   }
-  if (!ok || tf.getBackend() !== requested) {
+  try {
+    const ok = await tf.setBackend(requested);
+    await tf.ready();
+    return { ok: ok && tf.getBackend() === requested, reason: '' };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Switches TF.js to the requested backend (for `auto`, the one `chooseBackend` picks). Never silently
+ * substitutes another one: a failure is reported so the caller can decide (run on the main thread instead,
+ * or tell the user).
+ */
+export async function initBackend(
+  requested: BackendChoice,
+  thread: 'worker' | 'main',
+): Promise<BackendInitResult> {
+  const choice = requested === 'auto' ? chooseBackend() : { backend: requested, reason: undefined };
+  const name = choice.backend;
+  const { ok, reason } = await setTfBackend(name);
+  if (!ok) {
     return {
       ok: false,
       requested,
-      reason:
-        reason || `TensorFlow.js could not initialize the ${requested} backend in the ${thread} thread.`,
+      reason: reason || `TensorFlow.js could not initialize the ${name} backend in the ${thread} thread.`,
     };
   }
-  if (requested === 'webgl') {
+  const base = {
+    ok: true as const,
+    name,
+    requested,
+    thread,
+    ...(choice.reason ? { reason: choice.reason } : {}),
+  };
+  if (name === 'webgl') {
     const renderer = webglRenderer();
-    return {
-      ok: true,
-      name: 'webgl',
-      requested,
-      thread,
-      renderer,
-      softwareRenderer: renderer ? SOFTWARE_RENDERERS.test(renderer) : undefined,
-    };
+    return { ...base, renderer, softwareRenderer: renderer ? isSoftwareRenderer(renderer) : undefined };
   }
-  if (requested === 'wasm') {
+  if (name === 'wasm') {
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? getThreadsCount() : 1;
-    return { ok: true, name: 'wasm', requested, thread, simd, threads };
+    return { ...base, simd, threads };
   }
-  return { ok: true, name: requested, requested, thread };
+  return base;
 }

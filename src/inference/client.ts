@@ -4,7 +4,7 @@ import type { Remote } from 'comlink';
 import type {
   BenchOptions,
   BackendInfo,
-  BackendName,
+  BackendChoice,
   EngineApi,
   FeatureMapOptions,
   LoadModelRequest,
@@ -24,7 +24,7 @@ class WorkerEngine implements EngineApi {
     private readonly remote: Remote<EngineApi>,
   ) {}
 
-  initBackend(requested: BackendName) {
+  initBackend(requested: BackendChoice) {
     return this.remote.initBackend(requested);
   }
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void) {
@@ -71,7 +71,7 @@ function canUseWorker(): boolean {
   return typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
 }
 
-async function startInWorker(requested: BackendName): Promise<StartedEngine | { failure: string }> {
+async function startInWorker(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
   const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), {
     type: 'module',
     name: 'inference',
@@ -91,7 +91,7 @@ async function startInWorker(requested: BackendName): Promise<StartedEngine | { 
   }
 }
 
-async function startOnMainThread(requested: BackendName): Promise<StartedEngine | { failure: string }> {
+async function startOnMainThread(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
   // Loaded only when needed, so a page whose worker works never parses TF.js on the main thread.
   const { InferenceEngine } = await import('./engine');
   const engine = new InferenceEngine('main');
@@ -108,7 +108,7 @@ async function startOnMainThread(requested: BackendName): Promise<StartedEngine 
  * there, otherwise on the main thread. If neither works, falls back to another backend and says so;
  * the page always shows what actually runs.
  */
-export async function startEngine(requested: BackendName): Promise<StartedEngine> {
+export async function startEngine(requested: BackendChoice): Promise<StartedEngine> {
   const failures: string[] = [];
   if (canUseWorker()) {
     const started = await startInWorker(requested);

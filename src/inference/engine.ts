@@ -14,7 +14,7 @@ import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspectio
 import { normalizeCrop } from './preprocess';
 import type {
   BackendInitResult,
-  BackendName,
+  BackendChoice,
   CamRender,
   FeatureMapOptions,
   InspectResult,
@@ -50,7 +50,7 @@ export class InferenceEngine implements EngineApi {
 
   constructor(private readonly thread: 'worker' | 'main') {}
 
-  initBackend(requested: BackendName): Promise<BackendInitResult> {
+  initBackend(requested: BackendChoice): Promise<BackendInitResult> {
     return this.queue.run(() => initBackend(requested, this.thread));
   }
 

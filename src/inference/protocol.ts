@@ -9,17 +9,27 @@ import type { BuildFlavor, StageName, VariantId } from '../model/variants';
 
 /** The typed contract between the UI side and the inference engine (in a worker or on the main thread). */
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+export type BackendName = 'webgl' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'webgpu', 'wasm', 'cpu'];
 
 export function isBackendName(value: unknown): value is BackendName {
   return typeof value === 'string' && (BACKEND_NAMES as readonly string[]).includes(value);
 }
 
+/** What the user asks for: a backend, or `auto` (WebGL on a hardware GPU, WASM when WebGL is software). */
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_NAMES];
+
+export function isBackendChoice(value: unknown): value is BackendChoice {
+  return value === 'auto' || isBackendName(value);
+}
+
 export interface BackendInfo {
   /** The backend TF.js actually runs on. */
   name: BackendName;
-  requested: BackendName;
+  requested: BackendChoice;
+  /** Why `auto` chose this backend, in words for the user. */
+  reason?: string;
   /** Where inference runs: a dedicated worker, or the page itself as a fall-back. */
   thread: 'worker' | 'main';
   /** WebGL only: the unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))". */
@@ -35,7 +45,7 @@ export interface BackendInfo {
 
 export interface BackendInitFailure {
   ok: false;
-  requested: BackendName;
+  requested: BackendChoice;
   reason: string;
 }
 
@@ -144,7 +154,7 @@ export interface InspectResult {
  * trip; the main-thread fall-back implements the same interface directly.
  */
 export interface EngineApi {
-  initBackend(requested: BackendName): Promise<BackendInitResult>;
+  initBackend(requested: BackendChoice): Promise<BackendInitResult>;
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
   /** Parses weight files, builds the matching variant and flavor, and makes it active; the old model stays on failure. */
   loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;

@@ -1,7 +1,9 @@
-import type { BackendInfo, MemoryInfo } from '../inference/protocol';
+import type { BackendChoice, BackendInfo, MemoryInfo } from '../inference/protocol';
 import type { SliceCreator } from './types';
 
 export interface BackendSlice {
+  /** What the user asked for (`?backend=` or the setting); `backend.name` is what runs. */
+  backendChoice: BackendChoice;
   backend: BackendInfo | null;
   /** Live tf.memory() of the engine, refreshed after every engine operation. */
   memory: MemoryInfo | null;
@@ -10,6 +12,7 @@ export interface BackendSlice {
 }
 
 export const createBackendSlice: SliceCreator<BackendSlice> = (set) => ({
+  backendChoice: 'auto',
   backend: null,
   memory: null,
   setBackend: (backend) => set({ backend }),

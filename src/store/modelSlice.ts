@@ -1,5 +1,5 @@
 import { startEngine } from '../inference/client';
-import type { BackendName, EngineApi, LoadProgress, ModelInfo } from '../inference/protocol';
+import type { BackendChoice, EngineApi, LoadProgress, ModelInfo } from '../inference/protocol';
 import type { ModelSummary } from '../model/stageSummary';
 import { RESNET50_FETCH_HINT } from '../model/resnet50';
 import { VARIANTS } from '../model/variants';
@@ -22,8 +22,13 @@ export interface ModelSlice {
   appError: string | null;
   /** Whether the install step fetched ResNet50 (null until checked). */
   resnet50Installed: boolean | null;
-  startApp: (options: { backend: BackendName; variant: VariantId | null }) => Promise<void>;
+  startApp: (options: { backend: BackendChoice; variant: VariantId | null }) => Promise<void>;
   switchVariant: (variant: VariantId) => Promise<void>;
+  /**
+   * Replaces the engine with a fresh one on `backend` (a setting change, or recovery after the worker or its
+   * GPU context died) and reloads the current variant; queued images continue on the new engine.
+   */
+  restartEngine: (backend: BackendChoice, why?: string) => Promise<void>;
   /**
    * Runs one model load on the engine (random build or weights from files) with progress, and makes the
    * result active. Resolves to the new model's info, or null if it failed (the error is in `appError`, the
@@ -86,6 +91,21 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     }
   }
 
+  /** Starts an engine and makes it current; false (with the reason in `appError`) if none could start. */
+  async function startEngineOn(backend: BackendChoice): Promise<boolean> {
+    try {
+      const started = await startEngine(backend);
+      setEngine(started.engine);
+      get().setBackend(started.backend);
+      get().setMemory(await started.engine.memory());
+      return true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      set({ modelStatus: 'error', loadProgress: null, appError: message });
+      return false;
+    }
+  }
+
   const resnet50Url = () => bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
 
   const load = (variant: VariantId) => {
@@ -111,7 +131,11 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     resnet50Installed: null,
 
     startApp: async ({ backend, variant: requested }) => {
-      set({ modelStatus: 'loading', loadProgress: { fraction: 0, message: `Starting ${backend}` } });
+      set({
+        backendChoice: backend,
+        modelStatus: 'loading',
+        loadProgress: { fraction: 0, message: `Starting ${backend}` },
+      });
       const installed = await isBundledResNet50Installed(resnet50Url());
       // A new visitor gets the one ImageNet-trained model, so their first photo gets a real answer.
       const variant = requested ?? (installed ? 'resnet50' : 'resnet18');
@@ -119,17 +143,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         resnet50Installed: installed,
         variant: variant === 'resnet50' && !installed ? 'resnet18' : variant,
       });
-      try {
-        const started = await startEngine(backend);
-        setEngine(started.engine);
-        get().setBackend(started.backend);
-        get().setMemory(await started.engine.memory());
-        void get().refreshCachedWeights();
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        set({ modelStatus: 'error', loadProgress: null, appError: message });
-        return;
-      }
+      if (!(await startEngineOn(backend))) return;
+      void get().refreshCachedWeights();
       await load(variant);
       if (variant === 'resnet50' && !installed) await load('resnet18');
     },
@@ -137,6 +152,21 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     switchVariant: async (variant) => {
       if (variant === get().variant && get().modelStatus !== 'error') return;
       await load(variant);
+    },
+
+    restartEngine: async (backend, why) => {
+      const previous = getEngine();
+      setEngine(null);
+      set({
+        backendChoice: backend,
+        summary: null,
+        modelStatus: 'loading',
+        loadProgress: { fraction: 0, message: why ?? `Starting ${backend}` },
+      });
+      // The old engine may already be dead (that can be why we are here); its dispose must not block.
+      void previous?.dispose().catch(() => undefined);
+      if (!(await startEngineOn(backend))) return;
+      await load(get().variant);
     },
 
     runModelLoad,

@@ -1,21 +1,21 @@
-import { isBackendName } from '../inference/protocol';
-import type { BackendName } from '../inference/protocol';
+import { isBackendChoice } from '../inference/protocol';
+import type { BackendChoice } from '../inference/protocol';
 import { isVariantId } from '../model/variants';
 import type { VariantId } from '../model/variants';
 
 export interface UrlOptions {
-  backend: BackendName;
+  backend: BackendChoice;
   /** null: none asked for; the app picks (ResNet50 when installed, else ResNet18). */
   variant: VariantId | null;
 }
 
-/** `?backend=wasm|cpu|webgl` and `?model=resnet18|resnet34|resnet50`; anything else falls back to the defaults. */
+/** `?backend=auto|webgl|webgpu|wasm|cpu` and `?model=resnet18|resnet34|resnet50`; anything else falls back to the defaults. */
 export function parseUrlOptions(search: string): UrlOptions {
   const params = new URLSearchParams(search);
   const backend = params.get('backend');
   const model = params.get('model');
   return {
-    backend: isBackendName(backend) ? backend : 'webgl',
+    backend: isBackendChoice(backend) ? backend : 'auto',
     variant: isVariantId(model) ? model : null,
   };
 }
@@ -24,5 +24,13 @@ export function parseUrlOptions(search: string): UrlOptions {
 export function withVariantInUrl(href: string, variant: VariantId): string {
   const url = new URL(href);
   url.searchParams.set('model', variant);
+  return url.toString();
+}
+
+/** Keeps `?backend=` in step with the backend setting; `auto` is the default and needs no parameter. */
+export function withBackendInUrl(href: string, backend: BackendChoice): string {
+  const url = new URL(href);
+  if (backend === 'auto') url.searchParams.delete('backend');
+  else url.searchParams.set('backend', backend);
   return url.toString();
 }

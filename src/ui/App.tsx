@@ -1,4 +1,5 @@
 import { BackendBadge } from './BackendBadge';
+import { BackendSelect } from './BackendSelect';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { FeatureMapsPanel } from './FeatureMapsPanel';
@@ -22,6 +23,7 @@ export function App() {
             <div className="controls">
               <VariantSelect />
               <TopKInput />
+              <BackendSelect />
             </div>
             <ModelStatusIndicator />
             <BackendBadge />
