@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
+import { truncatedNormal } from './seededNormal';
 import { INPUT_SIZE, NUM_CLASSES, STAGE_FILTERS, STAGE_STRIDES, VARIANTS } from './variants';
 import type { BuildFlavor, BuildableVariantId } from './variants';
 
@@ -36,11 +37,10 @@ interface LayerFactory {
   maxPool(name: string): tfl.layers.Layer[];
 }
 
-function makeFactory(flavor: BuildFlavor, init: 'random' | 'zeros', nextSeed: () => number): LayerFactory {
-  // He-normal keeps activation variance roughly constant through ReLU stacks, so untrained
-  // feature maps neither vanish nor explode and still make interesting pictures.
-  const kernelInitializer = () =>
-    init === 'zeros' ? tfl.initializers.zeros() : tfl.initializers.heNormal({ seed: nextSeed() });
+function makeFactory(flavor: BuildFlavor): LayerFactory {
+  // Kernels start as zeros; `initializeSeeded` draws the random ones afterwards, much faster than TF.js's
+  // seeded initializers would.
+  const kernelInitializer = () => tfl.initializers.zeros();
   if (flavor === 'reference') {
     return {
       conv: (name, filters, kernel, stride) => [
@@ -102,9 +102,7 @@ export async function buildResNet(options: BuildOptions): Promise<tfl.LayersMode
     yieldToEventLoop,
   } = options;
   const spec = VARIANTS[variant];
-  let seedCounter = seed;
-  const nextSeed = () => seedCounter++;
-  const f = makeFactory(flavor, init, nextSeed);
+  const f = makeFactory(flavor);
   const totalBlocks = spec.blocksPerStage.reduce((a, b) => a + b, 0);
   let blocksDone = 0;
 
@@ -152,14 +150,37 @@ export async function buildResNet(options: BuildOptions): Promise<tfl.LayersMode
     .dense({
       name: 'fc',
       units: NUM_CLASSES,
-      // LeCun-normal (unit variance per input) keeps untrained logits at a few units: the softmax is
-      // neither uniform nor one-hot, so the bars show something and every top-k probability is > 0.
-      kernelInitializer:
-        init === 'zeros' ? tfl.initializers.zeros() : tfl.initializers.leCunNormal({ seed: nextSeed() }),
+      kernelInitializer: tfl.initializers.zeros(),
     })
     .apply(x) as tfl.SymbolicTensor;
 
-  return tfl.model({ inputs: input, outputs: logits, name: `${variant}_${flavor}` });
+  const model = tfl.model({ inputs: input, outputs: logits, name: `${variant}_${flavor}` });
+  if (init === 'random') initializeSeeded(model, seed);
+  return model;
+}
+
+/**
+ * Draws every kernel from a seeded truncated normal, layer by layer in build order (seed, seed + 1, ...):
+ * He-normal (variance 2 / fan-in) for convolutions, which keeps activation variance roughly constant through
+ * ReLU stacks, so untrained feature maps neither vanish nor explode and still make interesting pictures;
+ * LeCun-normal (variance 1 / fan-in) for the classifier, which keeps untrained logits at a few units, so
+ * the softmax is neither uniform nor one-hot and every top-k probability is > 0. Biases stay zero and
+ * BatchNorm stays the identity, as Keras initializes them.
+ */
+function initializeSeeded(model: tfl.LayersModel, seed: number): void {
+  let nextSeed = seed;
+  for (const layer of model.layers) {
+    const className = layer.getClassName();
+    if (className !== 'Conv2D' && className !== 'Dense') continue;
+    const [kernel, ...rest] = layer.getWeights();
+    const shape = kernel!.shape;
+    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const gain = className === 'Conv2D' ? 2 : 1;
+    const values = truncatedNormal(kernel!.size, Math.sqrt(gain / fanIn), nextSeed++);
+    const drawn = tf.tensor(values, shape);
+    layer.setWeights([drawn, ...rest]);
+    drawn.dispose();
+  }
 }
 
 /** Re-exported so callers of the model layer need no direct TF.js import just for typing. */

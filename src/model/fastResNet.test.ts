@@ -86,6 +86,7 @@ async function prepared(variant: BuildableVariantId, flavor: BuildFlavor): Promi
 describe.each([
   { variant: 'resnet18', flavor: 'reference', stages: false },
   { variant: 'resnet18', flavor: 'torchvision', stages: true },
+  { variant: 'resnet34', flavor: 'torchvision', stages: false },
   { variant: 'resnet34', flavor: 'reference', stages: false },
 ] as const)('FastResNet $variant ($flavor)', ({ variant, flavor, stages }) => {
   it('gives the logits of the layers model, leaks nothing and frees exactly its own tensors', async () => {

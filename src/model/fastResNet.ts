@@ -218,8 +218,11 @@ function foldBatchNorm(c: ConvParams, bn: BnParams): ConvParams {
     scale[o] = s;
     bias[o] = ((c.bias ? c.bias[o]! : 0) - bn.mean[o]!) * s + (bn.beta ? bn.beta[o]! : 0);
   }
+  // HWIO layout: the output channel is the fastest-moving index.
   const kernel = new Float32Array(c.kernel.length);
-  for (let i = 0; i < kernel.length; i++) kernel[i] = c.kernel[i]! * scale[i % outChannels]!;
+  for (let base = 0; base < kernel.length; base += outChannels) {
+    for (let o = 0; o < outChannels; o++) kernel[base + o] = c.kernel[base + o]! * scale[o]!;
+  }
   return { ...c, kernel, bias };
 }
 
@@ -369,6 +372,7 @@ class ModelReader {
     if (!v) return null;
     const t = v.read();
     // A copy, so tensors made from it never alias the model's storage (CPU's dataSync hands out its own).
-    return { data: Float32Array.from(t.dataSync()), shape: t.shape };
+    // (`new Float32Array(typed)` copies with a memcpy; `Float32Array.from` would walk an iterator.)
+    return { data: new Float32Array(t.dataSync()), shape: t.shape };
   }
 }
