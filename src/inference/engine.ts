@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ResNetClassifier } from '../model/classifier';
 import type { StageActivation } from '../model/classifier';
 import { MAX_TOP_K, clampTopK } from '../model/topK';
+import type { Prediction } from '../model/topK';
 import { isBuildableVariant } from '../model/variants';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend } from './backend';
@@ -11,7 +12,6 @@ import { benchmarkClassifier } from './benchmark';
 import type { BenchOptions, BenchResult } from './benchmark';
 import { loadBundledResNet50 } from './bundledModels';
 import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspection';
-import { normalizeCrop } from './preprocess';
 import type {
   BackendInitResult,
   BackendChoice,
@@ -50,8 +50,8 @@ export class InferenceEngine implements EngineApi {
 
   constructor(private readonly thread: 'worker' | 'main') {}
 
-  initBackend(requested: BackendChoice): Promise<BackendInitResult> {
-    return this.queue.run(() => initBackend(requested, this.thread));
+  initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult> {
+    return this.queue.run(() => initBackend(requested, this.thread, rendererHint));
   }
 
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
@@ -118,42 +118,76 @@ export class InferenceEngine implements EngineApi {
   }
 
   classify(image: Blob, k: number = MAX_TOP_K): Promise<ClassifyResult> {
+    return this.classifyMany([image], k).then((results) => results[0]!);
+  }
+
+  /**
+   * Decodes each image (a bad one gets its own error and does not affect the others), then classifies all
+   * the good ones in one batched pass.
+   */
+  classifyMany(images: readonly Blob[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
     return this.queue.run(async () => {
       const classifier = this.classifier;
       if (!classifier) {
-        return { ok: false, code: 'internal', message: 'No model is loaded yet.', memory: memory() };
+        return images.map(() => ({
+          ok: false as const,
+          code: 'internal' as const,
+          message: 'No model is loaded yet.',
+          memory: memory(),
+        }));
       }
       const started = performance.now();
-      try {
-        const crop = await decodeAndCrop(image, classifier.preprocess);
-        const normalized = normalizeCrop(crop.rgba, classifier.preprocess);
+      const decoded = await Promise.all(
+        images.map((image) =>
+          decodeAndCrop(image, classifier.preprocess).then(
+            (crop) => ({ ok: true as const, crop }),
+            (err: unknown) => ({ ok: false as const, err }),
+          ),
+        ),
+      );
+      const crops = decoded.flatMap((d) => (d.ok ? [d.crop] : []));
+      let predictions: Prediction[][] = [];
+      let inferenceMs = 0;
+      let failure: string | null = null;
+      if (crops.length > 0) {
         const inferStart = performance.now();
-        const predictions = await classifier.classifyPixels(normalized, clampTopK(k));
-        const now = performance.now();
+        try {
+          predictions = await classifier.classifyCrops(
+            crops.map((c) => c.rgba),
+            clampTopK(k),
+          );
+        } catch (err) {
+          failure = `Classification failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        inferenceMs = performance.now() - inferStart;
+      }
+      const totalMs = performance.now() - started;
+      let next = 0;
+      return decoded.map((d): ClassifyResult => {
+        if (!d.ok) {
+          if (d.err instanceof ImageDecodeError) {
+            return { ok: false, code: d.err.code, message: d.err.message, memory: memory() };
+          }
+          const message = d.err instanceof Error ? d.err.message : String(d.err);
+          return { ok: false, code: 'internal', message: `Decoding failed: ${message}`, memory: memory() };
+        }
+        const index = next++;
+        if (failure) return { ok: false, code: 'internal', message: failure, memory: memory() };
+        const { crop } = d;
         return {
           ok: true,
           variant: classifier.variant,
-          predictions,
-          totalMs: now - started,
-          inferenceMs: now - inferStart,
+          predictions: predictions[index]!,
+          // Per image: the batch's time shared out, so a card's number means the same at any batch size.
+          totalMs: totalMs / images.length,
+          inferenceMs: inferenceMs / crops.length,
           sourceWidth: crop.sourceWidth,
           sourceHeight: crop.sourceHeight,
           ...(crop.notice ? { notice: crop.notice } : {}),
           ...(crop.thumbnail ? { thumbnail: crop.thumbnail } : {}),
           memory: memory(),
         };
-      } catch (err) {
-        if (err instanceof ImageDecodeError) {
-          return { ok: false, code: err.code, message: err.message, memory: memory() };
-        }
-        const message = err instanceof Error ? err.message : String(err);
-        return {
-          ok: false,
-          code: 'internal',
-          message: `Classification failed: ${message}`,
-          memory: memory(),
-        };
-      }
+      });
     });
   }
 
@@ -162,10 +196,7 @@ export class InferenceEngine implements EngineApi {
       const classifier = this.requireClassifier();
       const started = performance.now();
       const crop = await decodeAndCrop(image, classifier.preprocess);
-      const { stages, predictions } = await classifier.inspect(
-        normalizeCrop(crop.rgba, classifier.preprocess),
-        MAX_TOP_K,
-      );
+      const { stages, predictions } = await classifier.inspect(crop.rgba, MAX_TOP_K);
       this.inspection = { classifier, stages };
       const input = drawInput(crop.rgba, classifier.preprocess);
       const renders = drawStages(stages, options);

@@ -30,6 +30,8 @@ export interface BackendInfo {
   requested: BackendChoice;
   /** Why `auto` chose this backend, in words for the user. */
   reason?: string;
+  /** `auto` only: the WebGL renderer the choice was based on (the page remembers it for the next visit). */
+  probedRenderer?: string;
   /** Where inference runs: a dedicated worker, or the page itself as a fall-back. */
   thread: 'worker' | 'main';
   /** WebGL only: the unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))". */
@@ -154,13 +156,19 @@ export interface InspectResult {
  * trip; the main-thread fall-back implements the same interface directly.
  */
 export interface EngineApi {
-  initBackend(requested: BackendChoice): Promise<BackendInitResult>;
+  /**
+   * `rendererHint`: the WebGL renderer this browser reported on an earlier visit. With it, `auto` skips
+   * creating a WebGL context just to read its name (a third of a second on a software renderer).
+   */
+  initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult>;
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
   /** Parses weight files, builds the matching variant and flavor, and makes it active; the old model stays on failure. */
   loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
   /** The active model in TF.js layers format. */
   exportModel(): Promise<ExportedModel>;
   classify(image: Blob, k: number): Promise<ClassifyResult>;
+  /** Several images: each decoded on its own (errors stay per image), the good ones in one batched pass. */
+  classifyMany(images: readonly Blob[], k: number): Promise<ClassifyResult[]>;
   /**
    * One forward pass over an image that yields every stage's output: draws the stages and the class activation
    * map of `camClass` (default: the top-1). Remembers the activations of this one image for re-drawing.

@@ -9,6 +9,13 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+/** A photo-like 224x224 RGBA crop, as the decoder hands them over. */
+function pseudoCrop(seed: number): Uint8ClampedArray {
+  return Uint8ClampedArray.from({ length: 224 * 224 * 4 }, (_, i) =>
+    i % 4 === 3 ? 255 : 128 + 100 * Math.sin(i * 0.37 + seed),
+  );
+}
+
 function pseudoImage(seed: number): Float32Array {
   return Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => Math.sin(i * 0.37 + seed) * 1.5);
 }
@@ -48,7 +55,7 @@ describe('ResNetClassifier.inspect', () => {
   it('yields every stage in one pass, and class activation maps that reproduce the logits', async () => {
     const classifier = await ResNetClassifier.load({ variant: 'resnet18' });
     const baseline = tf.memory().numTensors;
-    const { stages, predictions } = await classifier.inspect(pseudoImage(2), 5);
+    const { stages, predictions } = await classifier.inspect(pseudoCrop(2), 5);
     expect(tf.memory().numTensors).toBe(baseline);
     expect(stages.map((s) => [s.stage, s.map.height, s.map.width, s.map.channels])).toEqual([
       ['stem', 56, 56, 64],
@@ -57,7 +64,17 @@ describe('ResNetClassifier.inspect', () => {
       ['layer3', 14, 14, 256],
       ['layer4', 7, 7, 512],
     ]);
-    expect(await classifier.classifyPixels(pseudoImage(2), 5)).toEqual(predictions);
+    // Bytes in, preprocessing on the backend (checked against the host's in preprocessOnBackend.test.ts):
+    // the same answer as the classification path.
+    const [classified] = await classifier.classifyCrops([pseudoCrop(2)], 5);
+    expect(classified).toEqual(predictions);
+    // A batch of two in one pass gives each image its own answer.
+    const [again, other] = await classifier.classifyCrops([pseudoCrop(2), pseudoCrop(3)], 5);
+    expect(again!.map((p) => p.classIndex)).toEqual(predictions.map((p) => p.classIndex));
+    again!.forEach((p, i) =>
+      expect(Math.abs(p.probability - predictions[i]!.probability)).toBeLessThan(1e-5),
+    );
+    expect(other).toEqual((await classifier.classifyCrops([pseudoCrop(3)], 5))[0]);
 
     // GAP + Dense: logit_c = mean(CAM_c) + b_c. Recompute every logit from the CAMs and compare the softmax.
     const { kernel, features, classes } = await classifier.fcKernel();

@@ -4,6 +4,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { buildResNet, DEFAULT_SEED } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
+import { rgbaToModelInput } from './preprocessOnBackend';
 import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './preprocessSpec';
 import { RESNET50_SOURCE, summarizeResNet50 } from './resnet50';
 import type { PreprocessSpec } from './preprocessSpec';
@@ -154,11 +155,52 @@ export class ResNetClassifier {
     return this.summary.flavor;
   }
 
-  /** One throw-away prediction: compiles WebGL programs and allocates textures before real work. */
+  /**
+   * One throw-away classification through exactly the path a user's image takes (bytes in, top-k out):
+   * compiles every WebGL program, creates every XNNPACK operator and allocates buffers before real work,
+   * so the first image does not pay for them.
+   */
   async warmUp(): Promise<void> {
-    const logits = tf.tidy(() => this.forward(tf.zeros([1, INPUT_SIZE, INPUT_SIZE, 3])));
-    await logits.data();
-    logits.dispose();
+    const size = this.preprocess.cropSize;
+    await this.classifyCrops([new Uint8ClampedArray(size * size * 4)], 5);
+  }
+
+  /**
+   * Classifies decoded crops (RGBA bytes, cropSize x cropSize each) in one batched pass. Everything after
+   * the upload of the bytes runs on the backend: preprocessing, the network, softmax and top-k; only k
+   * values and indices per image come back.
+   */
+  async classifyCrops(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]> {
+    this.assertUsable();
+    const input = this.uploadCrops(crops);
+    try {
+      const { values, indices } = tf.tidy(() =>
+        topKOnBackend(this.forward(rgbaToModelInput(input, this.preprocess)), k, this.outputIsProbabilities),
+      );
+      return await readTopK(values, indices);
+    } finally {
+      input.dispose();
+    }
+  }
+
+  private uploadCrops(crops: readonly Uint8ClampedArray[]): tf.Tensor4D {
+    const size = this.preprocess.cropSize;
+    const bytesPerCrop = size * size * 4;
+    for (const crop of crops) {
+      if (crop.length !== bytesPerCrop) {
+        throw new RangeError(`A crop has ${crop.length} bytes; ${size}x${size} RGBA needs ${bytesPerCrop}.`);
+      }
+    }
+    let bytes: Uint8Array;
+    if (crops.length === 1) {
+      // A view, not a copy: TF.js takes plain Uint8Array (ImageData hands out the clamped kind).
+      const crop = crops[0]!;
+      bytes = new Uint8Array(crop.buffer, crop.byteOffset, crop.length);
+    } else {
+      bytes = new Uint8Array(bytesPerCrop * crops.length);
+      crops.forEach((crop, i) => bytes.set(crop, i * bytesPerCrop));
+    }
+    return tf.tensor4d(bytes, [crops.length, size, size, 4], 'int32');
   }
 
   /**
@@ -189,7 +231,7 @@ export class ResNetClassifier {
    * arrays (a few MB), so no GPU memory is held for an image after this returns.
    */
   async inspect(
-    normalized: Float32Array,
+    crop: Uint8ClampedArray,
     k: number,
   ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }> {
     this.assertUsable();
@@ -204,14 +246,16 @@ export class ResNetClassifier {
       });
     }
     const { fast, stageModel } = this;
+    const rgba = this.uploadCrops([crop]);
     const outputs = tf.tidy((): tf.Tensor[] => {
-      const x = tf.tensor4d(normalized, [1, INPUT_SIZE, INPUT_SIZE, 3]);
+      const x = rgbaToModelInput(rgba, this.preprocess);
       if (fast) {
         const out = fast.predictWithStages(x);
         return [...out.stages, out.logits];
       }
       return stageModel!.predict(x) as tf.Tensor[];
     });
+    rgba.dispose();
     try {
       const logits = outputs.at(-1) as tf.Tensor2D;
       const { values, indices } = topKOnBackend(logits, k, this.outputIsProbabilities);

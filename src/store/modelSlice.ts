@@ -136,6 +136,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         modelStatus: 'loading',
         loadProgress: { fraction: 0, message: `Starting ${backend}` },
       });
+      // The engine (worker, TF.js, backend) starts while the page checks which models it serves.
+      const engineStarted = startEngineOn(backend);
       const installed = await isBundledResNet50Installed(resnet50Url());
       // A new visitor gets the one ImageNet-trained model, so their first photo gets a real answer.
       const variant = requested ?? (installed ? 'resnet50' : 'resnet18');
@@ -143,7 +145,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         resnet50Installed: installed,
         variant: variant === 'resnet50' && !installed ? 'resnet18' : variant,
       });
-      if (!(await startEngineOn(backend))) return;
+      if (!(await engineStarted)) return;
       void get().refreshCachedWeights();
       await load(variant);
       if (variant === 'resnet50' && !installed) await load('resnet18');
