@@ -1,23 +1,17 @@
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 import type { BackendChoice, BackendInitResult, BackendName } from './protocol';
 
-// Vite fingerprints the .wasm files; tell the WASM backend where each one ended up.
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
-});
-
-// XNNPACK's default is one thread under Emscripten; use every core the browser reports (only takes effect
-// when the page is cross-origin isolated and the threaded binary loads; see build/tfjsWasmThreads.ts).
-setThreadsCount(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
+/**
+ * Each backend is loaded when it is asked for, so a worker that runs WASM never parses WebGL's shader
+ * library (and the other way round): that is most of a second of a page's start on a slow machine.
+ */
+const BACKEND_MODULES: Record<BackendName, () => Promise<unknown>> = {
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+  wasm: () => import('./wasmBackend'),
+  cpu: () => import('@tensorflow/tfjs-backend-cpu'),
+};
 
 const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|basic render driver|software/i;
 
@@ -58,8 +52,12 @@ function probeWebGL(): { renderer: string | undefined } | null {
 }
 
 /** Picks a backend for `auto`, and says why in words the page can show. */
-export function chooseBackend(): { backend: BackendName; reason: string } {
-  const webgl = probeWebGL();
+export function chooseBackend(rendererHint?: string): {
+  backend: BackendName;
+  reason: string;
+  renderer?: string;
+} {
+  const webgl = rendererHint ? { renderer: rendererHint } : probeWebGL();
   if (!webgl) {
     return { backend: 'wasm', reason: 'This browser has no WebGL 2, so the CPU (WASM) runs the model.' };
   }
@@ -68,9 +66,10 @@ export function chooseBackend(): { backend: BackendName; reason: string } {
     return {
       backend: 'wasm',
       reason: `WebGL here is a software renderer (${renderer}), which is many times slower than WASM on the same CPU.`,
+      renderer: webgl.renderer,
     };
   }
-  return { backend: 'webgl', reason: `WebGL runs on a GPU (${renderer}).` };
+  return { backend: 'webgl', reason: `WebGL runs on a GPU (${renderer}).`, renderer: webgl.renderer };
 }
 
 async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reason: string }> {
@@ -79,12 +78,11 @@ async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reas
     // page says when it is in use.
     tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
   }
-  if (requested === 'webgpu') {
-    if (!('gpu' in globalThis.navigator)) return { ok: false, reason: 'This browser has no WebGPU.' };
-    // Loaded only when asked for: most visitors never use it, and it is a large module.
-    await import('@tensorflow/tfjs-backend-webgpu');
+  if (requested === 'webgpu' && !('gpu' in globalThis.navigator)) {
+    return { ok: false, reason: 'This browser has no WebGPU.' };
   }
   try {
+    await BACKEND_MODULES[requested]();
     const ok = await tf.setBackend(requested);
     await tf.ready();
     return { ok: ok && tf.getBackend() === requested, reason: '' };
@@ -101,8 +99,12 @@ async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reas
 export async function initBackend(
   requested: BackendChoice,
   thread: 'worker' | 'main',
+  rendererHint?: string,
 ): Promise<BackendInitResult> {
-  const choice = requested === 'auto' ? chooseBackend() : { backend: requested, reason: undefined };
+  const choice =
+    requested === 'auto'
+      ? chooseBackend(rendererHint)
+      : { backend: requested, reason: undefined, renderer: undefined };
   const name = choice.backend;
   const { ok, reason } = await setTfBackend(name);
   if (!ok) {
@@ -125,6 +127,7 @@ export async function initBackend(
   }
   if (name === 'wasm') {
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    const { getThreadsCount } = await import('./wasmBackend');
     const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? getThreadsCount() : 1;
     return { ...base, simd, threads };
   }
