@@ -11,6 +11,7 @@ import type {
   LoadProgress,
   WeightsPayload,
 } from './protocol';
+import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 
 /** An engine plus what it runs on; the only thing the store holds of the inference layer. */
 export interface StartedEngine {
@@ -39,11 +40,19 @@ class WorkerEngine implements EngineApi {
   exportModel() {
     return this.remote.exportModel();
   }
-  classify(image: Blob, k: number) {
-    return this.remote.classify(image, k);
+  async classify(image: Blob, k: number): ReturnType<EngineApi['classify']> {
+    let prepared: Blob;
+    try {
+      prepared = await prepareImageForEngine(image);
+    } catch (err) {
+      // An SVG is rendered here on the page (the worker cannot); one that fails gets the engine's kind of card.
+      if (!(err instanceof ImagePrepareError)) throw err;
+      return { ok: false, code: err.code, message: err.message, memory: await this.remote.memory() };
+    }
+    return this.remote.classify(prepared, k);
   }
-  inspect(image: Blob, options: FeatureMapOptions, camClass?: number) {
-    return this.remote.inspect(image, options, camClass);
+  async inspect(image: Blob, options: FeatureMapOptions, camClass?: number) {
+    return this.remote.inspect(await prepareImageForEngine(image), options, camClass);
   }
   renderFeatureMaps(options: FeatureMapOptions) {
     return this.remote.renderFeatureMaps(options);
