@@ -25,8 +25,8 @@ class WorkerEngine implements EngineApi {
     private readonly remote: Remote<EngineApi>,
   ) {}
 
-  initBackend(requested: BackendChoice) {
-    return this.remote.initBackend(requested);
+  initBackend(requested: BackendChoice, rendererHint?: string) {
+    return this.remote.initBackend(requested, rendererHint);
   }
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void) {
     // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel.
@@ -50,6 +50,27 @@ class WorkerEngine implements EngineApi {
       return { ok: false, code: err.code, message: err.message, memory: await this.remote.memory() };
     }
     return this.remote.classify(prepared, k);
+  }
+  async classifyMany(images: readonly Blob[], k: number): ReturnType<EngineApi['classifyMany']> {
+    // Same page-side preparation as `classify`, image by image; the good ones go to the engine in one batch.
+    const prepared = await Promise.all(
+      images.map((image) =>
+        prepareImageForEngine(image).then(
+          (blob) => ({ ok: true as const, blob }),
+          (err: unknown) => {
+            if (!(err instanceof ImagePrepareError)) throw err;
+            return { ok: false as const, code: err.code, message: err.message };
+          },
+        ),
+      ),
+    );
+    const blobs = prepared.flatMap((p) => (p.ok ? [p.blob] : []));
+    const results = blobs.length > 0 ? await this.remote.classifyMany(blobs, k) : [];
+    const memory = await this.remote.memory();
+    let next = 0;
+    return prepared.map((p) =>
+      p.ok ? results[next++]! : { ok: false as const, code: p.code, message: p.message, memory },
+    );
   }
   async inspect(image: Blob, options: FeatureMapOptions, camClass?: number) {
     return this.remote.inspect(await prepareImageForEngine(image), options, camClass);
@@ -76,6 +97,31 @@ class WorkerEngine implements EngineApi {
   }
 }
 
+// The WebGL renderer seen on the last visit, keyed by the browser build (a new browser or driver setup
+// usually comes with a new user agent). Storage may be unavailable (privacy modes): then we just probe.
+const RENDERER_KEY = 'resnet-explorer:webgl-renderer';
+
+function readRendererHint(): string | undefined {
+  try {
+    const saved = JSON.parse(localStorage.getItem(RENDERER_KEY) ?? 'null') as {
+      userAgent?: string;
+      renderer?: string;
+    } | null;
+    return saved?.userAgent === navigator.userAgent ? saved.renderer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberRenderer(renderer: string | undefined): void {
+  if (!renderer) return;
+  try {
+    localStorage.setItem(RENDERER_KEY, JSON.stringify({ userAgent: navigator.userAgent, renderer }));
+  } catch {
+    /* not persisted: the next visit probes again */
+  }
+}
+
 function canUseWorker(): boolean {
   return typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
 }
@@ -87,9 +133,10 @@ async function startInWorker(requested: BackendChoice): Promise<StartedEngine | 
   });
   const engine = new WorkerEngine(worker, wrap<EngineApi>(worker));
   try {
-    const init = await engine.initBackend(requested);
+    const init = await engine.initBackend(requested, readRendererHint());
     if (init.ok) {
       const { ok: _ok, ...backend } = init;
+      rememberRenderer(backend.probedRenderer);
       return { engine, backend };
     }
     await engine.dispose();
@@ -104,9 +151,10 @@ async function startOnMainThread(requested: BackendChoice): Promise<StartedEngin
   // Loaded only when needed, so a page whose worker works never parses TF.js on the main thread.
   const { InferenceEngine } = await import('./engine');
   const engine = new InferenceEngine('main');
-  const init = await engine.initBackend(requested);
+  const init = await engine.initBackend(requested, readRendererHint());
   if (init.ok) {
     const { ok: _ok, ...backend } = init;
+    rememberRenderer(backend.probedRenderer);
     return { engine, backend };
   }
   return { failure: init.reason };
