@@ -73,16 +73,16 @@ export function chooseBackend(rendererHint?: string): {
 }
 
 async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reason: string }> {
-  if (requested === 'webgl') {
-    // TF.js refuses a software-rasterized context by default; SwiftShader is slow but correct, and the
-    // page says when it is in use.
-    tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
-  }
   if (requested === 'webgpu' && !('gpu' in globalThis.navigator)) {
     return { ok: false, reason: 'This browser has no WebGPU.' };
   }
   try {
     await BACKEND_MODULES[requested]();
+    if (requested === 'webgl') {
+      // TF.js refuses a software-rasterized context by default; SwiftShader is slow but correct, and the
+      // page says when it is in use. (The flag exists once the WebGL module is loaded.)
+      tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+    }
     const ok = await tf.setBackend(requested);
     await tf.ready();
     return { ok: ok && tf.getBackend() === requested, reason: '' };

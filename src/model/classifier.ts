@@ -4,6 +4,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { buildResNet, DEFAULT_SEED } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
+import { precompileWebGL } from './precompileWebGL';
 import { rgbaToModelInput } from './preprocessOnBackend';
 import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './preprocessSpec';
 import { RESNET50_SOURCE, summarizeResNet50 } from './resnet50';
@@ -162,6 +163,14 @@ export class ResNetClassifier {
    */
   async warmUp(): Promise<void> {
     const size = this.preprocess.cropSize;
+    await precompileWebGL(
+      () =>
+        topKOnBackend(
+          this.forward(rgbaToModelInput(tf.zeros([1, size, size, 4], 'int32'), this.preprocess)),
+          5,
+          this.outputIsProbabilities,
+        ).values,
+    );
     await this.classifyCrops([new Uint8ClampedArray(size * size * 4)], 5);
   }
 
