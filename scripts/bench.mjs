@@ -1,6 +1,7 @@
 // `npm run bench`: times the production build in headless Chromium, per variant x backend, against the naive
 // layers-model path and native PyTorch, and prints a table and JSON (bench-results/bench.json).
-// Options: --variants resnet18,resnet34 --backends webgl,wasm --runs 20 --batch 16 --port 4180
+// Options: --variants resnet18,resnet34 --backends auto,webgl,wasm,webgpu --runs 20 --batch 16 --port 4180
+//          --smoke (CI: resnet18 on auto only, 3 runs, batch 4; numbers printed, agreement asserted)
 import { chromium } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
@@ -16,10 +17,13 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const variants = opt('variants', 'resnet18,resnet34').split(',');
-const backends = opt('backends', 'webgl,wasm').split(',');
-const runs = Number(opt('runs', 20));
-const batch = Number(opt('batch', 16));
+const smoke = args.includes('--smoke');
+const variants = opt('variants', smoke ? 'resnet18' : 'resnet18,resnet34').split(',');
+const backends = opt('backends', smoke ? 'auto' : 'auto,webgl,wasm,webgpu').split(',');
+const runs = Number(opt('runs', smoke ? 3 : 20));
+const batch = Number(opt('batch', smoke ? 4 : 16));
+/** The fast path must give the layers model's logits to this (issue #6); the bench fails otherwise. */
+const AGREEMENT_LIMIT = 1e-3;
 const port = Number(opt('port', 4180));
 const base = `http://127.0.0.1:${port}`;
 
@@ -83,21 +87,51 @@ function torchBench(depth) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-/** Page load to the first top-k on screen, as a user experiences it (fresh browser context, no cache). */
-async function firstResult(variant, backend) {
+/**
+ * Page load to the first top-k on screen, as a user experiences it, on the app's own backend choice: a first
+ * visit (fresh browser profile) and a repeat visit (same profile, reloaded: HTTP cache, remembered renderer).
+ */
+async function firstResult(variant) {
   const context = await browser.newContext();
-  const page = await context.newPage();
-  const t0 = Date.now();
-  await page.goto(`${base}/?model=${variant}&backend=${backend}`);
-  await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 600_000 });
-  const readyMs = Date.now() - t0;
-  await page.getByTestId('image-input').setInputFiles(path.join(ROOT, 'e2e', 'fixtures', 'chelsea.jpg'));
-  await page.waitForSelector('[data-testid="result"][data-status="done"] [data-testid="prediction"]', {
-    timeout: 600_000,
+  // Times are taken in the page (performance.now(), i.e. since navigation started) by a MutationObserver,
+  // so the driver's own round trips do not count; the photo is dropped as soon as the model is ready.
+  await context.addInitScript(() => {
+    const marks = {};
+    window.__firstResultMarks = marks;
+    new MutationObserver(() => {
+      if (!marks.ready && document.querySelector('[data-testid="model-status"][data-state="ready"]')) {
+        marks.ready = performance.now();
+      }
+      if (
+        !marks.topK &&
+        document.querySelector('[data-testid="result"][data-status="done"] [data-testid="prediction"]')
+      ) {
+        marks.topK = performance.now();
+      }
+    }).observe(document, { subtree: true, childList: true, attributes: true });
   });
-  const totalMs = Date.now() - t0;
+  const page = await context.newPage();
+  const visit = async (load) => {
+    await load();
+    await page.waitForSelector('[data-testid="model-status"][data-state="ready"]', { timeout: 600_000 });
+    const dropped = await page.evaluate(() => performance.now());
+    await page.getByTestId('image-input').setInputFiles(path.join(ROOT, 'e2e', 'fixtures', 'chelsea.jpg'));
+    await page.waitForSelector('[data-testid="result"][data-status="done"] [data-testid="prediction"]', {
+      timeout: 600_000,
+    });
+    const marks = await page.evaluate(() => window.__firstResultMarks);
+    return {
+      readyMs: Math.round(marks.ready),
+      // Load to ready, plus drop to top-k: the driver's delay between the two is not the app's.
+      totalMs: Math.round(marks.ready + (marks.topK - dropped)),
+      classifyMs: Math.round(marks.topK - dropped),
+    };
+  };
+  const first = await visit(() => page.goto(`${base}/?model=${variant}`));
+  const backend = await page.getByTestId('backend').getAttribute('data-backend');
+  const repeat = await visit(() => page.reload());
   await context.close();
-  return { readyMs, totalMs };
+  return { variant, backend, first, repeat };
 }
 
 try {
@@ -112,14 +146,23 @@ try {
       await page.waitForFunction(() => window.__benchResult, null, { timeout: 1_200_000, polling: 500 });
       const result = await page.evaluate(() => window.__benchResult);
       await context.close();
-      results.push({ variant, requestedBackend: backend, ...result });
+      if (!result.error && backend !== 'auto' && result.backend.name !== backend) {
+        // startEngine fell back to another backend; a row under this name would mislead.
+        results.push({
+          variant,
+          requestedBackend: backend,
+          error: `not available here (${result.backend.note ?? result.backend.name})`,
+        });
+      } else {
+        results.push({ variant, requestedBackend: backend, ...result });
+      }
     }
   }
   const torch = Object.fromEntries(
     [...new Set(variants.map((v) => Number(v.replace('resnet', ''))))].map((d) => [d, torchBench(d)]),
   );
-  process.stderr.write('end-to-end first result (resnet18, webgl)…\n');
-  const endToEnd = await firstResult('resnet18', 'webgl');
+  process.stderr.write('end-to-end first result (resnet18, automatic backend)…\n');
+  const endToEnd = await firstResult('resnet18');
 
   const rows = results.map((r) => {
     if (r.error) return { variant: r.variant, backend: r.requestedBackend, error: r.error };
@@ -143,12 +186,72 @@ try {
       leaked: r.bench.tensorsAfter - r.bench.tensorsBefore,
       'torch ms': t && !t.error ? t.single.medianMs.toFixed(1) : '-',
       'app/torch': t && !t.error ? (ms / t.single.medianMs).toFixed(2) : '-',
+      'max |Δlogit|': r.bench.fastVsNaiveMaxAbsDiff.toExponential(1),
     };
   });
   console.table(rows);
   console.log(
-    `end-to-end, page load to first top-k (resnet18, webgl): ${endToEnd.totalMs} ms (model ready after ${endToEnd.readyMs} ms)`,
+    `end-to-end, page load to first top-k (resnet18, automatic backend = ${endToEnd.backend}): ` +
+      `first visit ${endToEnd.first.totalMs} ms (model ready after ${endToEnd.first.readyMs} ms), ` +
+      `repeat visit ${endToEnd.repeat.totalMs} ms (ready after ${endToEnd.repeat.readyMs} ms)`,
   );
+
+  for (const r of results) {
+    if (r.error) continue;
+    const top = r.bench.kernels.slice(0, 6);
+    const total = r.bench.kernels.reduce((a, k) => a + k.ms, 0);
+    console.log(
+      `kernels, ${r.variant} on ${r.backend.name} (tf.profile of one classification, ${total.toFixed(0)} ms in kernels): ` +
+        top.map((k) => `${k.name} ${k.ms.toFixed(0)} ms x${k.count}`).join(', '),
+    );
+  }
+
+  // The issue's targets, each with how far off it is when missed (ratios within this one run).
+  const targets = [];
+  for (const r of results) {
+    if (r.error) continue;
+    const t = torch[Number(r.variant.replace('resnet', ''))];
+    const ms = r.bench.classify.medianMs;
+    if (r.requestedBackend === 'auto' && t && !t.error) {
+      const ratio = ms / t.single.medianMs;
+      targets.push({
+        target: `${r.variant} on auto (${r.backend.name}) within 2.5x PyTorch`,
+        value: `${ratio.toFixed(2)}x`,
+        met: ratio <= 2.5,
+        gap: ratio <= 2.5 ? '' : `${(ratio / 2.5).toFixed(2)}x too slow`,
+      });
+    }
+    if (r.backend.name === 'webgl' && r.backend.softwareRenderer) {
+      const gain = r.bench.naivePredict.medianMs / ms;
+      targets.push({
+        target: `${r.variant} fast path >= 2x naive on software WebGL`,
+        value: `${gain.toFixed(2)}x`,
+        met: gain >= 2,
+        gap: gain >= 2 ? '' : `${(2 / gain).toFixed(2)}x short`,
+      });
+    }
+    if (r.requestedBackend === 'auto') {
+      const gain = r.bench.batchImagesPerSec / r.bench.singleImagesPerSec;
+      targets.push({
+        target: `${r.variant} batch ${batch} >= 1.3x single-image rate (auto)`,
+        value: `${gain.toFixed(2)}x`,
+        met: gain >= 1.3,
+        gap: gain >= 1.3 ? '' : `${(1.3 / gain).toFixed(2)}x short`,
+      });
+    }
+  }
+  for (const [label, visit] of [
+    ['first visit', endToEnd.first],
+    ['repeat visit', endToEnd.repeat],
+  ]) {
+    targets.push({
+      target: `resnet18 page load to first top-k < 2 s (${label})`,
+      value: `${visit.totalMs} ms`,
+      met: visit.totalMs < 2000,
+      gap: visit.totalMs < 2000 ? '' : `${(visit.totalMs / 2000).toFixed(2)}x too slow`,
+    });
+  }
+  console.table(targets);
   for (const [depth, t] of Object.entries(torch)) {
     if (t.error) console.log(`PyTorch resnet${depth}: ${t.error}`);
     else
@@ -160,9 +263,28 @@ try {
   const out = path.join(ROOT, 'bench-results', 'bench.json');
   writeFileSync(
     out,
-    JSON.stringify({ date: new Date().toISOString(), runs, batch, results, torch, endToEnd, rows }, null, 2),
+    JSON.stringify(
+      { date: new Date().toISOString(), runs, batch, results, torch, endToEnd, rows, targets },
+      null,
+      2,
+    ),
   );
   console.log(`wrote ${path.relative(ROOT, out)}`);
+
+  // Times are printed, never asserted (the machine is shared); numerical agreement is asserted.
+  const disagreeing = results.filter((r) => !r.error && !(r.bench.fastVsNaiveMaxAbsDiff <= AGREEMENT_LIMIT));
+  for (const r of disagreeing) {
+    console.error(
+      `FAIL ${r.variant} on ${r.backend.name}: fast path differs from the layers model by ${r.bench.fastVsNaiveMaxAbsDiff} (limit ${AGREEMENT_LIMIT})`,
+    );
+  }
+  const failedRuns = results.filter((r) => r.error && r.requestedBackend !== 'webgpu');
+  for (const r of failedRuns) console.error(`FAIL ${r.variant} on ${r.requestedBackend}: ${r.error}`);
+  if (disagreeing.length > 0 || failedRuns.length > 0 || results.every((r) => r.error)) process.exitCode = 1;
+  else
+    console.log(
+      `bench: ${results.filter((r) => !r.error).length} runs agree with the layers model to ${AGREEMENT_LIMIT}`,
+    );
 } finally {
   await browser.close();
   stopServer();

@@ -30,6 +30,41 @@ export interface BenchResult {
   tensorsAfter: number;
   /** Peak bytes allocated by TF.js during the runs (GPU textures on WebGL, heap on WASM/CPU). */
   peakBytes: number;
+  /** Max |fast-path logit - layers-model logit| on the same input: the fast path's numerical agreement. */
+  fastVsNaiveMaxAbsDiff: number;
+  /** Largest |logit| in that comparison, for scale. */
+  maxAbsLogit: number;
+  /** tf.profile of one classification: time per kernel type, slowest first. */
+  kernels: KernelTime[];
+}
+
+export interface KernelTime {
+  name: string;
+  count: number;
+  ms: number;
+}
+
+/** Kernel times from tf.profile, grouped by kernel name (on WebGL they are GPU timer queries where present). */
+async function profileKernels(run: () => Promise<unknown>): Promise<KernelTime[]> {
+  const info = await tf.profile(async () => {
+    await run();
+  });
+  const byName = new Map<string, KernelTime>();
+  for (const kernel of info.kernels) {
+    const raw = await kernel.kernelTimeMs;
+    const ms = typeof raw === 'number' ? raw : 0;
+    const entry = byName.get(kernel.name) ?? { name: kernel.name, count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += ms;
+    byName.set(kernel.name, entry);
+  }
+  return [...byName.values()].sort((a, b) => b.ms - a.ms);
+}
+
+function maxAbs(values: Float32Array | Int32Array | Uint8Array): number {
+  let m = 0;
+  for (const v of values) m = Math.max(m, Math.abs(v));
+  return m;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -71,6 +106,12 @@ export async function benchmarkClassifier(
       await logits.data();
       logits.dispose();
     });
+    const [fastLogits, naiveLogits] = [classifier.logits(one), classifier.model.predict(one) as tf.Tensor];
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fastLogits, naiveLogits))));
+    const fastVsNaiveMaxAbsDiff = (await diff.data())[0]!;
+    const maxAbsLogit = maxAbs(await naiveLogits.data());
+    tf.dispose([fastLogits, naiveLogits, diff]);
+    const kernels = await profileKernels(() => classifier.classify(one, 5));
     await classifier.classify(many, 5); // compile the batch-size programs before timing
     const batched = await time(Math.max(3, Math.round(options.runs / 4)), async () => {
       await classifier.classify(many, 5);
@@ -84,6 +125,9 @@ export async function benchmarkClassifier(
       batch: options.batch,
       tensorsBefore,
       peakBytes,
+      fastVsNaiveMaxAbsDiff,
+      maxAbsLogit,
+      kernels,
     };
   } finally {
     one.dispose();

@@ -311,3 +311,15 @@ export async function decodeAndCrop(input: Blob, spec: PreprocessSpec): Promise<
     resized?.close();
   }
 }
+
+/**
+ * Decodes a tiny JPEG through the whole path once (decoder, resize, canvas read-back, thumbnail encoder), so
+ * the first user image does not pay for their start-up. Part of loading a model.
+ */
+export async function warmUpDecoding(spec: PreprocessSpec): Promise<void> {
+  const canvas = new OffscreenCanvas(16, 12);
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#8a6';
+  ctx.fillRect(0, 0, 16, 12);
+  await decodeAndCrop(await canvas.convertToBlob({ type: 'image/jpeg' }), spec);
+}

@@ -7,7 +7,7 @@ import type { Prediction } from '../model/topK';
 import { isBuildableVariant } from '../model/variants';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend } from './backend';
-import { ImageDecodeError, decodeAndCrop } from './decodeImage';
+import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
 import { benchmarkClassifier } from './benchmark';
 import type { BenchOptions, BenchResult } from './benchmark';
 import { loadBundledResNet50 } from './bundledModels';
@@ -105,6 +105,11 @@ export class InferenceEngine implements EngineApi {
     return this.queue.run(async () => {
       const started = performance.now();
       const next = await makeClassifier();
+      try {
+        await warmUpDecoding(next.preprocess);
+      } catch {
+        // Only a warm-up: a browser that cannot encode JPEG here still decodes the user's images.
+      }
       this.classifier?.dispose();
       this.classifier = next;
       this.inspection = null;

@@ -68,6 +68,12 @@ export class ResNetClassifier {
     }
   }
 
+  /** The logits (or probabilities) the app classifies with, for a batch of normalized images. */
+  logits(x: tf.Tensor4D): tf.Tensor2D {
+    this.assertUsable();
+    return this.forward(x);
+  }
+
   /** The forward pass to logits (or probabilities), on the fast path where there is one. */
   private forward(x: tf.Tensor4D): tf.Tensor2D {
     return this.fast ? this.fast.predict(x) : (this.model.predict(x) as tf.Tensor2D);
