@@ -51,6 +51,8 @@ async function profileKernels(run: () => Promise<unknown>): Promise<KernelTime[]
   });
   const byName = new Map<string, KernelTime>();
   for (const kernel of info.kernels) {
+    // TF.js lists each op twice: the public op (`fusedConv2d__op`, time including its kernel) and the kernel.
+    if (kernel.name.endsWith('__op')) continue;
     const raw = await kernel.kernelTimeMs;
     const ms = typeof raw === 'number' ? raw : 0;
     const entry = byName.get(kernel.name) ?? { name: kernel.name, count: 0, ms: 0 };
