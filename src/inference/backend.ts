@@ -25,10 +25,45 @@ function rendererOf(gl: WebGLRenderingContext | WebGL2RenderingContext): string 
   return typeof renderer === 'string' ? renderer : undefined;
 }
 
-function webglRenderer(): string | undefined {
+function tfWebGLContext(): WebGL2RenderingContext | undefined {
+  if (tf.getBackend() !== 'webgl') return undefined;
   // The webgl backend exposes its context as gpgpu.gl; it is not in the public typings.
   const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } };
-  return backend.gpgpu?.gl ? rendererOf(backend.gpgpu.gl) : undefined;
+  return backend.gpgpu?.gl;
+}
+
+function webglRenderer(): string | undefined {
+  const gl = tfWebGLContext();
+  return gl ? rendererOf(gl) : undefined;
+}
+
+/**
+ * Calls `onLost` when the active WebGL context is lost (driver reset, GPU process crash, too many contexts):
+ * TF.js does not recover from that, so the page replaces the whole engine. Does nothing on other backends.
+ */
+export function watchWebGLContextLoss(onLost: () => void): void {
+  const gl = tfWebGLContext();
+  if (!gl) return;
+  let reported = false;
+  const report = () => {
+    if (reported) return;
+    reported = true;
+    onLost();
+  };
+  (gl.canvas as EventTarget).addEventListener('webglcontextlost', report);
+  // Some browsers only flag the context as lost without an event on an OffscreenCanvas in a worker.
+  if (gl.isContextLost()) report();
+}
+
+export function isWebGLContextLost(): boolean {
+  return tfWebGLContext()?.isContextLost() ?? false;
+}
+
+/** Fault injection for the end-to-end tests: what a driver reset does, through the standard extension. */
+export function loseWebGLContextForTesting(): boolean {
+  const ext = tfWebGLContext()?.getExtension('WEBGL_lose_context');
+  ext?.loseContext();
+  return Boolean(ext);
 }
 
 /**

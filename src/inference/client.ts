@@ -12,6 +12,7 @@ import type {
   WeightsPayload,
 } from './protocol';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
+import { lifeLockName, watchLifeLock } from './workerLifeLock';
 
 /** An engine plus what it runs on; the only thing the store holds of the inference layer. */
 export interface StartedEngine {
@@ -19,26 +20,73 @@ export interface StartedEngine {
   backend: BackendInfo;
 }
 
+/** A call that could not complete because its engine failed (worker died, GPU context lost). */
+export class EngineFaultError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'EngineFaultError';
+  }
+}
+
 class WorkerEngine implements EngineApi {
+  private faultReason: string | null = null;
+  private rejectInFlight!: (err: EngineFaultError) => void;
+  /** Rejects when the engine fails; every call races it, so nothing waits forever on a dead worker. */
+  private readonly failed = new Promise<never>((_, reject) => {
+    this.rejectInFlight = reject;
+  });
+  private faultHandler: ((reason: string) => void) | null = null;
+  private stopWatching: () => void = () => undefined;
+
   constructor(
     private readonly worker: Worker,
     private readonly remote: Remote<EngineApi>,
-  ) {}
+    private readonly lockName: string,
+  ) {
+    this.failed.catch(() => undefined); // observed through the races below
+  }
 
+  /** Starts watching for the worker's death; once it has answered (its module ran and took its lock). */
+  watch(): void {
+    this.stopWatching = watchLifeLock(this.lockName, () =>
+      this.fail('The inference worker stopped unexpectedly.'),
+    );
+  }
+
+  private fail(reason: string): void {
+    if (this.faultReason) return;
+    this.faultReason = reason;
+    this.stopWatching();
+    this.worker.terminate();
+    this.rejectInFlight(new EngineFaultError(reason));
+    this.faultHandler?.(reason);
+  }
+
+  // Generic over the whole promise type: comlink's Remote<> returns unions of promises that a plain
+  // Promise<T> parameter would not infer.
+  private guard<P extends PromiseLike<unknown>>(call: P): Promise<Awaited<P>> {
+    if (this.faultReason) return Promise.reject(new EngineFaultError(this.faultReason));
+    return Promise.race([call, this.failed]) as Promise<Awaited<P>>;
+  }
+
+  onFault(handler: (reason: string) => void) {
+    this.faultHandler = handler;
+    return this.guard(this.remote.onFault(proxy((reason: string) => this.fail(reason))));
+  }
   initBackend(requested: BackendChoice, rendererHint?: string) {
-    return this.remote.initBackend(requested, rendererHint);
+    return this.guard(this.remote.initBackend(requested, rendererHint));
   }
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void) {
     // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel.
-    return this.remote.loadModel(request, proxy(onProgress));
+    return this.guard(this.remote.loadModel(request, proxy(onProgress)));
   }
   loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void) {
     // Hand the (possibly 100 MB) buffers over instead of copying them; the page does not need them after.
     const buffers = [...new Set(payload.files.map((f) => f.data))];
-    return this.remote.loadWeights(transfer(payload, buffers), proxy(onProgress));
+    return this.guard(this.remote.loadWeights(transfer(payload, buffers), proxy(onProgress)));
   }
   exportModel() {
-    return this.remote.exportModel();
+    return this.guard(this.remote.exportModel());
   }
   async classify(image: Blob, k: number): ReturnType<EngineApi['classify']> {
     let prepared: Blob;
@@ -47,9 +95,9 @@ class WorkerEngine implements EngineApi {
     } catch (err) {
       // An SVG is rendered here on the page (the worker cannot); one that fails gets the engine's kind of card.
       if (!(err instanceof ImagePrepareError)) throw err;
-      return { ok: false, code: err.code, message: err.message, memory: await this.remote.memory() };
+      return { ok: false, code: err.code, message: err.message, memory: await this.memory() };
     }
-    return this.remote.classify(prepared, k);
+    return this.guard(this.remote.classify(prepared, k));
   }
   async classifyMany(images: readonly Blob[], k: number): ReturnType<EngineApi['classifyMany']> {
     // Same page-side preparation as `classify`, image by image; the good ones go to the engine in one batch.
@@ -65,31 +113,34 @@ class WorkerEngine implements EngineApi {
       ),
     );
     const blobs = prepared.flatMap((p) => (p.ok ? [p.blob] : []));
-    const results = blobs.length > 0 ? await this.remote.classifyMany(blobs, k) : [];
-    const memory = await this.remote.memory();
+    const results = blobs.length > 0 ? await this.guard(this.remote.classifyMany(blobs, k)) : [];
+    const memory = await this.memory();
     let next = 0;
     return prepared.map((p) =>
       p.ok ? results[next++]! : { ok: false as const, code: p.code, message: p.message, memory },
     );
   }
   async inspect(image: Blob, options: FeatureMapOptions, camClass?: number) {
-    return this.remote.inspect(await prepareImageForEngine(image), options, camClass);
+    return this.guard(this.remote.inspect(await prepareImageForEngine(image), options, camClass));
   }
   renderFeatureMaps(options: FeatureMapOptions) {
-    return this.remote.renderFeatureMaps(options);
+    return this.guard(this.remote.renderFeatureMaps(options));
   }
   renderCam(classIndex: number) {
-    return this.remote.renderCam(classIndex);
+    return this.guard(this.remote.renderCam(classIndex));
   }
   benchmark(options: BenchOptions) {
-    return this.remote.benchmark(options);
+    return this.guard(this.remote.benchmark(options));
   }
   memory() {
-    return this.remote.memory();
+    return this.guard(this.remote.memory());
   }
   async dispose() {
+    // Retiring it ourselves is not a fault: stop watching first.
+    this.stopWatching();
+    this.faultHandler = null;
     try {
-      await this.remote.dispose();
+      if (!this.faultReason) await this.guard(this.remote.dispose());
     } finally {
       this.remote[releaseProxy]();
       this.worker.terminate();
@@ -127,16 +178,18 @@ function canUseWorker(): boolean {
 }
 
 async function startInWorker(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
+  const lockName = lifeLockName();
   const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), {
     type: 'module',
-    name: 'inference',
+    name: lockName,
   });
-  const engine = new WorkerEngine(worker, wrap<EngineApi>(worker));
+  const engine = new WorkerEngine(worker, wrap<EngineApi>(worker), lockName);
   try {
     const init = await engine.initBackend(requested, readRendererHint());
     if (init.ok) {
       const { ok: _ok, ...backend } = init;
       rememberRenderer(backend.probedRenderer);
+      engine.watch();
       return { engine, backend };
     }
     await engine.dispose();

@@ -6,7 +6,7 @@ import { MAX_TOP_K, clampTopK } from '../model/topK';
 import type { Prediction } from '../model/topK';
 import { isBuildableVariant } from '../model/variants';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
-import { initBackend } from './backend';
+import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
 import { benchmarkClassifier } from './benchmark';
 import type { BenchOptions, BenchResult } from './benchmark';
@@ -47,11 +47,25 @@ export class InferenceEngine implements EngineApi {
   /** The activations of the one image last inspected, kept as arrays for re-drawing; cleared on model change. */
   private inspection: { classifier: ResNetClassifier; stages: StageActivation[] } | null = null;
   private readonly queue = new SerialQueue();
+  private faultHandler: ((reason: string) => void) | null = null;
 
   constructor(private readonly thread: 'worker' | 'main') {}
 
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult> {
-    return this.queue.run(() => initBackend(requested, this.thread, rendererHint));
+    return this.queue.run(async () => {
+      const result = await initBackend(requested, this.thread, rendererHint);
+      if (result.ok) {
+        watchWebGLContextLoss(() =>
+          this.faultHandler?.('The GPU (WebGL) context was lost, e.g. by a driver reset.'),
+        );
+      }
+      return result;
+    });
+  }
+
+  onFault(handler: (reason: string) => void): Promise<void> {
+    this.faultHandler = handler;
+    return Promise.resolve();
   }
 
   loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
@@ -163,6 +177,11 @@ export class InferenceEngine implements EngineApi {
           );
         } catch (err) {
           failure = `Classification failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        if (isWebGLContextLost()) {
+          // Whatever came back was computed on a dead context; the page replaces the engine and retries.
+          this.faultHandler?.('The GPU (WebGL) context was lost, e.g. by a driver reset.');
+          throw new Error('The GPU (WebGL) context was lost during classification.');
         }
         inferenceMs = performance.now() - inferStart;
       }

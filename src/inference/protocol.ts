@@ -181,5 +181,10 @@ export interface EngineApi {
   /** Timing loops on the active model, for `npm run bench`. */
   benchmark(options: BenchOptions): Promise<BenchResult>;
   memory(): Promise<MemoryInfo>;
+  /**
+   * Registers the page's handler for faults the engine cannot recover from by itself (its WebGL context was
+   * lost; for a worker engine, the worker died): the page then replaces the engine. Calls in flight reject.
+   */
+  onFault(handler: (reason: string) => void): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { EngineFaultError } from '../inference/client';
 import type { ClassifyResult, ImageErrorCode } from '../inference/protocol';
 import { MAX_TOP_K } from '../model/topKLimits';
 import type { Prediction } from '../model/topK';
@@ -25,6 +26,8 @@ export interface ImageItem {
   totalMs: number | null;
   inferenceMs: number | null;
   sourceSize: { width: number; height: number } | null;
+  /** Engine failures (worker died, GPU context lost) this image has been caught in; retried once. */
+  attempts: number;
   /** How the engine read the image, when it matters (first frame of an animation, downscaled on decode). */
   notice: string | null;
   error: { code: ImageErrorCode; message: string } | null;
@@ -48,6 +51,9 @@ let nextId = 1;
  * `npm run bench`), and 4 keeps the wait for a single dropped photo unchanged and memory small.
  */
 export const CLASSIFY_BATCH_SIZE = 4;
+
+/** An image caught in an engine failure is tried once more on the restarted engine, then marked failed. */
+const MAX_ATTEMPTS = 1;
 
 export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
   let pumping = false;
@@ -114,11 +120,20 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
           batch.forEach((item, i) => applyResult(item, results[i]!));
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
+          const engineFailed = err instanceof EngineFaultError;
           for (const item of batch) {
-            if (get().images.some((img) => img.id === item.id)) {
-              update(item.id, { status: 'error', error: { code: 'internal', message } });
+            if (!get().images.some((img) => img.id === item.id)) continue;
+            if (engineFailed && item.attempts < MAX_ATTEMPTS) {
+              // The engine is being replaced; this image goes again on the new one.
+              update(item.id, { status: 'queued', attempts: item.attempts + 1 });
+            } else {
+              const why = engineFailed
+                ? `The engine failed twice while classifying this image: ${message}`
+                : message;
+              update(item.id, { status: 'error', error: { code: 'internal', message: why } });
             }
           }
+          if (engineFailed) break; // the restart resumes the queue once the new engine is ready
         }
       }
     } finally {
@@ -143,6 +158,7 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
         inferenceMs: null,
         sourceSize: null,
         notice: null,
+        attempts: 0,
         error: null,
       }));
       set({ images: [...get().images, ...added] });

@@ -28,7 +28,7 @@ export interface ModelSlice {
    * Replaces the engine with a fresh one on `backend` (a setting change, or recovery after the worker or its
    * GPU context died) and reloads the current variant; queued images continue on the new engine.
    */
-  restartEngine: (backend: BackendChoice, why?: string) => Promise<void>;
+  restartEngine: (backend: BackendChoice, why?: string, options?: { reclassify?: boolean }) => Promise<void>;
   /**
    * Runs one model load on the engine (random build or weights from files) with progress, and makes the
    * result active. Resolves to the new model's info, or null if it failed (the error is in `appError`, the
@@ -37,6 +37,7 @@ export interface ModelSlice {
   runModelLoad: (
     what: string,
     start: (engine: EngineApi, onProgress: (p: LoadProgress) => void) => Promise<ModelInfo>,
+    options?: { reclassify?: boolean },
   ) => Promise<ModelInfo | null>;
   dismissAppError: () => void;
 }
@@ -48,6 +49,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
   async function runModelLoad(
     what: string,
     start: (engine: EngineApi, onProgress: (p: LoadProgress) => void) => Promise<ModelInfo>,
+    { reclassify = true }: { reclassify?: boolean } = {},
   ): Promise<ModelInfo | null> {
     const engine = getEngine();
     if (!engine) return null;
@@ -68,7 +70,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         buildMs: info.buildMs,
         appError: null,
       });
-      get().reclassifyAll();
+      if (reclassify) get().reclassifyAll();
+      else get().resumeClassification();
       get().refreshInspection();
       return info;
     } catch (err) {
@@ -96,6 +99,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     try {
       const started = await startEngine(backend);
       setEngine(started.engine);
+      void started.engine.onFault((reason) => void recoverFrom(started.engine, reason));
       get().setBackend(started.backend);
       get().setMemory(await started.engine.memory());
       return true;
@@ -106,17 +110,34 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     }
   }
 
+  /**
+   * The engine failed (its worker died, or its GPU context was lost): replace it with a fresh one on the same
+   * backend setting and reload the model, say so, and let the images in flight be retried.
+   */
+  async function recoverFrom(failed: EngineApi, reason: string): Promise<void> {
+    if (getEngine() !== failed) return; // already replaced
+    const weights = get().weights;
+    const lost =
+      weights && (weights.source === 'file' || weights.source === 'url' || weights.source === 'cache')
+        ? ` The weights from ${weights.name} were lost with it: load them again.`
+        : '';
+    await get().restartEngine(get().backendChoice, 'Restarting the engine', { reclassify: false });
+    set({ appError: `${reason} The engine was restarted and the model reloaded.${lost}` });
+  }
+
   const resnet50Url = () => bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
 
-  const load = (variant: VariantId) => {
+  const load = (variant: VariantId, options?: { reclassify?: boolean }) => {
     if (variant === 'resnet50' && !get().resnet50Installed) {
       set({ appError: RESNET50_FETCH_HINT });
       return Promise.resolve(null);
     }
     set({ variant });
     const modelUrl = variant === 'resnet50' ? resnet50Url() : undefined;
-    return runModelLoad(VARIANTS[variant].label, (engine, onProgress) =>
-      engine.loadModel({ variant, modelUrl }, onProgress),
+    return runModelLoad(
+      VARIANTS[variant].label,
+      (engine, onProgress) => engine.loadModel({ variant, modelUrl }, onProgress),
+      options,
     );
   };
 
@@ -156,7 +177,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       await load(variant);
     },
 
-    restartEngine: async (backend, why) => {
+    restartEngine: async (backend, why, options) => {
       const previous = getEngine();
       setEngine(null);
       set({
@@ -168,7 +189,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       // The old engine may already be dead (that can be why we are here); its dispose must not block.
       void previous?.dispose().catch(() => undefined);
       if (!(await startEngineOn(backend))) return;
-      await load(get().variant);
+      await load(get().variant, options);
     },
 
     runModelLoad,
