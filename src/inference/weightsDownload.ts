@@ -8,7 +8,8 @@ export interface DownloadProgress {
 
 export class DownloadError extends Error {
   constructor(
-    readonly code: 'http' | 'network' | 'cancelled' | 'bad-url',
+    /** `blocked`: this page's Content-Security-Policy does not allow fetching from that host. */
+    readonly code: 'http' | 'network' | 'cancelled' | 'bad-url' | 'blocked',
     message: string,
   ) {
     super(message);
@@ -29,6 +30,40 @@ export function fileNameFromUrl(url: string): string {
   }
 }
 
+function hostOf(uri: string): string | null {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * fetch() rejects a request the Content-Security-Policy refuses exactly as it rejects an unreachable server;
+ * only the `securitypolicyviolation` event tells them apart. It is queued as its own task and may arrive after
+ * the rejection, hence the short wait before giving up on it.
+ */
+function watchConnectSrcViolations(): { blockedUri: () => Promise<string | null>; stop: () => void } {
+  let blocked: string | null = null;
+  const target = typeof globalThis.addEventListener === 'function' ? globalThis : null;
+  const onViolation = (event: Event) => {
+    const violation = event as SecurityPolicyViolationEvent;
+    if (violation.effectiveDirective === 'connect-src') blocked = violation.blockedURI;
+  };
+  target?.addEventListener('securitypolicyviolation', onViolation);
+  const stop = () => target?.removeEventListener('securitypolicyviolation', onViolation);
+  return {
+    stop,
+    blockedUri: async () => {
+      for (let waited = 0; blocked === null && target && waited < 200; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      stop();
+      return blocked;
+    },
+  };
+}
+
 export async function downloadWeights(
   url: string,
   onProgress: (p: DownloadProgress) => void,
@@ -44,16 +79,31 @@ export async function downloadWeights(
     throw new DownloadError('bad-url', `Only http(s) URLs can be downloaded (got ${parsed.protocol}).`);
   }
   let response: Response;
+  const csp = watchConnectSrcViolations();
   try {
     response = await fetch(parsed, { signal, mode: 'cors', credentials: 'omit' });
   } catch (err) {
-    if (signal.aborted) throw new DownloadError('cancelled', 'Download cancelled.');
+    if (signal.aborted) {
+      csp.stop();
+      throw new DownloadError('cancelled', 'Download cancelled.');
+    }
+    const blocked = await csp.blockedUri();
+    if (blocked !== null) {
+      const blockedHost = hostOf(blocked) ?? parsed.host;
+      const where =
+        blockedHost === parsed.host ? parsed.host : `${blockedHost} (where ${parsed.host} redirected)`;
+      throw new DownloadError(
+        'blocked',
+        `This page's Content-Security-Policy does not allow downloads from ${where}; it allows the Hugging Face hub. Download the file and open it instead.`,
+      );
+    }
     // fetch() gives no detail on purpose; these are the usual causes.
     throw new DownloadError(
       'network',
       `Could not reach ${parsed.host}: the network is offline, the server is down, or it does not allow downloads from this page (CORS). ${err instanceof Error ? `(${err.message})` : ''}`.trim(),
     );
   }
+  csp.stop();
   if (!response.ok) {
     throw new DownloadError(
       'http',
