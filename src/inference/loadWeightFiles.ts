@@ -25,7 +25,20 @@ export async function classifierFromWeightFiles(
   const formats = payload.files.map((f) => detectWeightsFormat(f));
   if (formats.includes('tfjs-json')) {
     onProgress(0.1, 'Reading TF.js model');
-    const { model, variant, flavor } = await loadLayersModelFromFiles(payload.files);
+    let loaded: Awaited<ReturnType<typeof loadLayersModelFromFiles>>;
+    try {
+      loaded = await loadLayersModelFromFiles(payload.files);
+    } catch (err) {
+      // "Select them together" means nothing for a URL: only the one file it names was downloaded.
+      if (payload.source === 'url' && err instanceof WeightsFormatError && err.code === 'missing-record') {
+        throw new WeightsFormatError(
+          'missing-record',
+          `${err.message.replace(/;[^;]*$/, '')}, but a URL brings only the model.json. Download it with its shards and open them together.`,
+        );
+      }
+      throw err;
+    }
+    const { model, variant, flavor } = loaded;
     return ResNetClassifier.fromModel(model, { variant, flavor, weights, onProgress });
   }
   if (payload.files.length !== 1) {

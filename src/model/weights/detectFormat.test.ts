@@ -15,6 +15,11 @@ describe('detectWeightsFormat', () => {
     const bytes = [header.length, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode(header)];
     expect(detectWeightsFormat({ name: 'weights.bin', data: buf(bytes) })).toBe('safetensors');
   });
+  it('recognizes a .safetensors file with an absurd header length, so its reader can name the problem', () => {
+    const absurd = [0, 0, 0, 0, 0, 0, 0x20, 0, ...new TextEncoder().encode('{}')]; // 2^53
+    expect(detectWeightsFormat({ name: 'model.safetensors', data: buf(absurd) })).toBe('safetensors');
+    expect(detectWeightsFormat({ name: 'model.weights', data: buf(absurd) })).toBe('unknown');
+  });
   it('recognizes TF.js model.json and shards', () => {
     expect(detectWeightsFormat({ name: 'model.json', data: text('{"modelTopology":{}}') })).toBe('tfjs-json');
     expect(detectWeightsFormat({ name: 'group1-shard1of2.bin', data: buf([1, 2, 3]) })).toBe('tfjs-shard');

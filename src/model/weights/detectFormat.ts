@@ -13,8 +13,14 @@ export function detectWeightsFormat(file: NamedBuffer): WeightsFormat {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'pytorch';
   // Pickle protocol 2+ with no zip around it: a legacy torch.save file (the reader explains what to do).
   if (bytes[0] === 0x80 && bytes[1] !== undefined && bytes[1] >= 2 && bytes[1] <= 5) return 'pytorch';
-  // safetensors: u64 little-endian header length, then a JSON object.
-  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
+  // safetensors: u64 little-endian header length, then a JSON object. A length of 2^48 or more is garbage, but
+  // in a file named .safetensors it is that format's garbage: its reader names the absurd length.
+  if (
+    bytes.length >= 9 &&
+    bytes[8] === 0x7b &&
+    ((bytes[6] === 0 && bytes[7] === 0) || /\.safetensors$/i.test(file.name))
+  )
+    return 'safetensors';
   const firstChar = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
   if (firstChar === 0x7b && /\.json$/i.test(file.name)) return 'tfjs-json';
   if (/\.bin$/i.test(file.name) || /group\d+-shard/i.test(file.name)) return 'tfjs-shard';

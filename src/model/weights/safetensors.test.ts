@@ -157,6 +157,17 @@ describe('parseSafetensors', () => {
         'bad-header',
         /absurd/,
       );
+      // Past 2^53 a double cannot even hold the claim; it is still named exactly, and refused just as fast.
+      expectFormatError(
+        () => parseSafetensors(buildSafetensors('{}', undefined, 2n ** 53n)),
+        'bad-header',
+        /header length 9007199254740992 bytes is absurd/,
+      );
+      expectFormatError(
+        () => parseSafetensors(buildSafetensors('{}', undefined, 2n ** 64n - 1n)),
+        'bad-header',
+        /header length 18446744073709551615 bytes is absurd/,
+      );
     });
     it('a header that is not JSON, or not an object', () => {
       expectFormatError(() => parseSafetensors(buildSafetensors('{"w": ')), 'bad-header', /JSON/);

@@ -57,7 +57,8 @@ export function parseSafetensors(buf: ArrayBuffer): TensorMap {
   const lengthHigh = prefix.getUint32(4, true);
   // Checked before any allocation: the length is attacker-controlled.
   if (lengthHigh !== 0 || lengthLow > MAX_HEADER_BYTES) {
-    const claimed = lengthHigh * 2 ** 32 + lengthLow;
+    // BigInt: a claim of up to 2^64 - 1 bytes is named exactly, where a double would round it.
+    const claimed = (BigInt(lengthHigh) << 32n) | BigInt(lengthLow);
     throw new WeightsFormatError(
       'bad-header',
       `safetensors header length ${claimed} bytes is absurd (limit ${MAX_HEADER_BYTES}); this is not a safetensors file or it is corrupt`,

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { listCachedWeights, putCachedWeights, readCachedWeights } from './weightsCache';
+
+/** Cache Storage with one in-memory cache whose put() can be told to fail, as a full quota makes it. */
+class FakeCache {
+  readonly entries = new Map<string, Response>();
+  failPutAfter = Infinity;
+
+  private key(request: RequestInfo | URL): string {
+    return new URL(request instanceof Request ? request.url : String(request), 'http://app.test').href;
+  }
+  async put(request: RequestInfo | URL, response: Response): Promise<void> {
+    if (this.entries.size >= this.failPutAfter) {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+    this.entries.set(this.key(request), new Response(await response.blob(), response));
+  }
+  async match(request: RequestInfo | URL): Promise<Response | undefined> {
+    return this.entries.get(this.key(request))?.clone();
+  }
+  async keys(): Promise<Request[]> {
+    return [...this.entries.keys()].map((url) => new Request(url));
+  }
+  async delete(request: RequestInfo | URL): Promise<boolean> {
+    return this.entries.delete(this.key(request));
+  }
+}
+
+const file = (name: string, size: number) => ({ name, blob: new Blob([new Uint8Array(size)]) });
+
+describe('weightsCache', () => {
+  let cache: FakeCache;
+  beforeEach(() => {
+    cache = new FakeCache();
+    vi.stubGlobal('caches', { open: () => Promise.resolve(cache) });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('stores every file of a source under one entry and reads them back', async () => {
+    await putCachedWeights('file', 'resnet18.json', [file('resnet18.json', 10), file('w.bin', 30)]);
+    expect(await listCachedWeights()).toMatchObject([
+      { id: 'file:resnet18.json', bytes: 40, source: 'file', fileNames: ['resnet18.json', 'w.bin'] },
+    ]);
+    const files = await readCachedWeights('file:resnet18.json');
+    expect(files.map((f) => [f.name, f.data.byteLength])).toEqual([
+      ['resnet18.json', 10],
+      ['w.bin', 30],
+    ]);
+  });
+
+  it('leaves no half entry when the quota runs out on the second file, and says why', async () => {
+    cache.failPutAfter = 1;
+    const error = await putCachedWeights('file', 'model.json', [
+      file('model.json', 10),
+      file('w.bin', 30),
+    ]).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('QuotaExceededError');
+    expect(cache.entries.size).toBe(0);
+    expect(await listCachedWeights()).toEqual([]);
+  });
+
+  it('leaves other entries alone when one fails', async () => {
+    await putCachedWeights('url', 'https://a.test/x.safetensors', [file('x.safetensors', 8)]);
+    cache.failPutAfter = 1;
+    await expect(putCachedWeights('file', 'y.pth', [file('y.pth', 8)])).rejects.toThrow(/quota/);
+    expect((await listCachedWeights()).map((e) => e.id)).toEqual(['url:https://a.test/x.safetensors']);
+  });
+});
