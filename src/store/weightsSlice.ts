@@ -8,6 +8,9 @@ import {
 } from '../inference/weightsCache';
 import type { CachedWeights } from '../inference/weightsCache';
 import { DownloadError, downloadWeights, fileNameFromUrl } from '../inference/weightsDownload';
+import type { ModelSummary } from '../model/stageSummary';
+import { VARIANTS } from '../model/variants';
+import type { Flavor } from '../model/variants';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 
@@ -23,6 +26,11 @@ export interface WeightsSlice {
   cachedWeights: CachedWeights[];
   /** Outcome of the last cache write, e.g. a full quota; the model loads regardless. */
   cacheNote: string | null;
+  /**
+   * Said when loaded weights replaced the active model with another depth or layout (the file decides the
+   * architecture); `weightsName` ties it to those weights, so it goes stale once other weights are active.
+   */
+  weightsNote: { text: string; weightsName: string } | null;
   loadWeightsFromFiles: (files: readonly File[]) => Promise<void>;
   loadWeightsFromUrl: (url: string) => Promise<void>;
   cancelDownload: () => void;
@@ -42,6 +50,27 @@ function saveToDisk(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+const FLAVOR_TEXT: Record<Flavor, string> = {
+  torchvision: "torchvision's layout",
+  reference: 'the reference design',
+  keras: "Keras' layout",
+};
+
+/** What changed when weights from `name` replaced the `before` model with `after`, or null if nothing did. */
+export function architectureChangeNote(
+  name: string,
+  before: Pick<ModelSummary, 'variant' | 'flavor'> | null,
+  after: Pick<ModelSummary, 'variant' | 'flavor'>,
+): string | null {
+  if (!before || (before.variant === after.variant && before.flavor === after.flavor)) return null;
+  const label = VARIANTS[after.variant].label;
+  const holds = `${name} holds ${label} weights in ${FLAVOR_TEXT[after.flavor]}`;
+  if (before.variant !== after.variant) {
+    return `${holds}, so the model switched from ${VARIANTS[before.variant].label} to ${label}.`;
+  }
+  return `${holds}, so ${label} was rebuilt in that layout (it was ${FLAVOR_TEXT[before.flavor]}).`;
+}
+
 export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
   let abort: AbortController | null = null;
 
@@ -49,10 +78,14 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
   async function loadPayload(payload: WeightsPayload, cacheAs: 'file' | 'url' | null): Promise<void> {
     // Blob copies for the cache: the buffers themselves are transferred to the worker.
     const blobs = cacheAs ? payload.files.map((f) => ({ name: f.name, blob: new Blob([f.data]) })) : [];
+    const before = get().summary;
     const info = await get().runModelLoad(`weights from ${payload.name}`, (engine, onProgress) =>
       engine.loadWeights(payload, onProgress),
     );
-    if (!info || !cacheAs || !cacheAvailable()) return;
+    if (!info) return;
+    const note = architectureChangeNote(info.weights.name, before, info.summary);
+    set({ weightsNote: note ? { text: note, weightsName: info.weights.name } : null });
+    if (!cacheAs || !cacheAvailable()) return;
     try {
       await putCachedWeights(cacheAs, payload.name, blobs);
       set({ cacheNote: null });
@@ -70,6 +103,7 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
     download: null,
     cachedWeights: [],
     cacheNote: null,
+    weightsNote: null,
 
     loadWeightsFromFiles: async (files) => {
       if (files.length === 0) return;

@@ -12,6 +12,8 @@ export function WeightsPanel() {
   const loadWeightsFromUrl = useAppStore((s) => s.loadWeightsFromUrl);
   const exportModel = useAppStore((s) => s.exportModel);
   const cacheNote = useCacheNote();
+  const weightsNote = useAppStore((s) => s.weightsNote);
+  const weightsName = useAppStore((s) => s.weights?.name);
   const [url, setUrl] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const busy = status === 'loading';
@@ -20,6 +22,11 @@ export function WeightsPanel() {
     <section className="panel" aria-label="Weights">
       <h2>Weights</h2>
       <WeightsInfo />
+      {weightsNote && weightsNote.weightsName === weightsName && (
+        <p className="small" role="status" data-testid="weights-note">
+          {weightsNote.text}
+        </p>
+      )}
       <div className="presets">
         {WEIGHTS_PRESETS.map((preset) => (
           <button
@@ -86,7 +93,7 @@ export function WeightsPanel() {
         layout are detected from the file. You can also drop weight files on the page.
       </p>
       {cacheNote && (
-        <p className="small warn" role="status">
+        <p className="small warn" role="status" data-testid="cache-note">
           {cacheNote}
         </p>
       )}
