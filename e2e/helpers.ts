@@ -1,6 +1,7 @@
 import { expect } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,6 +56,20 @@ export async function numTensors(page: Page): Promise<number> {
 const PHOTOS = ['chelsea.jpg', 'coffee.jpg', 'astronaut.jpg', 'rocket.jpg', 'chelsea-256.png'];
 
 /** `count` real photos as in-memory files with distinct names (`0-chelsea.jpg`, `1-coffee.jpg`, ...). */
+/**
+ * `count` real photos as files on disk (`0-chelsea.jpg`, ...) in a fresh temporary folder, for dropping
+ * many at once: the browser reads them from disk, as from a user's drop, instead of receiving every byte
+ * through the test driver (which would itself block the page).
+ */
+export function photoPaths(count: number): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'photos-'));
+  return photoFiles(count).map((f) => {
+    const file = path.join(dir, f.name);
+    writeFileSync(file, f.buffer);
+    return file;
+  });
+}
+
 export function photoFiles(count: number): { name: string; mimeType: string; buffer: Buffer }[] {
   return Array.from({ length: count }, (_, i) => {
     const name = PHOTOS[i % PHOTOS.length]!;

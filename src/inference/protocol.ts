@@ -77,7 +77,14 @@ export interface ModelInfo {
  * `unsupported`: a known image format the browser cannot decode (HEIC, TIFF, ...), named in the message;
  * `undecodable`: not an image, or a damaged one; `too-large`: beyond what can be decoded safely.
  */
-export type ImageErrorCode = 'empty' | 'undecodable' | 'unsupported' | 'too-large' | 'internal';
+export type ImageErrorCode =
+  | 'empty'
+  | 'undecodable'
+  | 'unsupported'
+  | 'too-large'
+  | 'internal'
+  /** The user cancelled the queue before this image's turn. */
+  | 'cancelled';
 
 export type ClassifyResult =
   | {

@@ -38,6 +38,10 @@ export interface ImagesSlice {
   addImages: (files: readonly File[]) => void;
   removeImage: (id: string) => void;
   clearImages: () => void;
+  /** Images queued since the queue was last idle: the progress bar's total. */
+  queueTotal: number;
+  /** Marks every image still waiting as cancelled; the ones being classified finish. */
+  cancelQueue: () => void;
   /** Re-queues every image, e.g. after the model changed. */
   reclassifyAll: () => void;
   /** Continues with queued images (after a model load that failed and left the old model active). */
@@ -144,6 +148,22 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
   return {
     images: [],
 
+    queueTotal: 0,
+
+    cancelQueue: () => {
+      set({
+        images: get().images.map((img) =>
+          img.status === 'queued'
+            ? {
+                ...img,
+                status: 'error' as const,
+                error: { code: 'cancelled' as const, message: 'Cancelled before it was classified.' },
+              }
+            : img,
+        ),
+      });
+    },
+
     addImages: (files) => {
       if (files.length === 0) return;
       const added: ImageItem[] = files.map((file) => ({
@@ -161,7 +181,11 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
         attempts: 0,
         error: null,
       }));
-      set({ images: [...get().images, ...added] });
+      const pending = get().images.filter((i) => i.status === 'queued' || i.status === 'classifying').length;
+      set({
+        images: [...get().images, ...added],
+        queueTotal: (pending > 0 ? get().queueTotal : 0) + added.length,
+      });
       void pump();
     },
 
@@ -174,14 +198,17 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
 
     clearImages: () => {
       get().images.forEach((img) => img.thumbUrl && URL.revokeObjectURL(img.thumbUrl));
-      set({ images: [] });
+      set({ images: [], queueTotal: 0 });
       get().closeInspector();
     },
 
     resumeClassification: () => void pump(),
 
     reclassifyAll: () => {
-      set({ images: get().images.map((img) => ({ ...img, status: 'queued' as const })) });
+      // Cancelled images stay cancelled: the user said they did not want them classified.
+      const requeue = (img: ImageItem) => img.error?.code !== 'cancelled';
+      const images = get().images.map((img) => (requeue(img) ? { ...img, status: 'queued' as const } : img));
+      set({ images, queueTotal: images.filter(requeue).length });
       void pump();
     },
   };

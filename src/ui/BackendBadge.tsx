@@ -13,6 +13,7 @@ export function BackendBadge() {
       data-threads={backend?.threads ?? ''}
       data-thread={backend?.thread ?? ''}
       data-num-tensors={memory?.numTensors ?? ''}
+      data-num-bytes={memory?.numBytes ?? ''}
     >
       <div>
         <span className="field__label">Backend</span>{' '}

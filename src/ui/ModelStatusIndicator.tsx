@@ -11,6 +11,7 @@ export function ModelStatusIndicator() {
       data-testid="model-status"
       data-state={status}
       data-model={variant}
+      data-build-ms={buildMs ?? ''}
     >
       <span className="model-status__dot" aria-hidden="true" />
       {status === 'loading' && (

@@ -1,3 +1,5 @@
+import { memo } from 'react';
+
 import { VARIANTS } from '../model/variants';
 import { useAppStore } from '../store';
 import type { ImageItem } from '../store';
@@ -11,7 +13,11 @@ interface Props {
 
 const STATUS_TEXT = { queued: 'Waiting…', classifying: 'Classifying…', done: '', error: '' } as const;
 
-export function ResultCard({ image }: Props) {
+/**
+ * One image's card. Memoized: with 200 images queued, every finished image replaces one item of the list,
+ * and only that card should render again (the others keep their identity).
+ */
+export const ResultCard = memo(function ResultCard({ image }: Props) {
   const topK = useTopK();
   const removeImage = useAppStore((s) => s.removeImage);
   const inspectImage = useAppStore((s) => s.inspectImage);
@@ -109,4 +115,4 @@ export function ResultCard({ image }: Props) {
       </div>
     </article>
   );
-}
+});

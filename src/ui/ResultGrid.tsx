@@ -1,5 +1,6 @@
 import { useAppStore } from '../store';
 import { useImages } from '../store/hooks';
+import { QueueProgress } from './QueueProgress';
 import { ResultCard } from './ResultCard';
 
 export function ResultGrid() {
@@ -14,10 +15,11 @@ export function ResultGrid() {
           {images.length} image{images.length === 1 ? '' : 's'}
           {pending > 0 ? `, ${pending} in progress` : ''}
         </span>
-        <button type="button" className="link-button small" onClick={clearImages}>
+        <button type="button" className="link-button small" data-testid="clear-all" onClick={clearImages}>
           Clear all
         </button>
       </div>
+      <QueueProgress />
       <div className="results__grid">
         {images.map((img) => (
           <ResultCard key={img.id} image={img} />
