@@ -30,7 +30,7 @@ export function BackendBadge() {
         )}
       </div>
       {backend?.reason && (
-        <div className="muted small" data-testid="backend-reason">
+        <div className="muted small" data-testid="backend-reason" title={backend.reason}>
           Chosen automatically: {backend.reason}
         </div>
       )}

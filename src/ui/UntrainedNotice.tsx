@@ -7,8 +7,8 @@ export function UntrainedNotice() {
     <p className="notice" role="note">
       <strong>These weights are untrained.</strong> The network is built exactly to the reference design, but
       its weights are random numbers from a fixed seed, so the classes it names are meaningless (yet
-      reproducible: the same image gives the same answer after a reload). Loading real ImageNet weights is
-      coming next.
+      reproducible: the same image gives the same answer after a reload). For real answers, load ImageNet
+      weights in the Weights panel, or pick the ImageNet-trained ResNet50.
     </p>
   );
 }
