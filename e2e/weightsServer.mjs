@@ -5,6 +5,9 @@
 //   /slow/<file>           the same, trickled out slowly (to test cancel)
 //   /cut/<file>            announces the full length, then drops the connection halfway
 //   /no-cors/<file>        the file without CORS headers (the browser must refuse it)
+//   /cut-chunked/<file>    no Content-Length (chunked), drops the connection halfway: only the stream can tell
+//   /truncated/<file>      the first half of the file, as if it were all of it (a complete, short response)
+//   /tfjs/model.json       a TF.js model.json whose shard (/tfjs/group1-shard1of1.bin) is not there
 //   anything else          404 (with CORS, so the page sees the status)
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -31,15 +34,35 @@ createServer((req, res) => {
     res.writeHead(302, { ...cors, location: `/cdn/${hub[1]}.safetensors` }).end();
     return;
   }
-  const m = /^\/(cdn|slow|cut|no-cors)\/([\w.-]+)$/.exec(url.pathname);
+  if (url.pathname === '/tfjs/model.json') {
+    const modelJson = {
+      format: 'layers-model',
+      modelTopology: { class_name: 'Functional', config: { layers: [] } },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
+    };
+    res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(modelJson));
+    return;
+  }
+  const m = /^\/(cdn|slow|cut|no-cors|cut-chunked|truncated)\/([\w.-]+)$/.exec(url.pathname);
   const file = m ? path.join(ROOT, m[2]) : null;
   if (!m || !file || !existsSync(file)) {
     res.writeHead(404, { ...cors, 'content-type': 'text/plain' }).end('Entry not found');
     return;
   }
   const size = statSync(file).size;
-  const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
   const mode = m[1];
+  if (mode === 'truncated') {
+    const half = Math.floor(size / 2);
+    res.writeHead(200, {
+      ...cors,
+      'content-type': 'application/octet-stream',
+      'content-length': String(half),
+    });
+    createReadStream(file, { end: half - 1 }).pipe(res);
+    return;
+  }
+  const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
+  if (mode === 'cut-chunked') delete headers['content-length'];
   res.writeHead(200, mode === 'no-cors' ? headers : { ...headers, ...cors });
   if (mode === 'cdn' || mode === 'no-cors') {
     createReadStream(file).pipe(res);
@@ -49,7 +72,7 @@ createServer((req, res) => {
   let sent = 0;
   stream.on('data', (chunk) => {
     sent += chunk.length;
-    if (mode === 'cut' && sent > size / 2) {
+    if ((mode === 'cut' || mode === 'cut-chunked') && sent > size / 2) {
       stream.destroy();
       res.destroy();
       return;
