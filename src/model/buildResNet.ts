@@ -167,20 +167,41 @@ export async function buildResNet(options: BuildOptions): Promise<tfl.LayersMode
  * the softmax is neither uniform nor one-hot and every top-k probability is > 0. Biases stay zero and
  * BatchNorm stays the identity, as Keras initializes them.
  */
-function initializeSeeded(model: tfl.LayersModel, seed: number): void {
-  let nextSeed = seed;
+export function initializeSeeded(model: tfl.LayersModel, seed: number): void {
+  const kernels = seededKernels(model, seed);
   for (const layer of model.layers) {
-    const className = layer.getClassName();
-    if (className !== 'Conv2D' && className !== 'Dense') continue;
     const [kernel, ...rest] = layer.getWeights();
-    const shape = kernel!.shape;
-    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const gain = className === 'Conv2D' ? 2 : 1;
-    const values = truncatedNormal(kernel!.size, Math.sqrt(gain / fanIn), nextSeed++);
-    const drawn = tf.tensor(values, shape);
+    const values = kernel && kernels(layer.name, kernel.shape);
+    if (!values) continue;
+    const drawn = tf.tensor(values, kernel.shape);
     layer.setWeights([drawn, ...rest]);
     drawn.dispose();
   }
+}
+
+/**
+ * The kernels `initializeSeeded` gives `model`, by layer name, drawn on request: what a seeded build's fast
+ * path needs without setting the layers model's variables first (see ResNetClassifier.load).
+ */
+export function seededKernels(
+  model: tfl.LayersModel,
+  seed: number,
+): (layerName: string, shape: readonly number[]) => Float32Array | null {
+  const seeds = new Map<string, { seed: number; gain: number }>();
+  let nextSeed = seed;
+  for (const layer of model.layers) {
+    const className = layer.getClassName();
+    if (className === 'Conv2D' || className === 'Dense') {
+      seeds.set(layer.name, { seed: nextSeed++, gain: className === 'Conv2D' ? 2 : 1 });
+    }
+  }
+  return (layerName, shape) => {
+    const plan = seeds.get(layerName);
+    if (!plan) return null;
+    const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const size = fanIn * shape[shape.length - 1]!;
+    return truncatedNormal(size, Math.sqrt(plan.gain / fanIn), plan.seed);
+  };
 }
 
 /** Re-exported so callers of the model layer need no direct TF.js import just for typing. */

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { buildResNet } from './buildResNet';
 import { ResNetClassifier } from './classifier';
 import { classActivationMap } from './featureMaps';
 
@@ -48,6 +49,23 @@ describe('ResNetClassifier', () => {
     a.dispose();
     b.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
+
+describe('ResNetClassifier.load', () => {
+  it('classifies through kernels drawn for the fast path; the layers model gets the same ones when asked', async () => {
+    const classifier = await ResNetClassifier.load({ variant: 'resnet18', flavor: 'torchvision', seed: 11 });
+    const x = tf.tensor4d(pseudoImage(4), [1, 224, 224, 3]);
+    const fast = classifier.logits(x);
+    // First access to `model` draws the seeded kernels into it: it must be the model buildResNet makes.
+    const lazy = classifier.model.predict(x) as tf.Tensor;
+    const eager = await buildResNet({ variant: 'resnet18', flavor: 'torchvision', seed: 11 });
+    const reference = eager.predict(x) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(lazy, reference))).dataSync()[0]).toBe(0);
+    expect(tf.max(tf.abs(tf.sub(fast, reference))).dataSync()[0]).toBeLessThan(1e-3);
+    tf.dispose([x, fast, lazy, reference]);
+    eager.dispose();
+    classifier.dispose();
   });
 });
 

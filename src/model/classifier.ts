@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import { buildResNet, DEFAULT_SEED } from './buildResNet';
+import { buildResNet, DEFAULT_SEED, initializeSeeded, seededKernels } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
 import { precompileWebGL } from './precompileWebGL';
 import { rgbaToModelInput } from './preprocessOnBackend';
@@ -14,7 +14,7 @@ import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
 import type { Prediction } from './topK';
 import { FastResNet } from './fastResNet';
-import { INPUT_SIZE, VARIANTS, isBuildableVariant } from './variants';
+import { INPUT_SIZE, NUM_CLASSES, VARIANTS, isBuildableVariant } from './variants';
 import type { BuildFlavor, BuildableVariantId, Flavor, StageName, VariantId } from './variants';
 
 export interface StageActivation {
@@ -54,18 +54,37 @@ export class ResNetClassifier {
   private fast: FastResNet | null = null;
   private fcKernelCache: Float32Array | null = null;
 
+  /** Set while the layers model still holds zeros where its seeded kernels go (see `load`). */
+  private pendingSeed: number | null;
+
   private constructor(
-    readonly model: LayersModel,
+    private readonly layersModel: LayersModel,
     readonly summary: ModelSummary,
     readonly preprocess: PreprocessSpec,
     readonly weights: WeightsSource,
     /** True when the model's last layer applies softmax itself (Keras applications). */
     readonly outputIsProbabilities = false,
+    seededLater: number | null = null,
   ) {
+    this.pendingSeed = seededLater;
     const { variant, flavor } = summary;
     if (isBuildableVariant(variant) && flavor !== 'keras') {
-      this.fast = FastResNet.fromLayersModel(model, variant, flavor);
+      const kernels = seededLater === null ? undefined : seededKernels(layersModel, seededLater);
+      this.fast = FastResNet.fromLayersModel(layersModel, variant, flavor, kernels);
     }
+  }
+
+  /**
+   * The TF.js layers model (for export, the naive benchmark path and ResNet50's inference). A seeded build
+   * gets its kernels here on first use: classification never needs them in the layers model, so a page's
+   * start does not pay for setting 11M weights twice.
+   */
+  get model(): LayersModel {
+    if (this.pendingSeed !== null) {
+      initializeSeeded(this.layersModel, this.pendingSeed);
+      this.pendingSeed = null;
+    }
+    return this.layersModel;
   }
 
   /** The logits (or probabilities) the app classifies with, for a batch of normalized images. */
@@ -82,10 +101,12 @@ export class ResNetClassifier {
   /** Builds a variant with seeded random weights and warms it up. */
   static async load(config: ClassifierConfig): Promise<ResNetClassifier> {
     const { variant, flavor = 'reference', seed = DEFAULT_SEED, onProgress } = config;
+    // Zeros first; the fast path draws the seeded kernels itself, the layers model only when asked for.
     const model = await buildResNet({
       variant,
       flavor,
       seed,
+      init: 'zeros',
       yieldToEventLoop: config.yieldToEventLoop,
       onProgress: (f, msg) => onProgress?.(0.8 * f, `Building ${msg}`),
     });
@@ -95,6 +116,7 @@ export class ResNetClassifier {
       flavor,
       weights: { kind: 'random', seed, name },
       onProgress,
+      seededLater: seed,
     });
   }
 
@@ -135,7 +157,14 @@ export class ResNetClassifier {
    */
   static async fromModel(
     model: LayersModel,
-    options: { variant: VariantId; flavor: Flavor; weights: WeightsSource; onProgress?: ProgressCallback },
+    options: {
+      variant: VariantId;
+      flavor: Flavor;
+      weights: WeightsSource;
+      onProgress?: ProgressCallback;
+      /** The model holds zeros where `initializeSeeded(model, seededLater)` would put its kernels. */
+      seededLater?: number;
+    },
   ): Promise<ResNetClassifier> {
     try {
       const classifier = new ResNetClassifier(
@@ -143,6 +172,8 @@ export class ResNetClassifier {
         summarizeStages(model, options.variant, options.flavor),
         IMAGENET_TORCHVISION_PREPROCESS,
         options.weights,
+        false,
+        options.seededLater ?? null,
       );
       options.onProgress?.(0.85, 'Warming up (compiling kernels)');
       await classifier.warmUp();
@@ -293,6 +324,13 @@ export class ResNetClassifier {
   /** The classifier head's kernel [features, classes], for class activation maps. */
   async fcKernel(): Promise<{ kernel: Float32Array; features: number; classes: number }> {
     this.assertUsable();
+    if (this.fast) {
+      const { data, shape } = this.fcKernelCache
+        ? { data: this.fcKernelCache, shape: [this.fcKernelCache.length / NUM_CLASSES, NUM_CLASSES] }
+        : await this.fast.fcKernelData();
+      this.fcKernelCache = data;
+      return { kernel: data, features: shape[0]!, classes: shape[1]! };
+    }
     const fc = this.model.getLayer(this.summary.stages.find((s) => s.stage === 'fc')!.outputLayer);
     const kernel = fc.getWeights()[0]!;
     const [features, classes] = kernel.shape as [number, number];
@@ -307,7 +345,7 @@ export class ResNetClassifier {
     this.fcKernelCache = null;
     this.fast?.dispose();
     this.fast = null;
-    this.model.dispose();
+    this.layersModel.dispose();
   }
 
   private assertUsable(): void {

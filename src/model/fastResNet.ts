@@ -7,6 +7,12 @@ import type { BuildFlavor, BuildableVariantId } from './variants';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 
+/**
+ * Where kernels come from when not from the model's variables: a layer name and shape to its values, or null
+ * to read the variable. Lets a seeded build hand its kernels straight to the fast path.
+ */
+export type KernelSource = (layerName: string, shape: readonly number[]) => Float32Array | null;
+
 /** A convolution with its BatchNorm (if any) folded in: one fused op at inference. */
 interface FoldedConv {
   filter: tf.Tensor4D;
@@ -75,8 +81,13 @@ export class FastResNet {
    * Reads every weight back synchronously (`dataSync`), which on WebGL waits for the GPU: call it once per
    * model, not per image.
    */
-  static fromLayersModel(model: LayersModel, variant: BuildableVariantId, flavor: BuildFlavor): FastResNet {
-    const reader = new ModelReader(model);
+  static fromLayersModel(
+    model: LayersModel,
+    variant: BuildableVariantId,
+    flavor: BuildFlavor,
+    kernelSource?: KernelSource,
+  ): FastResNet {
+    const reader = new ModelReader(model, kernelSource);
     const owned: tf.Tensor[] = [];
     try {
       const upload = (c: ConvParams, bn: BnParams | null, keepBias = true): FoldedConv => {
@@ -188,6 +199,11 @@ export class FastResNet {
     return tf.fused.matMul({ a: pooled, b: this.fcKernel, bias: this.fcBias ?? undefined }) as tf.Tensor2D;
   }
 
+  /** The classifier head's kernel [features, classes] (not folded: the same as the layers model's). */
+  async fcKernelData(): Promise<{ data: Float32Array; shape: [number, number] }> {
+    return { data: (await this.fcKernel.data()) as Float32Array, shape: this.fcKernel.shape };
+  }
+
   private assertUsable(): void {
     if (this.disposed) throw new Error('This FastResNet has been disposed');
   }
@@ -239,7 +255,10 @@ class ModelReader {
   private readonly byName = new Map<string, Layer>();
   private readonly read = new Set<string>();
 
-  constructor(model: LayersModel) {
+  constructor(
+    model: LayersModel,
+    private readonly kernelSource?: KernelSource,
+  ) {
     for (const layer of model.layers) this.byName.set(layer.name, layer);
   }
 
@@ -370,6 +389,12 @@ class ModelReader {
   private weight(layer: Layer, suffix: string): { data: Float32Array; shape: number[] } | null {
     const v = layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`));
     if (!v) return null;
+    if (suffix === 'kernel' && this.kernelSource) {
+      // A variable's shape is fully known once the model is built.
+      const shape = v.shape as number[];
+      const data = this.kernelSource(layer.name, shape);
+      if (data) return { data, shape };
+    }
     const t = v.read();
     // A copy, so tensors made from it never alias the model's storage (CPU's dataSync hands out its own).
     // (`new Float32Array(typed)` copies with a memcpy; `Float32Array.from` would walk an iterator.)
