@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { WEIGHTS_PORT } from '../playwright.config';
@@ -74,7 +74,7 @@ async function expectRefusedAndUntouched(page: Page, what: string, message: RegE
 
 test('bad weight files are refused naming the problem; the active model keeps classifying and nothing is cached', async ({
   page,
-}) => {
+}, testInfo) => {
   await openApp(page, APP);
   const good = readFileSync(path.join(REFERENCE, 'resnet18.safetensors'));
   const goodPth = readFileSync(path.join(REFERENCE, 'resnet18.pth'));
@@ -84,9 +84,14 @@ test('bad weight files are refused naming the problem; the active model keeps cl
     modelTopology: { class_name: 'Functional', config: { layers: [] } },
     weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: [] }],
   });
-  const file = (name: string, buffer: Buffer) => ({ name, mimeType: 'application/octet-stream', buffer });
+  // Written to disk: Chromium reads a file path itself, where a 46 MB buffer would cross the protocol slowly.
+  const file = (name: string, buffer: Buffer) => {
+    const target = testInfo.outputPath(name);
+    writeFileSync(target, buffer);
+    return target;
+  };
 
-  const cases: { files: ReturnType<typeof file>[]; message: RegExp }[] = [
+  const cases: { files: string[]; message: RegExp }[] = [
     {
       files: [file('extra.safetensors', withExtraTensor(good, 'fc2.weight', [10, 512]))],
       message: /These weights do not fit torchvision's ResNet18: 1 unexpected: fc2\.weight\./,
@@ -145,7 +150,7 @@ test('bad weight files are refused naming the problem; the active model keeps cl
   ];
   for (const c of cases) {
     await page.getByTestId('weights-input').setInputFiles(c.files);
-    await expectRefusedAndUntouched(page, c.files[0]!.name, c.message);
+    await expectRefusedAndUntouched(page, path.basename(c.files[0]!), c.message);
   }
   expect(await cachedUrls(page)).toEqual([]);
   await expect(page.getByTestId('cached-weights-entry')).toHaveCount(0);

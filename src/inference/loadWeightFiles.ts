@@ -7,7 +7,11 @@ import { parseSafetensors } from '../model/weights/safetensors';
 import { WeightsFormatError } from '../model/weights/tensorMap';
 import type { TensorMap } from '../model/weights/tensorMap';
 import { loadLayersModelFromFiles } from '../model/weights/tfjsFormat';
-import { applyTorchvisionWeights, detectArchitecture } from '../model/weights/torchvisionWeights';
+import {
+  applyTorchvisionWeights,
+  detectArchitecture,
+  validateTorchvisionTensors,
+} from '../model/weights/torchvisionWeights';
 import type { WeightsPayload } from './protocol';
 
 const SUPPORTED =
@@ -65,6 +69,8 @@ export async function classifierFromWeightFiles(
     );
   }
   const { variant, flavor } = detectArchitecture(tensors);
+  // Refuse a bad file before building a model for it: the build is most of the time a refusal would take.
+  validateTorchvisionTensors(tensors, variant);
   onProgress(0.15, `Building ${variant} (${flavor})`);
   const model = await buildResNet({ variant, flavor, init: 'zeros' });
   try {
