@@ -173,6 +173,9 @@ function rememberRenderer(renderer: string | undefined): void {
   }
 }
 
+/** Generous: a software-WebGL start on a busy 2-core machine takes a few seconds. */
+const BACKEND_START_TIMEOUT_MS = 60_000;
+
 function canUseWorker(): boolean {
   return typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
 }
@@ -185,7 +188,20 @@ async function startInWorker(requested: BackendChoice): Promise<StartedEngine | 
   });
   const engine = new WorkerEngine(worker, wrap<EngineApi>(worker), lockName);
   try {
-    const init = await engine.initBackend(requested, readRendererHint());
+    // A backend whose start hangs (e.g. WASM threads whose workers a policy blocks) must not leave the page
+    // loading forever: give up on this worker and let the caller fall back.
+    const init = await Promise.race([
+      engine.initBackend(requested, readRendererHint()),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () =>
+            reject(
+              new Error(`the ${requested} backend did not start within ${BACKEND_START_TIMEOUT_MS / 1000} s`),
+            ),
+          BACKEND_START_TIMEOUT_MS,
+        ),
+      ),
+    ]);
     if (init.ok) {
       const { ok: _ok, ...backend } = init;
       rememberRenderer(backend.probedRenderer);
