@@ -62,7 +62,7 @@ export function DropZone() {
         </button>
       </p>
       <p className="muted small">
-        Any number at once: JPEG, PNG, WebP, GIF, AVIF, BMP. Nothing leaves your browser.
+        Any number at once: JPEG, PNG, WebP, GIF, AVIF, BMP, SVG. Nothing leaves your browser.
       </p>
       <input
         ref={inputRef}
