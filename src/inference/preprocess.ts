@@ -71,7 +71,11 @@ export function rgbaToNormalizedRGB(rgba: Uint8ClampedArray, spec: TorchvisionPr
   return out;
 }
 
-/** The model input for a crop, in whatever normalization the weights were trained with. */
+/**
+ * The model input for a crop, in whatever normalization the weights were trained with, computed on the host.
+ * The app preprocesses on the backend (`rgbaToModelInput`); this plain-JS version is the reference that one is
+ * tested against.
+ */
 export function normalizeCrop(rgba: Uint8ClampedArray, spec: PreprocessSpec): Float32Array {
   return spec.mode === 'caffe' ? rgbaToCaffeBGR(rgba) : rgbaToNormalizedRGB(rgba, spec);
 }

@@ -261,7 +261,10 @@ export class ResNetClassifier {
     return readTopK(values, indices);
   }
 
-  /** Convenience for one image given as normalized NHWC floats (224*224*3). */
+  /**
+   * One image given as already-normalized NHWC floats (224*224*3). The app classifies bytes (`classifyCrops`);
+   * this is how the tests feed the exact inputs PyTorch saw.
+   */
   async classifyPixels(normalized: Float32Array, k: number): Promise<Prediction[]> {
     const input = tf.tensor4d(normalized, [1, INPUT_SIZE, INPUT_SIZE, 3]);
     try {
