@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { WEIGHTS_PRESETS } from '../src/inference/weightPresets.ts';
+import { WEIGHTS_PRESETS } from '../src/client/weightPresets.ts';
 import {
   E2E_WEIGHTS_ORIGINS,
   cspDirectives,

@@ -1,4 +1,4 @@
-import { WEIGHTS_PRESETS } from '../src/inference/weightPresets.ts';
+import { WEIGHTS_PRESETS } from '../src/client/weightPresets.ts';
 
 /**
  * Headers the app is served with, by `vite` (dev), `vite preview` and, through the `_headers` file that

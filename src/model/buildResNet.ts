@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { truncatedNormal } from './seededNormal';
-import { INPUT_SIZE, NUM_CLASSES, STAGE_FILTERS, STAGE_STRIDES, VARIANTS } from './variants';
-import type { BuildFlavor, BuildableVariantId } from './variants';
+import { INPUT_SIZE, NUM_CLASSES, STAGE_FILTERS, STAGE_STRIDES, VARIANTS } from '../shared/variants';
+import type { BuildFlavor, BuildableVariantId } from '../shared/variants';
 
 export interface BuildOptions {
   variant: BuildableVariantId;

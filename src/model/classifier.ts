@@ -5,17 +5,17 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { buildResNet, DEFAULT_SEED, initializeSeeded, seededKernels } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
 import { precompileWebGL } from './precompileWebGL';
-import { rgbaToModelInput } from './preprocessOnBackend';
-import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './preprocessSpec';
+import { rgbaToModelInput } from './preprocess/onBackend';
+import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './preprocess/spec';
 import { RESNET50_SOURCE, summarizeResNet50 } from './resnet50';
-import type { PreprocessSpec } from './preprocessSpec';
+import type { PreprocessSpec } from './preprocess/spec';
 import { summarizeStages } from './stageSummary';
 import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
 import type { Prediction } from './topK';
 import { FastResNet } from './fastResNet';
-import { INPUT_SIZE, NUM_CLASSES, VARIANTS, isBuildableVariant } from './variants';
-import type { BuildFlavor, BuildableVariantId, Flavor, StageName, VariantId } from './variants';
+import { INPUT_SIZE, NUM_CLASSES, VARIANTS, isBuildableVariant } from '../shared/variants';
+import type { BuildFlavor, BuildableVariantId, Flavor, StageName, VariantId } from '../shared/variants';
 
 export interface StageActivation {
   stage: StageName;

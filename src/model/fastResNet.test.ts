@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { blockPrefix, buildResNet } from './buildResNet';
 import { FastResNet } from './fastResNet';
-import { INPUT_SIZE, VARIANTS } from './variants';
-import type { BuildFlavor, BuildableVariantId } from './variants';
+import { INPUT_SIZE, VARIANTS } from '../shared/variants';
+import type { BuildFlavor, BuildableVariantId } from '../shared/variants';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { blockPrefix } from './buildResNet';
-import { VARIANTS } from './variants';
-import type { BuildFlavor, BuildableVariantId } from './variants';
+import { VARIANTS } from '../shared/variants';
+import type { BuildFlavor, BuildableVariantId } from '../shared/variants';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 

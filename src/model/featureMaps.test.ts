@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { colormapLUT } from './colormaps';
+import { colormapLUT } from '../shared/colormaps';
 import {
   atlasLayout,
   atlasSize,

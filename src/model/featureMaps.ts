@@ -1,5 +1,5 @@
-import { colormapLUT } from './colormaps';
-import type { Colormap } from './colormaps';
+import { colormapLUT } from '../shared/colormaps';
+import type { Colormap } from '../shared/colormaps';
 
 /**
  * Turning activations into pictures: per-channel statistics, tile atlases of every channel of a stage, and

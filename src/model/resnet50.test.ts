@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rgbaToNormalizedRGB } from '../inference/preprocess';
-import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocessSpec';
+import { rgbaToNormalizedRGB } from './preprocess/geometry';
+import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocess/spec';
 import {
   CAFFE_PREPROCESS,
   RESNET50_EXPECTED_STAGES,
@@ -23,7 +23,7 @@ import {
 } from './resnet50';
 
 // Fetched by scripts/fetch-resnet50.mjs and gitignored, so a checkout without it skips the model tests.
-const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50/', import.meta.url));
+const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50', import.meta.url));
 const haveModel = existsSync(`${MODEL_DIR}model.json`);
 
 describe('rgbaToCaffeBGR', () => {

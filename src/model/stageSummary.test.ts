@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { buildResNet } from './buildResNet';
 import { formatShape, summarizeStages } from './stageSummary';
-import type { BuildableVariantId } from './variants';
+import type { BuildableVariantId } from '../shared/variants';
 
 type StageName = 'stem' | 'layer1' | 'layer2' | 'layer3' | 'layer4' | 'fc';
 

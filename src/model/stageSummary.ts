@@ -1,6 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import type { Flavor, StageName, VariantId } from './variants';
+import type { Flavor, StageName, VariantId } from '../shared/variants';
 
 export const STAGE_NAMES: readonly StageName[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4', 'fc'];
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readTopK, topKOnBackend } from './topK';
-import { clampTopK } from './topKLimits';
+import { clampTopK } from '../shared/predictions';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { IMAGENET_LABELS, IMAGENET_SYNONYMS } from './imagenetLabels';
+import { IMAGENET_LABELS, IMAGENET_SYNONYMS } from '../shared/imagenetLabels';
 
-export { MAX_TOP_K, clampTopK } from './topKLimits';
+export { MAX_TOP_K, clampTopK } from '../shared/predictions';
 
 export interface Prediction {
   classIndex: number;

@@ -1,4 +1,4 @@
-import type { BackendChoice, BackendInfo, MemoryInfo } from '../inference/protocol';
+import type { BackendChoice, BackendInfo, MemoryInfo } from '../shared/protocol';
 import type { SliceCreator } from './types';
 
 export interface BackendSlice {

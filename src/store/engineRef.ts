@@ -1,4 +1,4 @@
-import type { EngineApi } from '../inference/protocol';
+import type { EngineApi } from '../shared/protocol';
 
 // The engine is a live object (a worker proxy), not state to render, so it lives beside the store
 // rather than in it.

@@ -1,8 +1,8 @@
-import { EngineFaultError } from '../inference/client';
-import type { ClassifyResult, ImageErrorCode } from '../inference/protocol';
-import { MAX_TOP_K } from '../model/topKLimits';
+import { EngineFaultError } from '../client/engineClient';
+import type { ClassifyResult, ImageErrorCode } from '../shared/protocol';
+import { MAX_TOP_K } from '../shared/predictions';
 import type { Prediction } from '../model/topK';
-import type { VariantId } from '../model/variants';
+import type { VariantId } from '../shared/variants';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 

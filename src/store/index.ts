@@ -21,5 +21,5 @@ export type { AppState } from './types';
 export type { ImageItem, ImageStatus } from './imagesSlice';
 export type { ModelStatus } from './modelSlice';
 export { parseUrlOptions, withVariantInUrl } from './urlParams';
-export type { CachedWeights } from '../inference/weightsCache';
-export { WEIGHTS_PRESETS } from '../inference/weightPresets';
+export type { CachedWeights } from '../client/weightsCache';
+export { WEIGHTS_PRESETS } from '../client/weightPresets';

@@ -1,4 +1,4 @@
-import type { CamRender, FeatureMapOptions, InspectResult, StageRender } from '../inference/protocol';
+import type { CamRender, FeatureMapOptions, InspectResult, StageRender } from '../shared/protocol';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 

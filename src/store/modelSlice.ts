@@ -1,10 +1,10 @@
-import { startEngine } from '../inference/client';
-import type { BackendChoice, EngineApi, LoadProgress, ModelInfo } from '../inference/protocol';
+import { startEngine } from '../client/engineClient';
+import type { BackendChoice, EngineApi, LoadProgress, ModelInfo } from '../shared/protocol';
 import type { ModelSummary } from '../model/stageSummary';
 import { RESNET50_FETCH_HINT } from '../model/resnet50';
-import { VARIANTS } from '../model/variants';
-import type { VariantId } from '../model/variants';
-import { bundledResNet50Url, isBundledResNet50Installed } from '../inference/bundledModelLocation';
+import { VARIANTS } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
+import { bundledResNet50Url, isBundledResNet50Installed } from '../client/bundledModelLocation';
 import { getEngine, setEngine } from './engineRef';
 import type { SliceCreator } from './types';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_TOP_K, clampTopK } from '../model/topKLimits';
+import { DEFAULT_TOP_K, clampTopK } from '../shared/predictions';
 import type { SliceCreator } from './types';
 
 export interface SettingsSlice {

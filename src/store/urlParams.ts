@@ -1,7 +1,7 @@
-import { isBackendChoice } from '../inference/protocol';
-import type { BackendChoice } from '../inference/protocol';
-import { isVariantId } from '../model/variants';
-import type { VariantId } from '../model/variants';
+import { isBackendChoice } from '../shared/protocol';
+import type { BackendChoice } from '../shared/protocol';
+import { isVariantId } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
 
 export interface UrlOptions {
   backend: BackendChoice;

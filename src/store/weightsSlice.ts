@@ -1,16 +1,16 @@
-import type { NamedBuffer, WeightsPayload } from '../inference/protocol';
+import type { NamedBuffer, WeightsPayload } from '../shared/protocol';
 import {
   cacheAvailable,
   deleteCachedWeights,
   listCachedWeights,
   putCachedWeights,
   readCachedWeights,
-} from '../inference/weightsCache';
-import type { CachedWeights } from '../inference/weightsCache';
-import { DownloadError, downloadWeights, fileNameFromUrl } from '../inference/weightsDownload';
+} from '../client/weightsCache';
+import type { CachedWeights } from '../client/weightsCache';
+import { DownloadError, downloadWeights, fileNameFromUrl } from '../client/weightsDownload';
 import type { ModelSummary } from '../model/stageSummary';
-import { VARIANTS } from '../model/variants';
-import type { Flavor } from '../model/variants';
+import { VARIANTS } from '../shared/variants';
+import type { Flavor } from '../shared/variants';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 

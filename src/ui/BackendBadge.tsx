@@ -1,5 +1,5 @@
 import { useBackend, useMemory } from '../store/hooks';
-import { formatBytes } from './format';
+import { formatBytes } from '../shared/format';
 
 export function BackendBadge() {
   const backend = useBackend();

@@ -1,5 +1,5 @@
-import { BACKEND_CHOICES, isBackendChoice } from '../inference/protocol';
-import type { BackendChoice } from '../inference/protocol';
+import { BACKEND_CHOICES, isBackendChoice } from '../shared/protocol';
+import type { BackendChoice } from '../shared/protocol';
 import { useAppStore } from '../store';
 import { useModelState } from '../store/hooks';
 import { withBackendInUrl } from '../store/urlParams';

@@ -1,6 +1,6 @@
 import { useAppStore } from '../store';
 import { useCachedWeights, useModelState } from '../store/hooks';
-import { formatBytes } from './format';
+import { formatBytes } from '../shared/format';
 
 export function CachedWeightsList() {
   const cached = useCachedWeights();

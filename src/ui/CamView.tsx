@@ -2,7 +2,7 @@ import type { Prediction } from '../model/topK';
 import { useAppStore } from '../store';
 import { useCam, useCamOpacity } from '../store/hooks';
 import { BitmapCanvas } from './BitmapCanvas';
-import { formatPercent } from './format';
+import { formatPercent } from '../shared/format';
 
 interface Props {
   input: ImageBitmap;

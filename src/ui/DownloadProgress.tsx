@@ -1,6 +1,6 @@
 import { useAppStore } from '../store';
 import { useDownload } from '../store/hooks';
-import { formatBytes } from './format';
+import { formatBytes } from '../shared/format';
 
 export function DownloadProgress() {
   const download = useDownload();

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 
-import { looksLikeWeightsFile } from '../model/weights/detectFormat';
+import { looksLikeWeightsFile } from '../shared/weightsFormat';
 import { useAppStore } from '../store';
 
 /** Files from a paste event: copied images, or files copied in a file manager. */

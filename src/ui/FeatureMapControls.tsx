@@ -1,4 +1,4 @@
-import { COLORMAPS, isColormap } from '../model/colormaps';
+import { COLORMAPS, isColormap } from '../shared/colormaps';
 import { useAppStore } from '../store';
 import { useFeatureMapOptions } from '../store/hooks';
 

@@ -6,7 +6,7 @@ import { CamView } from './CamView';
 import { FeatureMapControls } from './FeatureMapControls';
 import { StageAtlas } from './StageAtlas';
 import { TileZoom } from './TileZoom';
-import { formatMs } from './format';
+import { formatMs } from '../shared/format';
 
 export function FeatureMapsPanel() {
   const { imageId, inspection, status, error } = useInspector();

@@ -1,6 +1,6 @@
-import { VARIANTS } from '../model/variants';
+import { VARIANTS } from '../shared/variants';
 import { useModelState } from '../store/hooks';
-import { formatMs } from './format';
+import { formatMs } from '../shared/format';
 
 export function ModelStatusIndicator() {
   const { variant, status, progress, buildMs } = useModelState();

@@ -1,7 +1,7 @@
 import { formatShape } from '../model/stageSummary';
-import { VARIANTS } from '../model/variants';
+import { VARIANTS } from '../shared/variants';
 import { useSummary } from '../store/hooks';
-import { formatCount } from './format';
+import { formatCount } from '../shared/format';
 
 const FLAVOR_TEXT = {
   reference: 'reference design',

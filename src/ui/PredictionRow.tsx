@@ -1,5 +1,5 @@
 import type { Prediction } from '../model/topK';
-import { formatPercent } from './format';
+import { formatPercent } from '../shared/format';
 
 interface Props {
   prediction: Prediction;

@@ -1,10 +1,10 @@
 import { memo } from 'react';
 
-import { VARIANTS } from '../model/variants';
+import { VARIANTS } from '../shared/variants';
 import { useAppStore } from '../store';
 import type { ImageItem } from '../store';
 import { useTopK } from '../store/hooks';
-import { formatMs } from './format';
+import { formatMs } from '../shared/format';
 import { PredictionRow } from './PredictionRow';
 
 interface Props {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { MouseEvent } from 'react';
 
-import type { StageRender } from '../inference/protocol';
+import type { StageRender } from '../shared/protocol';
 import { formatShape } from '../model/stageSummary';
 import { useAppStore } from '../store';
 import { BitmapCanvas } from './BitmapCanvas';

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 
-import type { StageRender } from '../inference/protocol';
+import type { StageRender } from '../shared/protocol';
 
 interface Props {
   render: StageRender;

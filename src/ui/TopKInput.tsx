@@ -1,4 +1,4 @@
-import { MAX_TOP_K } from '../model/topKLimits';
+import { MAX_TOP_K } from '../shared/predictions';
 import { useAppStore } from '../store';
 import { useTopK } from '../store/hooks';
 

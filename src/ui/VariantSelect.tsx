@@ -1,6 +1,6 @@
 import { RESNET50_FETCH_HINT } from '../model/resnet50';
-import { VARIANT_IDS, VARIANTS, isVariantId } from '../model/variants';
-import type { VariantId } from '../model/variants';
+import { VARIANT_IDS, VARIANTS, isVariantId } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
 import { useAppStore } from '../store';
 import { useModelState } from '../store/hooks';
 

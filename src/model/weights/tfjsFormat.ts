@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { BUILDABLE_VARIANT_IDS, VARIANTS } from '../variants';
-import type { BuildFlavor, BuildableVariantId } from '../variants';
-import type { NamedBuffer } from './detectFormat';
+import { BUILDABLE_VARIANT_IDS, VARIANTS } from '../../shared/variants';
+import type { BuildFlavor, BuildableVariantId } from '../../shared/variants';
+import type { NamedBuffer } from '../../shared/weightsFormat';
 import { WeightsFormatError } from './tensorMap';
 
 /** The app's own export format: a standard TF.js layers model (model.json + one weights file). */

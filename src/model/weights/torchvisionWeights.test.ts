@@ -4,12 +4,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rgbaToNormalizedRGB } from '../../inference/preprocess';
+import { rgbaToNormalizedRGB } from '../preprocess/geometry';
 import { buildResNet } from '../buildResNet';
 import type { LayersModel } from '../buildResNet';
-import { IMAGENET_TORCHVISION_PREPROCESS } from '../preprocessSpec';
-import { VARIANTS } from '../variants';
-import type { BuildableVariantId } from '../variants';
+import { IMAGENET_TORCHVISION_PREPROCESS } from '../preprocess/spec';
+import { VARIANTS } from '../../shared/variants';
+import type { BuildableVariantId } from '../../shared/variants';
 import { parsePyTorchCheckpoint } from './pytorchZip';
 import { parseSafetensors } from './safetensors';
 import { WeightsFormatError } from './tensorMap';

@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import { NUM_CLASSES, STAGE_FILTERS, VARIANTS } from '../variants';
-import { BUILDABLE_VARIANT_IDS } from '../variants';
-import type { BuildableVariantId } from '../variants';
+import { NUM_CLASSES, STAGE_FILTERS, VARIANTS } from '../../shared/variants';
+import { BUILDABLE_VARIANT_IDS } from '../../shared/variants';
+import type { BuildableVariantId } from '../../shared/variants';
 import { WeightsFormatError, elementCount } from './tensorMap';
 import type { TensorEntry, TensorMap, WeightsFormatErrorCode } from './tensorMap';
 

@@ -1,11 +1,11 @@
-import type { Colormap } from '../model/colormaps';
+import type { Colormap } from './colormaps';
 import type { AtlasLayout, ChannelOrder, Normalization } from '../model/featureMaps';
 import type { ModelSummary } from '../model/stageSummary';
-import type { NamedBuffer } from '../model/weights/detectFormat';
+import type { NamedBuffer } from './weightsFormat';
 import type { ExportedModel } from '../model/weights/tfjsFormat';
-import type { BenchOptions, BenchResult } from './benchmark';
+import type { BenchOptions, BenchResult } from '../model/benchmark';
 import type { Prediction } from '../model/topK';
-import type { BuildFlavor, StageName, VariantId } from '../model/variants';
+import type { BuildFlavor, StageName, VariantId } from './variants';
 
 /** The typed contract between the UI side and the inference engine (in a worker or on the main thread). */
 
@@ -121,7 +121,7 @@ export interface WeightsPayload {
 }
 
 export type { ExportedModel, NamedBuffer };
-export type { BenchOptions, BenchResult } from './benchmark';
+export type { BenchOptions, BenchResult } from '../model/benchmark';
 
 export interface FeatureMapOptions {
   normalization: Normalization;

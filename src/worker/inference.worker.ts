@@ -2,7 +2,7 @@ import { expose } from 'comlink';
 
 import { InferenceEngine } from './engine';
 import { loseWebGLContextForTesting } from './backend';
-import { holdLifeLock } from './workerLifeLock';
+import { holdLifeLock } from '../client/workerLifeLock';
 
 // The worker's whole job: host one engine and answer its typed RPC (see protocol.ts).
 expose(new InferenceEngine('worker'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { IMAGENET_TORCHVISION_PREPROCESS as SPEC } from '../model/preprocessSpec';
-import { centerCropOffset, cropRGBA, grayToRGBA, planResize, rgbaToNormalizedRGB } from './preprocess';
+import { IMAGENET_TORCHVISION_PREPROCESS as SPEC } from './spec';
+import { centerCropOffset, cropRGBA, grayToRGBA, planResize, rgbaToNormalizedRGB } from './geometry';
 
 function gradientRGBA(width: number, height: number): Uint8ClampedArray {
   const px = new Uint8ClampedArray(width * height * 4);

@@ -1,18 +1,18 @@
-import type { ProgressCallback } from '../model/classifier';
-import { ResNetClassifier } from '../model/classifier';
-import { buildResNet } from '../model/buildResNet';
-import { detectWeightsFormat } from '../model/weights/detectFormat';
-import { parsePyTorchCheckpoint } from '../model/weights/pytorchZip';
-import { parseSafetensors } from '../model/weights/safetensors';
-import { WeightsFormatError } from '../model/weights/tensorMap';
-import type { TensorMap } from '../model/weights/tensorMap';
-import { loadLayersModelFromFiles } from '../model/weights/tfjsFormat';
+import type { ProgressCallback } from '../classifier';
+import { ResNetClassifier } from '../classifier';
+import { buildResNet } from '../buildResNet';
+import { detectWeightsFormat } from '../../shared/weightsFormat';
+import { parsePyTorchCheckpoint } from './pytorchZip';
+import { parseSafetensors } from './safetensors';
+import { WeightsFormatError } from './tensorMap';
+import type { TensorMap } from './tensorMap';
+import { loadLayersModelFromFiles } from './tfjsFormat';
 import {
   applyTorchvisionWeights,
   detectArchitecture,
   validateTorchvisionTensors,
-} from '../model/weights/torchvisionWeights';
-import type { WeightsPayload } from './protocol';
+} from './torchvisionWeights';
+import type { WeightsPayload } from '../../shared/protocol';
 
 const SUPPORTED =
   'Supported: .safetensors and PyTorch .pth/.pt state dicts of torchvision/timm ResNet18/34, or a TF.js model.json with its weight shards.';

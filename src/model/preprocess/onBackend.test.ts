@@ -2,9 +2,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { normalizeCrop } from './preprocess';
-import { rgbaToModelInput } from '../model/preprocessOnBackend';
-import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from '../model/preprocessSpec';
+import { normalizeCrop } from './geometry';
+import { rgbaToModelInput } from './onBackend';
+import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './spec';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

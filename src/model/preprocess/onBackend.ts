@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { PreprocessSpec } from './preprocessSpec';
+import type { PreprocessSpec } from './spec';
 
 /** Keras' Caffe-mode ImageNet means, in BGR order (the order that mode feeds the network). */
 const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;

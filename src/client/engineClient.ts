@@ -10,7 +10,7 @@ import type {
   LoadModelRequest,
   LoadProgress,
   WeightsPayload,
-} from './protocol';
+} from '../shared/protocol';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
 
@@ -182,7 +182,7 @@ function canUseWorker(): boolean {
 
 async function startInWorker(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
   const lockName = lifeLockName();
-  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../worker/inference.worker.ts', import.meta.url), {
     type: 'module',
     name: lockName,
   });
@@ -218,7 +218,7 @@ async function startInWorker(requested: BackendChoice): Promise<StartedEngine | 
 
 async function startOnMainThread(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
   // Loaded only when needed, so a page whose worker works never parses TF.js on the main thread.
-  const { InferenceEngine } = await import('./engine');
+  const { InferenceEngine } = await import('../worker/engine');
   const engine = new InferenceEngine('main');
   const init = await engine.initBackend(requested, readRendererHint());
   if (init.ok) {

@@ -1,9 +1,9 @@
-import { bundledResNet50Url } from '../inference/bundledModelLocation';
-import { startEngine } from '../inference/client';
-import { isBackendChoice } from '../inference/protocol';
-import type { BackendInfo, BenchResult } from '../inference/protocol';
-import { isVariantId } from '../model/variants';
-import type { VariantId } from '../model/variants';
+import { bundledResNet50Url } from './bundledModelLocation';
+import { startEngine } from './engineClient';
+import { isBackendChoice } from '../shared/protocol';
+import type { BackendInfo, BenchResult } from '../shared/protocol';
+import { isVariantId } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
 
 /**
  * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one

@@ -4,13 +4,13 @@ import { ResNetClassifier } from '../model/classifier';
 import type { StageActivation } from '../model/classifier';
 import { MAX_TOP_K, clampTopK } from '../model/topK';
 import type { Prediction } from '../model/topK';
-import { isBuildableVariant } from '../model/variants';
+import { isBuildableVariant } from '../shared/variants';
 import { exportLayersModel } from '../model/weights/tfjsFormat';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
-import { benchmarkClassifier } from './benchmark';
-import type { BenchOptions, BenchResult } from './benchmark';
-import { loadBundledResNet50 } from './bundledModels';
+import { benchmarkClassifier } from '../model/benchmark';
+import type { BenchOptions, BenchResult } from '../model/benchmark';
+import { loadBundledResNet50 } from '../model/bundledResNet50';
 import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspection';
 import type {
   BackendInitResult,
@@ -27,9 +27,9 @@ import type {
   MemoryInfo,
   ModelInfo,
   WeightsPayload,
-} from './protocol';
-import { classifierFromWeightFiles } from './loadWeightFiles';
-import { SerialQueue } from './serialQueue';
+} from '../shared/protocol';
+import { classifierFromWeightFiles } from '../model/weights/loadWeightFiles';
+import { SerialQueue } from '../shared/serialQueue';
 
 function memory(): MemoryInfo {
   const m = tf.memory();

@@ -9,8 +9,8 @@ import {
   upsampleBilinear,
 } from '../model/featureMaps';
 import type { ActivationMap } from '../model/featureMaps';
-import type { PreprocessSpec } from '../model/preprocessSpec';
-import type { CamRender, FeatureMapOptions, StageRender } from './protocol';
+import type { PreprocessSpec } from '../model/preprocess/spec';
+import type { CamRender, FeatureMapOptions, StageRender } from '../shared/protocol';
 
 /** Drawing happens here, next to the activations: the page only receives finished bitmaps. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { WeightsFormatError } from '../model/weights/tensorMap';
+import { WeightsFormatError } from './tensorMap';
 import { classifierFromWeightFiles } from './loadWeightFiles';
 
 const modelJson = {

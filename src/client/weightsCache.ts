@@ -1,4 +1,4 @@
-import type { NamedBuffer } from '../model/weights/detectFormat';
+import type { NamedBuffer } from '../shared/weightsFormat';
 
 /**
  * Loaded weights are kept in Cache Storage so they load offline next time. One entry per weights source,

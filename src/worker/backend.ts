@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { BackendChoice, BackendInitResult, BackendName } from './protocol';
+import type { BackendChoice, BackendInitResult, BackendName } from '../shared/protocol';
 
 /**
  * Each backend is loaded when it is asked for, so a worker that runs WASM never parses WebGL's shader

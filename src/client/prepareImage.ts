@@ -1,5 +1,5 @@
-import { looksLikeSvg } from './imageFormat';
-import type { Size } from './preprocess';
+import { looksLikeSvg } from '../shared/imageFormat';
+import type { Size } from '../model/preprocess/geometry';
 
 /**
  * Turns what the engine cannot decode by itself into what it can, on the page (main thread): an SVG becomes a

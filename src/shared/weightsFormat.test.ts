@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { detectWeightsFormat, looksLikeWeightsFile } from './detectFormat';
+import { detectWeightsFormat, looksLikeWeightsFile } from './weightsFormat';
 
 const buf = (bytes: number[]) => new Uint8Array(bytes).buffer;
 const text = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;

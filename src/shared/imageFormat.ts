@@ -1,4 +1,4 @@
-import type { Size } from './preprocess';
+import type { Size } from '../model/preprocess/geometry';
 
 /**
  * What an image file is, read from its first bytes (magic numbers and headers), without decoding it. Pure

@@ -8,8 +8,8 @@ import {
   tooLargeMessage,
 } from './decodeImage';
 import type { DecodePlan } from './decodeImage';
-import { sniffImage } from './imageFormat';
-import type { ImageFormatId, SniffedImage } from './imageFormat';
+import { sniffImage } from '../shared/imageFormat';
+import type { ImageFormatId, SniffedImage } from '../shared/imageFormat';
 
 /** What the sniffer would say about a still image of this format and display size. */
 function still(id: ImageFormatId, width: number, height: number): SniffedImage {

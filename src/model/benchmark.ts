@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { ResNetClassifier } from '../model/classifier';
-import { INPUT_SIZE } from '../model/variants';
+import type { ResNetClassifier } from './classifier';
+import { INPUT_SIZE } from '../shared/variants';
 
 /** Timing loops that run next to the model (in the worker), so message passing does not blur the numbers. */
 

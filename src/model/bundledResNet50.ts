@@ -1,8 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import type { ProgressCallback } from '../model/classifier';
-import { RESNET50_SOURCE } from '../model/resnet50';
+import type { ProgressCallback } from './classifier';
+import { RESNET50_SOURCE } from './resnet50';
 
 /**
  * The ImageNet-trained ResNet50 the app serves from public/models/resnet50 (fetched at install time).

@@ -1,10 +1,10 @@
-import type { PreprocessSpec } from '../model/preprocessSpec';
-import { SNIFF_BYTES, animationNotice, looksTruncated, sniffImage } from './imageFormat';
-import type { SniffedImage } from './imageFormat';
-import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
-import { centerCropOffset, planResize } from './preprocess';
-import type { Size } from './preprocess';
-import { SerialQueue } from './serialQueue';
+import type { PreprocessSpec } from '../model/preprocess/spec';
+import { SNIFF_BYTES, animationNotice, looksTruncated, sniffImage } from '../shared/imageFormat';
+import type { SniffedImage } from '../shared/imageFormat';
+import { ImagePrepareError, prepareImageForEngine } from '../client/prepareImage';
+import { centerCropOffset, planResize } from '../model/preprocess/geometry';
+import type { Size } from '../model/preprocess/geometry';
+import { SerialQueue } from '../shared/serialQueue';
 
 /** Decoding with the browser's own decoders; works on the main thread and in a worker (OffscreenCanvas). */
 

@@ -1,5 +1,5 @@
-import type { PreprocessSpec, TorchvisionPreprocessSpec } from '../model/preprocessSpec';
-import { rgbaToCaffeBGR } from '../model/resnet50';
+import type { PreprocessSpec, TorchvisionPreprocessSpec } from './spec';
+import { rgbaToCaffeBGR } from '../resnet50';
 
 /** Pure, DOM-free steps of the preprocessing pipeline, so they can be tested exactly in Node. */
 
