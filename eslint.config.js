@@ -1,8 +1,24 @@
 import js from '@eslint/js';
 import globals from 'globals';
+import boundaries from 'eslint-plugin-boundaries';
 import reactHooks from 'eslint-plugin-react-hooks';
 import reactRefresh from 'eslint-plugin-react-refresh';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The house plan, by the thread that runs each room (README, "Architecture"). Each room may import itself and
+ * the rooms listed here, nothing else; `testing` holds reference implementations that only tests import.
+ */
+const ROOMS = {
+  shared: [],
+  model: ['shared'],
+  explain: ['model', 'shared'],
+  worker: ['explain', 'model', 'shared'],
+  client: ['shared'],
+  store: ['client', 'shared'],
+  ui: ['store', 'shared'],
+  testing: ['model', 'shared'],
+};
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'reports', 'test-fixtures'] },
@@ -21,19 +37,53 @@ export default tseslint.config(
     },
   },
   {
-    // The layering rule: the UI never talks to TF.js directly, and the model layer knows nothing of React.
-    files: ['src/ui/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['@tensorflow/*'] }],
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { alwaysTryTypes: true } },
+      'boundaries/elements': Object.keys(ROOMS).map((room) => ({ type: room, pattern: `src/${room}` })),
+      'boundaries/files': [{ category: 'test', pattern: '**/*.test.{ts,tsx}' }],
     },
-  },
-  {
-    files: ['src/model/**/*.ts', 'src/inference/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      // Type imports count too: a type import today is a value import after the next careless edit.
+      'boundaries/dependencies': [
         'error',
-        { patterns: ['react', 'react-dom', 'zustand', '**/ui/*', '**/store/*'] },
+        {
+          default: 'disallow',
+          policies: [
+            ...Object.entries(ROOMS).map(([room, allowed]) => ({
+              from: { element: { type: room } },
+              allow: { to: { element: { types: { anyOf: [room, ...allowed] } } } },
+            })),
+            {
+              from: { file: { categories: 'test' } },
+              allow: { to: { element: { type: 'testing' } } },
+            },
+          ],
+        },
       ],
+      'boundaries/no-unknown-files': 'error',
     },
   },
+  // What each room may not use from outside: TF.js only where tensors live, React and zustand only on the page.
+  ...Object.entries({
+    shared: [
+      '@tensorflow/*',
+      '@tensorflow-models/*/dist/index*',
+      'react',
+      'react-dom',
+      'react-dom/*',
+      'zustand',
+      'zustand/*',
+    ],
+    model: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
+    explain: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
+    worker: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
+    client: ['@tensorflow/*', 'react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
+    store: ['@tensorflow/*', 'react-dom', 'react-dom/*'],
+    ui: ['@tensorflow/*'],
+  }).map(([room, patterns]) => ({
+    files: [`src/${room}/**/*.{ts,tsx}`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  })),
 );

@@ -2,7 +2,7 @@
 // Runs the fetched Keras ResNet50 (public/models/resnet50/) on TF.js' CPU backend in Node over five photos,
 // with both framings the app could use (squash to 224x224, or shorter side 256 + center crop 224), and prints
 // the top-5 of each, whether the required top-1 classes come out, the stage table and predict timings.
-// It is the evidence behind CAFFE_PREPROCESS.framing and RESNET50_EXPECTED_STAGES in src/model/resnet50.ts.
+// It is the evidence behind the framing of KERAS_CAFFE_PREPROCESS (src/model/preprocess/spec.ts) and RESNET50_EXPECTED_STAGES (src/model/resnet50.ts).
 //
 // Usage: node scripts/measure-resnet50.mjs [--json out.json]
 // Needs /usr/bin/python3 with PIL, which decodes and resizes (bilinear with antialiasing) as a stand-in for
@@ -45,7 +45,8 @@ if (!existsSync(join(MODEL_DIR, 'model.json'))) {
 // under test rather than a copy. configFile: false keeps the React plugin out of a Node-only import.
 const viteConfig = { configFile: false, logLevel: 'error' };
 const { module: r50 } = await runnerImport(join(ROOT, 'src/model/resnet50.ts'), viteConfig);
-const { module: labels } = await runnerImport(join(ROOT, 'src/model/imagenetLabels.ts'), viteConfig);
+const { module: reference } = await runnerImport(join(ROOT, 'src/testing/preprocessReference.ts'), viteConfig);
+const { module: labels } = await runnerImport(join(ROOT, 'src/shared/imagenetLabels.ts'), viteConfig);
 
 /** An IOHandler that reads model.json and its shards from disk (tf.io's file:// loader needs tfjs-node). */
 function diskHandler(dir) {
@@ -76,7 +77,7 @@ src, out = sys.argv[1], sys.argv[2]
 for name in sys.argv[3:]:
     im = Image.open(os.path.join(src, name)).convert('RGBA')
     w, h = im.size
-    # torchvision's Resize(256) rounding, then CenterCrop(224) with its rounding (as src/inference/preprocess.ts)
+    # torchvision's Resize(256) rounding, then CenterCrop(224) with its rounding (as src/model/preprocess/geometry.ts)
     if w <= h:
         nw, nh = 256, int(256 * h / w)
     else:
@@ -128,7 +129,7 @@ try {
     console.log(`\n=== framing: ${framing}`);
     for (const photo of PHOTOS) {
       const rgba = new Uint8ClampedArray(readFileSync(join(work, `${photo}.${framing}.rgba`)));
-      const input = tf.tensor4d(r50.rgbaToCaffeBGR(rgba), [1, 224, 224, 3]);
+      const input = tf.tensor4d(reference.rgbaToCaffeBGR(rgba), [1, 224, 224, 3]);
       t0 = performance.now();
       const probsTensor = model.predict(input);
       const probs = await probsTensor.data();

@@ -1,14 +1,13 @@
-import { bundledResNet50Url } from './bundledModelLocation';
-import { startEngine } from './engineClient';
-import { isBackendChoice } from '../shared/protocol';
-import type { BackendInfo, BenchResult } from '../shared/protocol';
-import { isVariantId } from '../shared/variants';
-import type { VariantId } from '../shared/variants';
-
 /**
  * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
  * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
  */
+import { isBackendChoice } from '../shared/protocol';
+import type { BackendInfo, BenchResult } from '../shared/protocol';
+import { isVariantId } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
+import { bundledResNet50Url, variantSource } from './modelSources';
+import { startEngine } from './startEngine';
 
 export interface BenchPageResult {
   variant: VariantId;
@@ -58,24 +57,27 @@ async function run(): Promise<BenchPageResult> {
   const { engine, backend: info } = await startEngine(backend);
   const startMs = performance.now() - t;
   t = performance.now();
-  const modelUrl =
-    variant === 'resnet50' ? bundledResNet50Url(import.meta.env.BASE_URL, window.location.href) : undefined;
-  await engine.loadModel({ variant, modelUrl }, () => undefined);
+  const resnet50Url = bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
+  await engine.loadModel(variantSource(variant, resnet50Url), () => undefined);
   const loadMs = performance.now() - t;
-  const first = await engine.classify(await testImage(), 5);
-  if (!first.ok) throw new Error(first.message);
+  const [first] = await engine.classify([{ id: 'first', blob: await testImage() }], 5);
+  if (!first?.ok) throw new Error(first?.message ?? 'no result');
   const image = await testImage();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const classifyTimes: number[] = [];
   const inspectTimes: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const c = await engine.classify(image, 5);
-    if (c.ok) classifyTimes.push(c.totalMs);
-    const inspection = await engine.inspect(image, {
-      normalization: 'channel',
-      colormap: 'viridis',
-      order: 'index',
-    });
+    const [c] = await engine.classify([{ id: `classify-${i}`, blob: image }], 5);
+    if (c?.ok) classifyTimes.push(c.totalMs);
+    // Its own id: the engine keeps the crop of a classified image, and this times Look inside with its decode.
+    const inspection = await engine.inspect(
+      { id: `inspect-${i}`, blob: image },
+      {
+        normalization: 'channel',
+        colormap: 'viridis',
+        order: 'index',
+      },
+    );
     inspectTimes.push(inspection.inspectMs);
     inspection.input.close();
     inspection.cam.bitmap.close();

@@ -1,15 +1,20 @@
+/**
+ * The page's handle on the inference worker: starts it, and wraps its RPC in the same EngineApi, adding what only
+ * the page can do (rasterizing SVG) and noticing when the worker dies (every call in flight then rejects).
+ */
 import { proxy, releaseProxy, transfer, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 
+import type { OnProgress } from '../shared/progress';
 import type {
-  BenchOptions,
-  BackendInfo,
   BackendChoice,
+  BackendInfo,
+  BenchOptions,
+  ClassifyResult,
   EngineApi,
+  EngineImage,
   FeatureMapOptions,
-  LoadModelRequest,
-  LoadProgress,
-  WeightsPayload,
+  ModelSource,
 } from '../shared/protocol';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
@@ -76,35 +81,21 @@ class WorkerEngine implements EngineApi {
   initBackend(requested: BackendChoice, rendererHint?: string) {
     return this.guard(this.remote.initBackend(requested, rendererHint));
   }
-  loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void) {
-    // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel.
-    return this.guard(this.remote.loadModel(request, proxy(onProgress)));
-  }
-  loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void) {
-    // Hand the (possibly 100 MB) buffers over instead of copying them; the page does not need them after.
-    const buffers = [...new Set(payload.files.map((f) => f.data))];
-    return this.guard(this.remote.loadWeights(transfer(payload, buffers), proxy(onProgress)));
+  loadModel(source: ModelSource, onProgress: OnProgress) {
+    // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel. Weight buffers
+    // (possibly 100 MB) are handed over instead of copied: the page does not need them after.
+    const buffers = source.kind === 'files' ? [...new Set(source.files.map((f) => f.data))] : [];
+    return this.guard(this.remote.loadModel(transfer(source, buffers), proxy(onProgress)));
   }
   exportModel() {
     return this.guard(this.remote.exportModel());
   }
-  async classify(image: Blob, k: number): ReturnType<EngineApi['classify']> {
-    let prepared: Blob;
-    try {
-      prepared = await prepareImageForEngine(image);
-    } catch (err) {
-      // An SVG is rendered here on the page (the worker cannot); one that fails gets the engine's kind of card.
-      if (!(err instanceof ImagePrepareError)) throw err;
-      return { ok: false, code: err.code, message: err.message, memory: await this.memory() };
-    }
-    return this.guard(this.remote.classify(prepared, k));
-  }
-  async classifyMany(images: readonly Blob[], k: number): ReturnType<EngineApi['classifyMany']> {
-    // Same page-side preparation as `classify`, image by image; the good ones go to the engine in one batch.
+  async classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
+    // An SVG is rendered here on the page (the worker cannot); one that fails gets the engine's kind of card.
     const prepared = await Promise.all(
-      images.map((image) =>
-        prepareImageForEngine(image).then(
-          (blob) => ({ ok: true as const, blob }),
+      images.map(({ id, blob }) =>
+        prepareImageForEngine(blob).then(
+          (ready) => ({ ok: true as const, image: { id, blob: ready } }),
           (err: unknown) => {
             if (!(err instanceof ImagePrepareError)) throw err;
             return { ok: false as const, code: err.code, message: err.message };
@@ -112,16 +103,17 @@ class WorkerEngine implements EngineApi {
         ),
       ),
     );
-    const blobs = prepared.flatMap((p) => (p.ok ? [p.blob] : []));
-    const results = blobs.length > 0 ? await this.guard(this.remote.classifyMany(blobs, k)) : [];
+    const ready = prepared.flatMap((p) => (p.ok ? [p.image] : []));
+    const results = ready.length > 0 ? await this.guard(this.remote.classify(ready, k)) : [];
     const memory = await this.memory();
     let next = 0;
     return prepared.map((p) =>
       p.ok ? results[next++]! : { ok: false as const, code: p.code, message: p.message, memory },
     );
   }
-  async inspect(image: Blob, options: FeatureMapOptions, camClass?: number) {
-    return this.guard(this.remote.inspect(await prepareImageForEngine(image), options, camClass));
+  async inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number) {
+    const ready = { id: image.id, blob: await prepareImageForEngine(image.blob) };
+    return this.guard(this.remote.inspect(ready, options, camClass));
   }
   renderFeatureMaps(options: FeatureMapOptions) {
     return this.guard(this.remote.renderFeatureMaps(options));
@@ -176,11 +168,13 @@ function rememberRenderer(renderer: string | undefined): void {
 /** Generous: a software-WebGL start on a busy 2-core machine takes a few seconds. */
 const BACKEND_START_TIMEOUT_MS = 60_000;
 
-function canUseWorker(): boolean {
-  return typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined';
-}
-
-async function startInWorker(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
+/**
+ * Starts an inference worker on `requested`. A failure (the backend cannot run here, or does not start in time)
+ * is returned, not thrown, so the caller can try another backend.
+ */
+export async function startWorkerEngine(
+  requested: BackendChoice,
+): Promise<StartedEngine | { failure: string }> {
   const lockName = lifeLockName();
   const worker = new Worker(new URL('../worker/inference.worker.ts', import.meta.url), {
     type: 'module',
@@ -214,57 +208,4 @@ async function startInWorker(requested: BackendChoice): Promise<StartedEngine | 
     worker.terminate();
     return { failure: err instanceof Error ? err.message : String(err) };
   }
-}
-
-async function startOnMainThread(requested: BackendChoice): Promise<StartedEngine | { failure: string }> {
-  // Loaded only when needed, so a page whose worker works never parses TF.js on the main thread.
-  const { InferenceEngine } = await import('../worker/engine');
-  const engine = new InferenceEngine('main');
-  const init = await engine.initBackend(requested, readRendererHint());
-  if (init.ok) {
-    const { ok: _ok, ...backend } = init;
-    rememberRenderer(backend.probedRenderer);
-    return { engine, backend };
-  }
-  return { failure: init.reason };
-}
-
-/**
- * Starts inference on the requested backend: in a dedicated worker when the browser can run that backend
- * there, otherwise on the main thread. If neither works, falls back to another backend and says so;
- * the page always shows what actually runs.
- */
-export async function startEngine(requested: BackendChoice): Promise<StartedEngine> {
-  const failures: string[] = [];
-  if (canUseWorker()) {
-    const started = await startInWorker(requested);
-    if ('engine' in started) return started;
-    failures.push(`worker: ${started.failure}`);
-  } else {
-    failures.push('worker: this browser has no Worker with OffscreenCanvas');
-  }
-  const main = await startOnMainThread(requested);
-  if ('engine' in main) {
-    return {
-      ...main,
-      backend: { ...main.backend, note: `Running on the main thread (${failures.join('; ')})` },
-    };
-  }
-  failures.push(`main thread: ${main.failure}`);
-  for (const fallback of ['wasm', 'cpu'] as const) {
-    if (fallback === requested) continue;
-    const started = canUseWorker() ? await startInWorker(fallback) : await startOnMainThread(fallback);
-    if ('engine' in started) {
-      return {
-        ...started,
-        backend: {
-          ...started.backend,
-          requested,
-          note: `${requested} is unavailable (${failures.join('; ')})`,
-        },
-      };
-    }
-    failures.push(`${fallback}: ${started.failure}`);
-  }
-  throw new Error(`No TensorFlow.js backend could start: ${failures.join('; ')}`);
 }

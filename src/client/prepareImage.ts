@@ -1,5 +1,5 @@
 import { looksLikeSvg } from '../shared/imageFormat';
-import type { Size } from '../model/preprocess/geometry';
+import type { Size } from '../shared/imageFormat';
 
 /**
  * Turns what the engine cannot decode by itself into what it can, on the page (main thread): an SVG becomes a

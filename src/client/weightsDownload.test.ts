@@ -51,7 +51,7 @@ describe('downloadWeights', () => {
     const progress: Array<[number, number | null]> = [];
     const data = await downloadWeights(
       URL_,
-      (p) => progress.push([p.loaded, p.total]),
+      (p) => progress.push([p.loaded!, p.total ?? null]),
       new AbortController().signal,
     );
     expect([...new Uint8Array(data)]).toEqual([1, 2, 3, 4, 5]);

@@ -1,10 +1,5 @@
 /** Downloading weights with progress and cancel, with errors a user can act on. */
-
-export interface DownloadProgress {
-  loaded: number;
-  /** From Content-Length; null when the server does not say. */
-  total: number | null;
-}
+import type { OnProgress } from '../shared/progress';
 
 export class DownloadError extends Error {
   constructor(
@@ -66,7 +61,8 @@ function watchConnectSrcViolations(): { blockedUri: () => Promise<string | null>
 
 export async function downloadWeights(
   url: string,
-  onProgress: (p: DownloadProgress) => void,
+  /** `total` comes from Content-Length; null (and an unknown fraction) when the server does not say. */
+  onProgress: OnProgress,
   signal: AbortSignal,
 ): Promise<ArrayBuffer> {
   let parsed: URL;
@@ -117,14 +113,16 @@ export async function downloadWeights(
 
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  onProgress({ loaded, total });
+  const message = `Downloading ${fileNameFromUrl(parsed.href)}`;
+  const report = () => onProgress({ fraction: total ? loaded / total : null, message, loaded, total });
+  report();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       loaded += value.byteLength;
-      onProgress({ loaded, total });
+      report();
     }
   } catch (err) {
     if (signal.aborted) throw new DownloadError('cancelled', 'Download cancelled.');

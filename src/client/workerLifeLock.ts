@@ -1,14 +1,8 @@
 /**
- * Noticing that a worker died. A terminated or crashed worker sends nothing, and a call in flight to it would
- * wait forever. The worker takes a Web Lock named after itself at start and never lets go; the browser releases
- * it when the worker's context is destroyed, which is exactly when the page's request for the same lock is
- * granted.
+ * The page's side of noticing that the worker died: a terminated or crashed worker sends nothing, and a call in
+ * flight to it would wait forever. The worker holds a Web Lock named after itself (worker/lifeLock.ts); the page
+ * asks for the same lock and is granted it exactly when the worker is gone.
  */
-
-export function holdLifeLock(name: string): void {
-  if (!name || typeof navigator === 'undefined' || !navigator.locks) return;
-  void navigator.locks.request(name, () => new Promise<never>(() => undefined));
-}
 
 /**
  * Calls `onDeath` once the worker holding `name` is gone. Call only after the worker has run its module (e.g.

@@ -1,48 +1,9 @@
+/** Timing loops that run next to the model (in the worker), so message passing does not blur the numbers. */
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { ResNetClassifier } from './classifier';
+import type { BenchOptions, BenchResult, KernelTime, Timing } from '../shared/protocol';
 import { INPUT_SIZE } from '../shared/variants';
-
-/** Timing loops that run next to the model (in the worker), so message passing does not blur the numbers. */
-
-export interface BenchOptions {
-  runs: number;
-  batch: number;
-}
-
-export interface Timing {
-  medianMs: number;
-  p95Ms: number;
-  runs: number;
-}
-
-export interface BenchResult {
-  /** The app's classification path: forward pass, softmax and top-k on the backend, one download of k results. */
-  classify: Timing;
-  /** Plain `model.predict` of the layers model with a full download of the logits: the naive baseline. */
-  naivePredict: Timing;
-  /** Images per second, one image at a time and in one batched pass of `batch` images. */
-  singleImagesPerSec: number;
-  batchImagesPerSec: number;
-  batch: number;
-  /** Tensors alive before and after all of the above (must be equal). */
-  tensorsBefore: number;
-  tensorsAfter: number;
-  /** Peak bytes allocated by TF.js during the runs (GPU textures on WebGL, heap on WASM/CPU). */
-  peakBytes: number;
-  /** Max |fast-path logit - layers-model logit| on the same input: the fast path's numerical agreement. */
-  fastVsNaiveMaxAbsDiff: number;
-  /** Largest |logit| in that comparison, for scale. */
-  maxAbsLogit: number;
-  /** tf.profile of one classification: time per kernel type, slowest first. */
-  kernels: KernelTime[];
-}
-
-export interface KernelTime {
-  name: string;
-  count: number;
-  ms: number;
-}
+import type { ResNetClassifier } from './classifier';
 
 /** Kernel times from tf.profile, grouped by kernel name (on WebGL they are GPU timer queries where present). */
 async function profileKernels(run: () => Promise<unknown>): Promise<KernelTime[]> {
@@ -97,9 +58,9 @@ export async function benchmarkClassifier(
   };
   let result: Omit<BenchResult, 'tensorsAfter'>;
   try {
-    await classifier.classify(one, 5); // warm (shaders for batch 1 are already compiled by load())
+    await classifier.classifyTensor(one, 5); // warm (shaders for batch 1 are already compiled by load())
     const classify = await time(options.runs, async () => {
-      await classifier.classify(one, 5);
+      await classifier.classifyTensor(one, 5);
       track();
     });
     const naivePredict = await time(options.runs, async () => {
@@ -113,10 +74,10 @@ export async function benchmarkClassifier(
     const fastVsNaiveMaxAbsDiff = (await diff.data())[0]!;
     const maxAbsLogit = maxAbs(await naiveLogits.data());
     tf.dispose([fastLogits, naiveLogits, diff]);
-    const kernels = await profileKernels(() => classifier.classify(one, 5));
-    await classifier.classify(many, 5); // compile the batch-size programs before timing
+    const kernels = await profileKernels(() => classifier.classifyTensor(one, 5));
+    await classifier.classifyTensor(many, 5); // compile the batch-size programs before timing
     const batched = await time(Math.max(3, Math.round(options.runs / 4)), async () => {
-      await classifier.classify(many, 5);
+      await classifier.classifyTensor(many, 5);
       track();
     });
     result = {

@@ -1,9 +1,14 @@
+/**
+ * Builds ResNet18/34 as a TF.js layers model, to the reference design or in torchvision's layout, with seeded
+ * weights or zeros to be overwritten by loaded ones.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { truncatedNormal } from './seededNormal';
+import type { OnProgress } from '../shared/progress';
 import { INPUT_SIZE, NUM_CLASSES, STAGE_FILTERS, STAGE_STRIDES, VARIANTS } from '../shared/variants';
 import type { BuildFlavor, BuildableVariantId } from '../shared/variants';
+import { truncatedNormal } from './seededNormal';
 
 export interface BuildOptions {
   variant: BuildableVariantId;
@@ -16,9 +21,7 @@ export interface BuildOptions {
    */
   init?: 'random' | 'zeros';
   /** Called after each block is created (weights are allocated as layers are applied). */
-  onProgress?: (fraction: number, message: string) => void;
-  /** Awaited between blocks so a main-thread build can repaint; a worker build passes nothing. */
-  yieldToEventLoop?: () => Promise<void>;
+  onProgress?: OnProgress;
 }
 
 export const DEFAULT_SEED = 1234;
@@ -93,14 +96,7 @@ function applyAll(layers: tfl.layers.Layer[], x: tfl.SymbolicTensor): tfl.Symbol
  * Builds ResNet18/34 as a functional tf.LayersModel, channels-last, input 224x224x3, output raw logits.
  */
 export async function buildResNet(options: BuildOptions): Promise<tfl.LayersModel> {
-  const {
-    variant,
-    flavor = 'reference',
-    seed = DEFAULT_SEED,
-    init = 'random',
-    onProgress,
-    yieldToEventLoop,
-  } = options;
+  const { variant, flavor = 'reference', seed = DEFAULT_SEED, init = 'random', onProgress } = options;
   const spec = VARIANTS[variant];
   const f = makeFactory(flavor);
   const totalBlocks = spec.blocksPerStage.reduce((a, b) => a + b, 0);
@@ -111,7 +107,7 @@ export async function buildResNet(options: BuildOptions): Promise<tfl.LayersMode
   x = f.bn('stem_bn').apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU({ name: 'stem_relu' }).apply(x) as tfl.SymbolicTensor;
   x = applyAll(f.maxPool('stem_pool'), x);
-  onProgress?.(0, 'stem');
+  onProgress?.({ fraction: 0, message: 'stem' });
 
   let inChannels = 64;
   for (let stage = 0; stage < 4; stage++) {
@@ -140,8 +136,10 @@ export async function buildResNet(options: BuildOptions): Promise<tfl.LayersMode
       x = tfl.layers.reLU({ name: `${p}_out` }).apply(x) as tfl.SymbolicTensor;
       inChannels = filters;
       blocksDone++;
-      onProgress?.(blocksDone / totalBlocks, `layer${stage + 1}, block ${block + 1} of ${blocks}`);
-      if (yieldToEventLoop) await yieldToEventLoop();
+      onProgress?.({
+        fraction: blocksDone / totalBlocks,
+        message: `layer${stage + 1}, block ${block + 1} of ${blocks}`,
+      });
     }
   }
 
@@ -181,7 +179,7 @@ export function initializeSeeded(model: tfl.LayersModel, seed: number): void {
 
 /**
  * The kernels `initializeSeeded` gives `model`, by layer name, drawn on request: what a seeded build's fast
- * path needs without setting the layers model's variables first (see ResNetClassifier.load).
+ * path needs without setting the layers model's variables first (see loadClassifier).
  */
 export function seededKernels(
   model: tfl.LayersModel,

@@ -1,48 +1,74 @@
+/**
+ * A ResNet ImageNet classifier behind a narrow interface: RGBA crops in, ranked predictions out, plus one
+ * multi-output pass for Look inside. Get one from `loadClassifier` (loadClassifier.ts), which also warms it up.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import { buildResNet, DEFAULT_SEED, initializeSeeded, seededKernels } from './buildResNet';
+import type { ModelSummary } from '../shared/modelSummary';
+import type { Prediction } from '../shared/predictions';
+import type { BenchOptions, BenchResult, ExportedModel, WeightsSource } from '../shared/protocol';
+import { NUM_CLASSES, isBuildableVariant } from '../shared/variants';
+import type { Flavor, StageName, VariantId } from '../shared/variants';
+import { benchmarkClassifier } from './benchmark';
+import { initializeSeeded, seededKernels } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
+import { FastResNet } from './fastResNet';
 import { precompileWebGL } from './precompileWebGL';
 import { rgbaToModelInput } from './preprocess/onBackend';
-import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './preprocess/spec';
-import { RESNET50_SOURCE, summarizeResNet50 } from './resnet50';
 import type { PreprocessSpec } from './preprocess/spec';
-import { summarizeStages } from './stageSummary';
-import type { ModelSummary } from './stageSummary';
 import { readTopK, topKOnBackend } from './topK';
-import type { Prediction } from './topK';
-import { FastResNet } from './fastResNet';
-import { INPUT_SIZE, NUM_CLASSES, VARIANTS, isBuildableVariant } from '../shared/variants';
-import type { BuildFlavor, BuildableVariantId, Flavor, StageName, VariantId } from '../shared/variants';
+import { exportLayersModel } from './weights/tfjsFormat';
 
 export interface StageActivation {
   stage: StageName;
   map: ActivationMap;
 }
 
-export type ProgressCallback = (fraction: number, message: string) => void;
-
-export interface ClassifierConfig {
-  variant: BuildableVariantId;
-  flavor?: BuildFlavor;
-  seed?: number;
-  onProgress?: ProgressCallback;
-  yieldToEventLoop?: () => Promise<void>;
+/** The classifier head's kernel [features, classes], for class activation maps. */
+export interface FcKernel {
+  kernel: Float32Array;
+  features: number;
+  classes: number;
 }
 
-/** Where a classifier's weights came from, as the page reports it. */
-export type WeightsSource =
-  | { kind: 'random'; seed: number; name: string }
-  | { kind: 'file' | 'url' | 'cache' | 'bundled'; name: string };
+/** What the engine (and anything else) may do with a loaded model. */
+export interface Classifier {
+  readonly summary: ModelSummary;
+  readonly weights: WeightsSource;
+  /** How this model's input must be framed and normalized. */
+  readonly preprocess: PreprocessSpec;
+  /** Decoded crops (RGBA bytes, cropSize x cropSize each) to the top k of each, in one batched pass. */
+  classify(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]>;
+  /** One pass yielding every stage's output (as plain arrays) and the predictions. */
+  inspect(
+    crop: Uint8ClampedArray,
+    k: number,
+  ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }>;
+  fcKernel(): Promise<FcKernel>;
+  /** The model in TF.js layers format (ResNet18/34 only). */
+  exportLayers(): Promise<ExportedModel>;
+  /** Timing loops next to the model, for `npm run bench`. */
+  benchmark(options: BenchOptions): Promise<BenchResult>;
+  dispose(): void;
+}
+
+export interface ClassifierParts {
+  summary: ModelSummary;
+  preprocess: PreprocessSpec;
+  weights: WeightsSource;
+  /** True when the model's last layer applies softmax itself (Keras applications). */
+  outputIsProbabilities?: boolean;
+  /** The model holds zeros where `initializeSeeded(model, seededLater)` would put its kernels. */
+  seededLater?: number;
+}
 
 /**
- * A ResNet ImageNet classifier: owns one LayersModel and everything needed to turn normalized pixels into
- * ranked predictions. Construct with `load()`, which also warms the backend up so the first user image
- * does not pay for shader compilation.
+ * The classifier over one LayersModel (ResNet18/34 also through FastResNet). Made only by `loadClassifier`; the
+ * tests and the bench also use its tensor-level entry points (`classifyTensor`, `logits`, `model`).
  */
-export class ResNetClassifier {
+export class ResNetClassifier implements Classifier {
   private disposed = false;
   /** Same layers and weights, extra outputs: built on first use, never disposed (it owns no weights). */
   private stageModel: LayersModel | null = null;
@@ -53,23 +79,29 @@ export class ResNetClassifier {
    */
   private fast: FastResNet | null = null;
   private fcKernelCache: Float32Array | null = null;
-
-  /** Set while the layers model still holds zeros where its seeded kernels go (see `load`). */
+  /** Set while the layers model still holds zeros where its seeded kernels go. */
   private pendingSeed: number | null;
+  readonly summary: ModelSummary;
+  readonly preprocess: PreprocessSpec;
+  readonly weights: WeightsSource;
+  readonly outputIsProbabilities: boolean;
 
-  private constructor(
+  /**
+   * Takes ownership of `layersModel` (disposed with the classifier). Call `warmUp` before the first real image;
+   * `loadClassifier` does.
+   */
+  constructor(
     private readonly layersModel: LayersModel,
-    readonly summary: ModelSummary,
-    readonly preprocess: PreprocessSpec,
-    readonly weights: WeightsSource,
-    /** True when the model's last layer applies softmax itself (Keras applications). */
-    readonly outputIsProbabilities = false,
-    seededLater: number | null = null,
+    parts: ClassifierParts,
   ) {
-    this.pendingSeed = seededLater;
-    const { variant, flavor } = summary;
+    this.summary = parts.summary;
+    this.preprocess = parts.preprocess;
+    this.weights = parts.weights;
+    this.outputIsProbabilities = parts.outputIsProbabilities ?? false;
+    this.pendingSeed = parts.seededLater ?? null;
+    const { variant, flavor } = parts.summary;
     if (isBuildableVariant(variant) && flavor !== 'keras') {
-      const kernels = seededLater === null ? undefined : seededKernels(layersModel, seededLater);
+      const kernels = this.pendingSeed === null ? undefined : seededKernels(layersModel, this.pendingSeed);
       this.fast = FastResNet.fromLayersModel(layersModel, variant, flavor, kernels);
     }
   }
@@ -98,93 +130,6 @@ export class ResNetClassifier {
     return this.fast ? this.fast.predict(x) : (this.model.predict(x) as tf.Tensor2D);
   }
 
-  /** Builds a variant with seeded random weights and warms it up. */
-  static async load(config: ClassifierConfig): Promise<ResNetClassifier> {
-    const { variant, flavor = 'reference', seed = DEFAULT_SEED, onProgress } = config;
-    // Zeros first; the fast path draws the seeded kernels itself, the layers model only when asked for.
-    const model = await buildResNet({
-      variant,
-      flavor,
-      seed,
-      init: 'zeros',
-      yieldToEventLoop: config.yieldToEventLoop,
-      onProgress: (f, msg) => onProgress?.(0.8 * f, `Building ${msg}`),
-    });
-    const name = `${VARIANTS[variant].label}, random init (seed ${seed})`;
-    return ResNetClassifier.fromModel(model, {
-      variant,
-      flavor,
-      weights: { kind: 'random', seed, name },
-      onProgress,
-      seededLater: seed,
-    });
-  }
-
-  /**
-   * Wraps Keras' ImageNet-trained ResNet50 (a loaded TF.js layers model; takes ownership). The model ends in a
-   * softmax and wants Caffe-style input; both are recorded so the pipeline neither repeats the softmax nor
-   * feeds it torchvision's normalization.
-   */
-  static async fromKerasResNet50(
-    model: LayersModel,
-    onProgress?: ProgressCallback,
-  ): Promise<ResNetClassifier> {
-    try {
-      const summary = summarizeResNet50(model);
-      const classifier = new ResNetClassifier(
-        model,
-        { variant: 'resnet50', flavor: 'keras', ...summary },
-        KERAS_CAFFE_PREPROCESS,
-        {
-          kind: 'bundled',
-          name: `Keras ImageNet ResNet50 (${RESNET50_SOURCE.package}@${RESNET50_SOURCE.version})`,
-        },
-        true,
-      );
-      onProgress?.(0.85, 'Warming up (compiling kernels)');
-      await classifier.warmUp();
-      onProgress?.(1, 'Ready');
-      return classifier;
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-  }
-
-  /**
-   * Wraps a model whose weights are already in place (loaded from a file), and warms it up. Takes
-   * ownership of the model: it is disposed if warming up fails.
-   */
-  static async fromModel(
-    model: LayersModel,
-    options: {
-      variant: VariantId;
-      flavor: Flavor;
-      weights: WeightsSource;
-      onProgress?: ProgressCallback;
-      /** The model holds zeros where `initializeSeeded(model, seededLater)` would put its kernels. */
-      seededLater?: number;
-    },
-  ): Promise<ResNetClassifier> {
-    try {
-      const classifier = new ResNetClassifier(
-        model,
-        summarizeStages(model, options.variant, options.flavor),
-        IMAGENET_TORCHVISION_PREPROCESS,
-        options.weights,
-        false,
-        options.seededLater ?? null,
-      );
-      options.onProgress?.(0.85, 'Warming up (compiling kernels)');
-      await classifier.warmUp();
-      options.onProgress?.(1, 'Ready');
-      return classifier;
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-  }
-
   get variant(): VariantId {
     return this.summary.variant;
   }
@@ -208,16 +153,13 @@ export class ResNetClassifier {
           this.outputIsProbabilities,
         ).values,
     );
-    await this.classifyCrops([new Uint8ClampedArray(size * size * 4)], 5);
+    await this.classify([new Uint8ClampedArray(size * size * 4)], 5);
   }
 
-  /**
-   * Classifies decoded crops (RGBA bytes, cropSize x cropSize each) in one batched pass. Everything after
-   * the upload of the bytes runs on the backend: preprocessing, the network, softmax and top-k; only k
-   * values and indices per image come back.
-   */
-  async classifyCrops(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]> {
+  async classify(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]> {
     this.assertUsable();
+    // Everything after the upload of the bytes runs on the backend: preprocessing, the network, softmax and
+    // top-k; only k values and indices per image come back.
     const input = this.uploadCrops(crops);
     try {
       const { values, indices } = tf.tidy(() =>
@@ -250,29 +192,15 @@ export class ResNetClassifier {
   }
 
   /**
-   * Classifies a batch of normalized NHWC images [n, 224, 224, 3] (ownership stays with the caller).
-   * Everything up to top-k runs on the backend; only k values and indices per image are downloaded.
+   * A batch of already-normalized NHWC images [n, 224, 224, 3] (ownership stays with the caller): how the tests
+   * feed the exact inputs PyTorch saw, and what the bench times.
    */
-  async classify(batch: tf.Tensor4D, k: number): Promise<Prediction[][]> {
+  async classifyTensor(batch: tf.Tensor4D, k: number): Promise<Prediction[][]> {
     this.assertUsable();
     const { values, indices } = tf.tidy(() =>
       topKOnBackend(this.forward(batch), k, this.outputIsProbabilities),
     );
     return readTopK(values, indices);
-  }
-
-  /**
-   * One image given as already-normalized NHWC floats (224*224*3). The app classifies bytes (`classifyCrops`);
-   * this is how the tests feed the exact inputs PyTorch saw.
-   */
-  async classifyPixels(normalized: Float32Array, k: number): Promise<Prediction[]> {
-    const input = tf.tensor4d(normalized, [1, INPUT_SIZE, INPUT_SIZE, 3]);
-    try {
-      const [first] = await this.classify(input, k);
-      return first!;
-    } finally {
-      input.dispose();
-    }
   }
 
   /**
@@ -324,8 +252,7 @@ export class ResNetClassifier {
     }
   }
 
-  /** The classifier head's kernel [features, classes], for class activation maps. */
-  async fcKernel(): Promise<{ kernel: Float32Array; features: number; classes: number }> {
+  async fcKernel(): Promise<FcKernel> {
     this.assertUsable();
     if (this.fast) {
       const { data, shape } = this.fcKernelCache
@@ -339,6 +266,19 @@ export class ResNetClassifier {
     const [features, classes] = kernel.shape as [number, number];
     this.fcKernelCache ??= (await kernel.data()) as Float32Array;
     return { kernel: this.fcKernelCache, features, classes };
+  }
+
+  async exportLayers(): Promise<ExportedModel> {
+    const { variant, flavor } = this.summary;
+    if (!isBuildableVariant(variant) || flavor === 'keras') {
+      throw new Error(`${variant} is served as a TF.js model already; only ResNet18/34 are exported.`);
+    }
+    return exportLayersModel(this.model, { variant, flavor, weightsName: this.weights.name });
+  }
+
+  benchmark(options: BenchOptions): Promise<BenchResult> {
+    this.assertUsable();
+    return benchmarkClassifier(this, options);
   }
 
   dispose(): void {

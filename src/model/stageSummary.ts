@@ -1,28 +1,9 @@
+/** The per-stage table of a model (output shape, parameters), read off the built or loaded layers model. */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
+import { STAGE_NAMES } from '../shared/modelSummary';
+import type { ModelSummary, StageSummary } from '../shared/modelSummary';
 import type { Flavor, StageName, VariantId } from '../shared/variants';
-
-export const STAGE_NAMES: readonly StageName[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4', 'fc'];
-
-export interface StageSummary {
-  stage: StageName;
-  /** Output shape without the batch axis, e.g. [56, 56, 64]; [1000] for fc. */
-  outputShape: number[];
-  params: number;
-  trainableParams: number;
-  nonTrainableParams: number;
-  /** The layer whose output is the stage's output (what the feature-map view shows). */
-  outputLayer: string;
-}
-
-export interface ModelSummary {
-  variant: VariantId;
-  flavor: Flavor;
-  stages: StageSummary[];
-  totalParams: number;
-  trainableParams: number;
-  nonTrainableParams: number;
-}
 
 /** Which stage a layer belongs to, by the naming scheme of buildResNet. `avgpool` and `input` have no weights. */
 export function stageOfLayer(layerName: string): StageName | null {
@@ -95,8 +76,4 @@ export function tabulateStages<S extends string>(
 /** The model summary of a built ResNet18/34, grouped by stage. */
 export function summarizeStages(model: LayersModel, variant: VariantId, flavor: Flavor): ModelSummary {
   return { variant, flavor, ...tabulateStages(model, STAGE_NAMES, stageOfLayer) };
-}
-
-export function formatShape(shape: readonly number[]): string {
-  return shape.join('x');
 }

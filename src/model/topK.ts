@@ -1,17 +1,9 @@
+/** Softmax and top-k on the backend, and reading the k results back as labelled predictions. */
 import * as tf from '@tensorflow/tfjs-core';
 
 import { IMAGENET_LABELS, IMAGENET_SYNONYMS } from '../shared/imagenetLabels';
 
-export { MAX_TOP_K, clampTopK } from '../shared/predictions';
-
-export interface Prediction {
-  classIndex: number;
-  /** Short class name, e.g. "tabby". */
-  label: string;
-  /** All WordNet synonyms of the class. */
-  synonyms: string;
-  probability: number;
-}
+import type { Prediction } from '../shared/predictions';
 
 /**
  * Softmax and top-k on the backend, so only k values and k indices per image leave it.

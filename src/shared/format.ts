@@ -1,4 +1,4 @@
-/** Display formatting shared by the components. */
+/** How numbers and shapes are written for people, the same way everywhere. */
 
 const integer = new Intl.NumberFormat('en-US');
 
@@ -19,4 +19,9 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** A tensor shape as the page writes it, e.g. 56x56x64. */
+export function formatShape(shape: readonly number[]): string {
+  return shape.join('x');
 }

@@ -1,5 +1,3 @@
-import type { Size } from '../model/preprocess/geometry';
-
 /**
  * What an image file is, read from its first bytes (magic numbers and headers), without decoding it. Pure
  * functions over bytes, so they run in a worker, on the page and in Node alike.
@@ -8,6 +6,11 @@ import type { Size } from '../model/preprocess/geometry';
  * format in its messages, say when only the first frame of an animation is used, and see an image's size
  * before paying for a full decode of it.
  */
+
+export interface Size {
+  width: number;
+  height: number;
+}
 
 export type ImageFormatId =
   | 'jpeg'

@@ -1,13 +1,13 @@
+/**
+ * The contract between the page and the inference worker: what the page may ask (EngineApi) and every type that
+ * crosses the thread boundary. Types and tiny guards only, so both sides import it without pulling in TF.js.
+ */
 import type { Colormap } from './colormaps';
-import type { AtlasLayout, ChannelOrder, Normalization } from '../model/featureMaps';
-import type { ModelSummary } from '../model/stageSummary';
+import type { ModelSummary } from './modelSummary';
+import type { Prediction } from './predictions';
+import type { OnProgress } from './progress';
+import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
 import type { NamedBuffer } from './weightsFormat';
-import type { ExportedModel } from '../model/weights/tfjsFormat';
-import type { BenchOptions, BenchResult } from '../model/benchmark';
-import type { Prediction } from '../model/topK';
-import type { BuildFlavor, StageName, VariantId } from './variants';
-
-/** The typed contract between the UI side and the inference engine (in a worker or on the main thread). */
 
 export type BackendName = 'webgl' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'webgpu', 'wasm', 'cpu'];
@@ -32,8 +32,8 @@ export interface BackendInfo {
   reason?: string;
   /** `auto` only: the WebGL renderer the choice was based on (the page remembers it for the next visit). */
   probedRenderer?: string;
-  /** Where inference runs: a dedicated worker, or the page itself as a fall-back. */
-  thread: 'worker' | 'main';
+  /** Where inference runs: always the dedicated worker, never the page's own thread. */
+  thread: 'worker';
   /** WebGL only: the unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))". */
   renderer?: string;
   /** WebGL only: true for software rasterizers (SwiftShader, llvmpipe). */
@@ -58,17 +58,29 @@ export interface MemoryInfo {
   numBytes: number;
 }
 
-export interface LoadProgress {
-  fraction: number;
-  message: string;
+/** Where a model's weights came from; `random`: seeded He-normal numbers (untrained). */
+export type WeightsOrigin = 'random' | 'bundled' | 'file' | 'url' | 'cache';
+
+/** The weights of a model as the page names them (`name`: a file name, a URL, or "random init (seed 42)"). */
+export interface WeightsSource {
+  origin: WeightsOrigin;
+  name: string;
 }
 
-/** `bundled`: weights the app serves itself (Keras ResNet50, fetched at install time). */
-export type WeightsSourceKind = 'random' | 'file' | 'url' | 'cache' | 'bundled';
+/**
+ * What to load: the one way to get a classifier. `random`: build a variant with seeded weights; `bundled`: the
+ * ImageNet-trained ResNet50 the app serves (`modelUrl` absolute: a worker cannot resolve the page's relative
+ * URLs); `files`: weight files already read into memory (from a file, a download or the cache; their buffers are
+ * transferred to the worker, not copied), whose contents decide the variant and layout.
+ */
+export type ModelSource =
+  | { kind: 'random'; variant: BuildableVariantId; flavor?: BuildFlavor; seed?: number }
+  | { kind: 'bundled'; variant: 'resnet50'; modelUrl: string }
+  | { kind: 'files'; origin: 'file' | 'url' | 'cache'; name: string; files: NamedBuffer[] };
 
 export interface ModelInfo {
   summary: ModelSummary;
-  weights: { source: WeightsSourceKind; name: string };
+  weights: WeightsSource;
   memory: MemoryInfo;
   buildMs: number;
 }
@@ -105,23 +117,33 @@ export type ClassifyResult =
     }
   | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };
 
-export interface LoadModelRequest {
-  variant: VariantId;
-  flavor?: BuildFlavor;
-  /** Absolute URL of a served model.json (ResNet50); a worker cannot resolve the page's relative URLs. */
-  modelUrl?: string;
+/** An image for the engine; `id` is the page's name for it, under which the engine keeps its decoded crop. */
+export interface EngineImage {
+  id: string;
+  blob: Blob;
 }
 
-/** Weight files already read into memory (their buffers are transferred to the worker, not copied). */
-export interface WeightsPayload {
-  source: 'file' | 'url' | 'cache';
-  /** What the page calls these weights: a file name or a URL. */
-  name: string;
-  files: NamedBuffer[];
+/** The active model in TF.js layers format, as "Export (TF.js)" downloads it. */
+export interface ExportedModel {
+  modelJson: string;
+  weightsBin: ArrayBuffer;
+  jsonName: string;
+  binName: string;
 }
 
-export type { ExportedModel, NamedBuffer };
-export type { BenchOptions, BenchResult } from '../model/benchmark';
+export type Normalization = 'channel' | 'stage';
+export type ChannelOrder = 'index' | 'mean';
+
+export interface AtlasLayout {
+  columns: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+  /** Transparent pixels between tiles. */
+  gap: number;
+  /** order[tile] is the channel drawn in that tile. */
+  order: number[];
+}
 
 export interface FeatureMapOptions {
   normalization: Normalization;
@@ -153,8 +175,10 @@ export interface InspectResult {
   stages: StageRender[];
   predictions: Prediction[];
   cam: CamRender;
-  /** Decode + one multi-output forward pass + drawing every stage. */
+  /** One multi-output forward pass + drawing every stage (+ decoding, unless classification kept the crop). */
   inspectMs: number;
+  /** True when the image was decoded for this; false when the crop its classification kept was used. */
+  decoded: boolean;
   memory: MemoryInfo;
 }
 
@@ -168,19 +192,20 @@ export interface EngineApi {
    * creating a WebGL context just to read its name (a third of a second on a software renderer).
    */
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult>;
-  loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
-  /** Parses weight files, builds the matching variant and flavor, and makes it active; the old model stays on failure. */
-  loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void): Promise<ModelInfo>;
+  /** Loads a model and makes it active once it is complete and warmed up; the old model stays on failure. */
+  loadModel(source: ModelSource, onProgress: OnProgress): Promise<ModelInfo>;
   /** The active model in TF.js layers format. */
   exportModel(): Promise<ExportedModel>;
-  classify(image: Blob, k: number): Promise<ClassifyResult>;
-  /** Several images: each decoded on its own (errors stay per image), the good ones in one batched pass. */
-  classifyMany(images: readonly Blob[], k: number): Promise<ClassifyResult[]>;
+  /**
+   * Classifies images in one batched pass; each is decoded on its own (a bad one gets its own error). The engine
+   * keeps the last few decoded crops by image id, so Look inside does not decode them again.
+   */
+  classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]>;
   /**
    * One forward pass over an image that yields every stage's output: draws the stages and the class activation
    * map of `camClass` (default: the top-1). Remembers the activations of this one image for re-drawing.
    */
-  inspect(image: Blob, options: FeatureMapOptions, camClass?: number): Promise<InspectResult>;
+  inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number): Promise<InspectResult>;
   /** Re-draws the stages of the last inspected image with other options (no new forward pass). */
   renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]>;
   /** The class activation map of the last inspected image for another class. */
@@ -194,4 +219,44 @@ export interface EngineApi {
    */
   onFault(handler: (reason: string) => void): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** Timing loops that run next to the model (in the worker), so message passing does not blur the numbers. */
+export interface BenchOptions {
+  runs: number;
+  batch: number;
+}
+
+export interface Timing {
+  medianMs: number;
+  p95Ms: number;
+  runs: number;
+}
+
+export interface KernelTime {
+  name: string;
+  count: number;
+  ms: number;
+}
+
+export interface BenchResult {
+  /** The app's classification path: forward pass, softmax and top-k on the backend, one download of k results. */
+  classify: Timing;
+  /** Plain `model.predict` of the layers model with a full download of the logits: the naive baseline. */
+  naivePredict: Timing;
+  /** Images per second, one image at a time and in one batched pass of `batch` images. */
+  singleImagesPerSec: number;
+  batchImagesPerSec: number;
+  batch: number;
+  /** Tensors alive before and after all of the above (must be equal). */
+  tensorsBefore: number;
+  tensorsAfter: number;
+  /** Peak bytes allocated by TF.js during the runs (GPU textures on WebGL, heap on WASM/CPU). */
+  peakBytes: number;
+  /** Max |fast-path logit - layers-model logit| on the same input: the fast path's numerical agreement. */
+  fastVsNaiveMaxAbsDiff: number;
+  /** Largest |logit| in that comparison, for scale. */
+  maxAbsLogit: number;
+  /** tf.profile of one classification: time per kernel type, slowest first. */
+  kernels: KernelTime[];
 }

@@ -16,6 +16,13 @@ export type BuildFlavor = 'reference' | 'torchvision';
 /** `keras`: Keras applications' ResNet50 (bottleneck blocks, Caffe preprocessing, softmax in the model). */
 export type Flavor = BuildFlavor | 'keras';
 
+/** Each layout in words, as every message and caption names it. */
+export const FLAVOR_LABELS: Readonly<Record<Flavor, string>> = {
+  reference: 'the reference design',
+  torchvision: "torchvision's layout",
+  keras: "Keras' layout (bottleneck blocks)",
+};
+
 export type StageName =
   'stem' | 'layer1' | 'layer2' | 'layer3' | 'layer4' | 'conv2' | 'conv3' | 'conv4' | 'conv5' | 'fc';
 

@@ -1,7 +1,8 @@
-import { EngineFaultError } from '../client/engineClient';
-import type { ClassifyResult, ImageErrorCode } from '../shared/protocol';
+/** The dropped images and their answers; the classification queue (client/classificationQueue.ts) feeds them to the engine. */
+import { ClassificationQueue } from '../client/classificationQueue';
 import { MAX_TOP_K } from '../shared/predictions';
-import type { Prediction } from '../model/topK';
+import type { Prediction } from '../shared/predictions';
+import type { ClassifyResult, ImageErrorCode } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
@@ -50,18 +51,7 @@ export interface ImagesSlice {
 
 let nextId = 1;
 
-/**
- * Images per engine call. Batching pays on every backend (one pass amortizes per-op overheads; measured by
- * `npm run bench`), and 4 keeps the wait for a single dropped photo unchanged and memory small.
- */
-export const CLASSIFY_BATCH_SIZE = 4;
-
-/** An image caught in an engine failure is tried once more on the restarted engine, then marked failed. */
-const MAX_ATTEMPTS = 1;
-
 export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
-  let pumping = false;
-
   const update = (id: string, patch: Partial<ImageItem>) =>
     set({ images: get().images.map((img) => (img.id === id ? { ...img, ...patch } : img)) });
 
@@ -72,78 +62,47 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
     return URL.createObjectURL(thumbnail);
   };
 
-  const applyResult = (item: ImageItem, result: ClassifyResult) => {
-    if (!get().images.some((img) => img.id === item.id)) return; // removed meanwhile
+  const applyResult = (id: string, result: ClassifyResult) => {
+    get().setMemory(result.memory);
     if (!result.ok) {
-      update(item.id, { status: 'error', error: { code: result.code, message: result.message } });
-    } else if (result.variant !== get().variant) {
-      update(item.id, { status: 'queued' }); // the model changed under it; run again
-    } else {
-      update(item.id, {
-        status: 'done',
-        predictions: result.predictions,
-        variant: result.variant,
-        totalMs: result.totalMs,
-        inferenceMs: result.inferenceMs,
-        sourceSize: { width: result.sourceWidth, height: result.sourceHeight },
-        notice: result.notice ?? null,
-        error: null,
-        ...(result.thumbnail ? { thumbUrl: replaceThumb(item.id, result.thumbnail) } : {}),
-      });
+      update(id, { status: 'error', error: { code: result.code, message: result.message } });
+      return;
     }
+    update(id, {
+      status: 'done',
+      predictions: result.predictions,
+      variant: result.variant,
+      totalMs: result.totalMs,
+      inferenceMs: result.inferenceMs,
+      sourceSize: { width: result.sourceWidth, height: result.sourceHeight },
+      notice: result.notice ?? null,
+      error: null,
+      ...(result.thumbnail ? { thumbUrl: replaceThumb(id, result.thumbnail) } : {}),
+    });
   };
 
-  /**
-   * Classifies queued images in order, a few at a time while a model is ready: each group is one batched
-   * pass in the engine (faster per image than one by one), and no more than that many images are ever
-   * decoded at once, however many were dropped.
-   */
-  async function pump(): Promise<void> {
-    if (pumping) return;
-    pumping = true;
-    try {
-      for (;;) {
-        const state = get();
-        const engine = getEngine();
-        if (state.modelStatus !== 'ready' || !engine) break;
-        const batch = state.images.filter((img) => img.status === 'queued').slice(0, CLASSIFY_BATCH_SIZE);
-        if (batch.length === 0) break;
-        const ids = new Set(batch.map((img) => img.id));
+  const queue = new ClassificationQueue(
+    {
+      readyEngine: () => (get().modelStatus === 'ready' ? getEngine() : null),
+      started: (ids) => {
+        const starting = new Set(ids);
         set({
           images: get().images.map((img) =>
-            ids.has(img.id) ? { ...img, status: 'classifying' as const } : img,
+            starting.has(img.id) ? { ...img, status: 'classifying' as const } : img,
           ),
         });
-        try {
-          const results = await engine.classifyMany(
-            batch.map((img) => img.file),
-            MAX_TOP_K,
-          );
-          const last = results.at(-1);
-          if (last) get().setMemory(last.memory);
-          batch.forEach((item, i) => applyResult(item, results[i]!));
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          const engineFailed = err instanceof EngineFaultError;
-          for (const item of batch) {
-            if (!get().images.some((img) => img.id === item.id)) continue;
-            if (engineFailed && item.attempts < MAX_ATTEMPTS) {
-              // The engine is being replaced; this image goes again on the new one.
-              update(item.id, { status: 'queued', attempts: item.attempts + 1 });
-            } else {
-              const why = engineFailed
-                ? `The engine failed twice while classifying this image: ${message}`
-                : message;
-              update(item.id, { status: 'error', error: { code: 'internal', message: why } });
-            }
-          }
-          if (engineFailed) break; // the restart resumes the queue once the new engine is ready
-        }
-      }
-    } finally {
-      pumping = false;
-    }
-  }
+      },
+      finished: applyResult,
+      failed: (id, message, retrying) =>
+        update(
+          id,
+          retrying
+            ? { status: 'queued', attempts: (get().images.find((img) => img.id === id)?.attempts ?? 0) + 1 }
+            : { status: 'error', error: { code: 'internal', message } },
+        ),
+    },
+    MAX_TOP_K,
+  );
 
   return {
     images: [],
@@ -151,9 +110,10 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
     queueTotal: 0,
 
     cancelQueue: () => {
+      const cancelled = new Set(queue.cancelPending());
       set({
         images: get().images.map((img) =>
-          img.status === 'queued'
+          cancelled.has(img.id)
             ? {
                 ...img,
                 status: 'error' as const,
@@ -186,30 +146,32 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
         images: [...get().images, ...added],
         queueTotal: (pending > 0 ? get().queueTotal : 0) + added.length,
       });
-      void pump();
+      queue.add(added.map((img) => ({ id: img.id, blob: img.file })));
     },
 
     removeImage: (id) => {
       const img = get().images.find((i) => i.id === id);
       if (img?.thumbUrl) URL.revokeObjectURL(img.thumbUrl);
+      queue.remove(id);
       set({ images: get().images.filter((i) => i.id !== id) });
       if (get().inspectedImageId === id) get().closeInspector();
     },
 
     clearImages: () => {
       get().images.forEach((img) => img.thumbUrl && URL.revokeObjectURL(img.thumbUrl));
+      queue.clear();
       set({ images: [], queueTotal: 0 });
       get().closeInspector();
     },
 
-    resumeClassification: () => void pump(),
+    resumeClassification: () => queue.resume(),
 
     reclassifyAll: () => {
       // Cancelled images stay cancelled: the user said they did not want them classified.
       const requeue = (img: ImageItem) => img.error?.code !== 'cancelled';
       const images = get().images.map((img) => (requeue(img) ? { ...img, status: 'queued' as const } : img));
       set({ images, queueTotal: images.filter(requeue).length });
-      void pump();
+      queue.restart(images.filter(requeue).map((img) => ({ id: img.id, blob: img.file })));
     },
   };
 };

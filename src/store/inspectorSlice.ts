@@ -56,7 +56,11 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
       const options = get().featureMapOptions;
       set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
       try {
-        const { cam, memory, ...inspection } = await engine.inspect(image.file, options, camClass);
+        const { cam, memory, ...inspection } = await engine.inspect(
+          { id, blob: image.file },
+          options,
+          camClass,
+        );
         get().setMemory(memory);
         if (mine !== token) {
           closeBitmaps(inspection, cam);

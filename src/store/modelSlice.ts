@@ -1,10 +1,12 @@
-import { startEngine } from '../client/engineClient';
-import type { BackendChoice, EngineApi, LoadProgress, ModelInfo } from '../shared/protocol';
-import type { ModelSummary } from '../model/stageSummary';
-import { RESNET50_FETCH_HINT } from '../model/resnet50';
+/** The engine and the active model: starting, switching, loading with progress, and recovering from faults. */
+import { bundledResNet50Url, isBundledResNet50Installed, variantSource } from '../client/modelSources';
+import { startEngine } from '../client/startEngine';
+import type { ModelSummary } from '../shared/modelSummary';
+import type { Progress } from '../shared/progress';
+import type { BackendChoice, EngineApi, ModelInfo, ModelSource } from '../shared/protocol';
+import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import { VARIANTS } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
-import { bundledResNet50Url, isBundledResNet50Installed } from '../client/bundledModelLocation';
 import { getEngine, setEngine } from './engineRef';
 import type { SliceCreator } from './types';
 
@@ -14,7 +16,7 @@ export interface ModelSlice {
   /** The variant asked for; `summary.variant` is the one actually loaded. */
   variant: VariantId;
   modelStatus: ModelStatus;
-  loadProgress: LoadProgress | null;
+  loadProgress: Progress | null;
   summary: ModelSummary | null;
   weights: ModelInfo['weights'] | null;
   buildMs: number | null;
@@ -30,13 +32,13 @@ export interface ModelSlice {
    */
   restartEngine: (backend: BackendChoice, why?: string, options?: { reclassify?: boolean }) => Promise<void>;
   /**
-   * Runs one model load on the engine (random build or weights from files) with progress, and makes the
-   * result active. Resolves to the new model's info, or null if it failed (the error is in `appError`, the
-   * previous model stays active) or a later load superseded it.
+   * Loads a model on the engine with progress and makes it active. Resolves to the new model's info, or null
+   * if it failed (the error is in `appError`, the previous model stays active) or a later load superseded it.
+   * `what` names it in an error message.
    */
-  runModelLoad: (
+  loadModel: (
     what: string,
-    start: (engine: EngineApi, onProgress: (p: LoadProgress) => void) => Promise<ModelInfo>,
+    source: ModelSource,
     options?: { reclassify?: boolean },
   ) => Promise<ModelInfo | null>;
   dismissAppError: () => void;
@@ -46,9 +48,9 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
   // Switches can be requested faster than models build; only the latest request's result is applied.
   let loadToken = 0;
 
-  async function runModelLoad(
+  async function loadModel(
     what: string,
-    start: (engine: EngineApi, onProgress: (p: LoadProgress) => void) => Promise<ModelInfo>,
+    source: ModelSource,
     { reclassify = true }: { reclassify?: boolean } = {},
   ): Promise<ModelInfo | null> {
     const engine = getEngine();
@@ -56,7 +58,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     const token = ++loadToken;
     set({ modelStatus: 'loading', loadProgress: { fraction: 0, message: 'Starting' } });
     try {
-      const info = await start(engine, (p) => {
+      const info = await engine.loadModel(source, (p) => {
         if (token === loadToken) set({ loadProgress: p });
       });
       get().setMemory(info.memory);
@@ -118,7 +120,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     if (getEngine() !== failed) return; // already replaced
     const weights = get().weights;
     const lost =
-      weights && (weights.source === 'file' || weights.source === 'url' || weights.source === 'cache')
+      weights && (weights.origin === 'file' || weights.origin === 'url' || weights.origin === 'cache')
         ? ` The weights from ${weights.name} were lost with it: load them again.`
         : '';
     await get().restartEngine(get().backendChoice, 'Restarting the engine', { reclassify: false });
@@ -133,12 +135,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       return Promise.resolve(null);
     }
     set({ variant });
-    const modelUrl = variant === 'resnet50' ? resnet50Url() : undefined;
-    return runModelLoad(
-      VARIANTS[variant].label,
-      (engine, onProgress) => engine.loadModel({ variant, modelUrl }, onProgress),
-      options,
-    );
+    return loadModel(VARIANTS[variant].label, variantSource(variant, resnet50Url()), options);
   };
 
   return {
@@ -192,7 +189,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       await load(get().variant, options);
     },
 
-    runModelLoad,
+    loadModel,
 
     dismissAppError: () => set({ appError: null }),
   };

@@ -1,4 +1,7 @@
-import type { NamedBuffer, WeightsPayload } from '../shared/protocol';
+/** Weights from files, URLs and the browser's cache: downloading with progress, loading, caching, exporting. */
+import type { Progress } from '../shared/progress';
+import type { ModelSource } from '../shared/protocol';
+import type { NamedBuffer } from '../shared/weightsFormat';
 import {
   cacheAvailable,
   deleteCachedWeights,
@@ -8,21 +11,14 @@ import {
 } from '../client/weightsCache';
 import type { CachedWeights } from '../client/weightsCache';
 import { DownloadError, downloadWeights, fileNameFromUrl } from '../client/weightsDownload';
-import type { ModelSummary } from '../model/stageSummary';
-import { VARIANTS } from '../shared/variants';
-import type { Flavor } from '../shared/variants';
+import type { ModelSummary } from '../shared/modelSummary';
+import { FLAVOR_LABELS, VARIANTS } from '../shared/variants';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 
-export interface WeightsTransfer {
-  label: string;
-  loaded: number;
-  total: number | null;
-}
-
 export interface WeightsSlice {
-  /** A download in progress (null when none). */
-  download: WeightsTransfer | null;
+  /** A download in progress (null when none); its message names what is downloaded. */
+  download: Progress | null;
   cachedWeights: CachedWeights[];
   /** Outcome of the last cache write, e.g. a full quota; the model loads regardless. */
   cacheNote: string | null;
@@ -50,12 +46,6 @@ function saveToDisk(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const FLAVOR_TEXT: Record<Flavor, string> = {
-  torchvision: "torchvision's layout",
-  reference: 'the reference design',
-  keras: "Keras' layout",
-};
-
 /** What changed when weights from `name` replaced the `before` model with `after`, or null if nothing did. */
 export function architectureChangeNote(
   name: string,
@@ -64,30 +54,31 @@ export function architectureChangeNote(
 ): string | null {
   if (!before || (before.variant === after.variant && before.flavor === after.flavor)) return null;
   const label = VARIANTS[after.variant].label;
-  const holds = `${name} holds ${label} weights in ${FLAVOR_TEXT[after.flavor]}`;
+  const holds = `${name} holds ${label} weights in ${FLAVOR_LABELS[after.flavor]}`;
   if (before.variant !== after.variant) {
     return `${holds}, so the model switched from ${VARIANTS[before.variant].label} to ${label}.`;
   }
-  return `${holds}, so ${label} was rebuilt in that layout (it was ${FLAVOR_TEXT[before.flavor]}).`;
+  return `${holds}, so ${label} was rebuilt in that layout (it was ${FLAVOR_LABELS[before.flavor]}).`;
 }
 
 export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
   let abort: AbortController | null = null;
 
   /** Loads weights into the engine and, once they proved loadable, caches them. */
-  async function loadPayload(payload: WeightsPayload, cacheAs: 'file' | 'url' | null): Promise<void> {
+  async function loadWeights(
+    source: Extract<ModelSource, { kind: 'files' }>,
+    cacheAs: 'file' | 'url' | null,
+  ): Promise<void> {
     // Blob copies for the cache: the buffers themselves are transferred to the worker.
-    const blobs = cacheAs ? payload.files.map((f) => ({ name: f.name, blob: new Blob([f.data]) })) : [];
+    const blobs = cacheAs ? source.files.map((f) => ({ name: f.name, blob: new Blob([f.data]) })) : [];
     const before = get().summary;
-    const info = await get().runModelLoad(`weights from ${payload.name}`, (engine, onProgress) =>
-      engine.loadWeights(payload, onProgress),
-    );
+    const info = await get().loadModel(`weights from ${source.name}`, source);
     if (!info) return;
     const note = architectureChangeNote(info.weights.name, before, info.summary);
     set({ weightsNote: note ? { text: note, weightsName: info.weights.name } : null });
     if (!cacheAs || !cacheAvailable()) return;
     try {
-      await putCachedWeights(cacheAs, payload.name, blobs);
+      await putCachedWeights(cacheAs, source.name, blobs);
       set({ cacheNote: null });
     } catch (err) {
       const reason =
@@ -112,7 +103,7 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
       );
       const jsonFile = files.find((f) => /\.json$/i.test(f.name));
       const name = jsonFile ? jsonFile.name : files.map((f) => f.name).join(', ');
-      await loadPayload({ source: 'file', name, files: buffers }, 'file');
+      await loadWeights({ kind: 'files', origin: 'file', name, files: buffers }, 'file');
     },
 
     loadWeightsFromUrl: async (url) => {
@@ -120,14 +111,15 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
       abort?.abort();
       const controller = new AbortController();
       abort = controller;
-      const label = fileNameFromUrl(url);
-      set({ download: { label, loaded: 0, total: null } });
+      set({
+        download: { fraction: null, message: `Downloading ${fileNameFromUrl(url)}`, loaded: 0, total: null },
+      });
       let data: ArrayBuffer;
       try {
         data = await downloadWeights(
           url,
-          ({ loaded, total }) => {
-            if (abort === controller) set({ download: { label, loaded, total } });
+          (progress) => {
+            if (abort === controller) set({ download: progress });
           },
           controller.signal,
         );
@@ -148,7 +140,10 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
       abort = null;
       set({ download: null });
       const fileName = new URL(url, window.location.href).pathname.split('/').pop() || 'weights';
-      await loadPayload({ source: 'url', name: url, files: [{ name: fileName, data }] }, 'url');
+      await loadWeights(
+        { kind: 'files', origin: 'url', name: url, files: [{ name: fileName, data }] },
+        'url',
+      );
     },
 
     cancelDownload: () => {
@@ -166,7 +161,7 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
         await get().refreshCachedWeights();
         return;
       }
-      await loadPayload({ source: 'cache', name: entry.name, files }, null);
+      await loadWeights({ kind: 'files', origin: 'cache', name: entry.name, files }, null);
     },
 
     deleteCachedWeights: async (id) => {

@@ -1,4 +1,4 @@
-import type { Prediction } from '../model/topK';
+import type { Prediction } from '../shared/predictions';
 import { useAppStore } from '../store';
 import { useCam, useCamOpacity } from '../store/hooks';
 import { BitmapCanvas } from './BitmapCanvas';

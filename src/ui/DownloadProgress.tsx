@@ -6,12 +6,12 @@ export function DownloadProgress() {
   const download = useDownload();
   const cancel = useAppStore((s) => s.cancelDownload);
   if (!download) return null;
-  const { label, loaded, total } = download;
+  const { message, loaded = 0, total = null } = download;
   return (
     <div className="download" aria-live="polite">
       <div className="download__text small">
-        <span className="download__label" title={label}>
-          Downloading {label}
+        <span className="download__label" title={message}>
+          {message}
         </span>
         <span className="muted">
           {formatBytes(loaded)}

@@ -1,13 +1,6 @@
-import { formatShape } from '../model/stageSummary';
-import { VARIANTS } from '../shared/variants';
+import { FLAVOR_LABELS, VARIANTS } from '../shared/variants';
 import { useSummary } from '../store/hooks';
-import { formatCount } from '../shared/format';
-
-const FLAVOR_TEXT = {
-  reference: 'reference design',
-  torchvision: 'torchvision layout',
-  keras: 'Keras applications, bottleneck blocks',
-} as const;
+import { formatCount, formatShape } from '../shared/format';
 
 export function ModelSummaryTable() {
   const summary = useSummary();
@@ -23,7 +16,7 @@ export function ModelSummaryTable() {
       data-non-trainable-params={summary.nonTrainableParams}
     >
       <caption>
-        {VARIANTS[summary.variant].label} ({FLAVOR_TEXT[summary.flavor]}), input 224x224x3
+        {VARIANTS[summary.variant].label} ({FLAVOR_LABELS[summary.flavor]}), input 224x224x3
       </caption>
       <thead>
         <tr>

@@ -1,4 +1,4 @@
-import type { Prediction } from '../model/topK';
+import type { Prediction } from '../shared/predictions';
 import { formatPercent } from '../shared/format';
 
 interface Props {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { MouseEvent } from 'react';
 
 import type { StageRender } from '../shared/protocol';
-import { formatShape } from '../model/stageSummary';
+import { formatShape } from '../shared/format';
 import { useAppStore } from '../store';
 import { BitmapCanvas } from './BitmapCanvas';
 

@@ -2,7 +2,7 @@ import { useWeights } from '../store/hooks';
 
 export function UntrainedNotice() {
   const weights = useWeights();
-  if (weights && weights.source !== 'random') return null;
+  if (weights && weights.origin !== 'random') return null;
   return (
     <p className="notice" role="note">
       <strong>These weights are untrained.</strong> The network is built exactly to the reference design, but

@@ -1,4 +1,4 @@
-import { RESNET50_FETCH_HINT } from '../model/resnet50';
+import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import { VARIANT_IDS, VARIANTS, isVariantId } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
 import { useAppStore } from '../store';

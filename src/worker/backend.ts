@@ -1,3 +1,4 @@
+/** Choosing and starting the TF.js backend inside the worker: WebGL on a GPU, threaded WASM on software WebGL. */
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { BackendChoice, BackendInitResult, BackendName } from '../shared/protocol';
@@ -128,12 +129,11 @@ async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reas
 
 /**
  * Switches TF.js to the requested backend (for `auto`, the one `chooseBackend` picks). Never silently
- * substitutes another one: a failure is reported so the caller can decide (run on the main thread instead,
+ * substitutes another one: a failure is reported so the page can decide (start a worker on another backend,
  * or tell the user).
  */
 export async function initBackend(
   requested: BackendChoice,
-  thread: 'worker' | 'main',
   rendererHint?: string,
 ): Promise<BackendInitResult> {
   const choice =
@@ -146,14 +146,14 @@ export async function initBackend(
     return {
       ok: false,
       requested,
-      reason: reason || `TensorFlow.js could not initialize the ${name} backend in the ${thread} thread.`,
+      reason: reason || `TensorFlow.js could not initialize the ${name} backend in this worker.`,
     };
   }
   const base = {
     ok: true as const,
     name,
     requested,
-    thread,
+    thread: 'worker' as const,
     ...(choice.reason ? { reason: choice.reason } : {}),
   };
   if (name === 'webgl') {

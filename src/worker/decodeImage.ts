@@ -1,12 +1,10 @@
+/** Decoding images with the browser's own decoders in the worker (OffscreenCanvas), straight to the model's crop. */
 import type { PreprocessSpec } from '../model/preprocess/spec';
 import { SNIFF_BYTES, animationNotice, looksTruncated, sniffImage } from '../shared/imageFormat';
 import type { SniffedImage } from '../shared/imageFormat';
-import { ImagePrepareError, prepareImageForEngine } from '../client/prepareImage';
 import { centerCropOffset, planResize } from '../model/preprocess/geometry';
-import type { Size } from '../model/preprocess/geometry';
+import type { Size } from '../shared/imageFormat';
 import { SerialQueue } from '../shared/serialQueue';
-
-/** Decoding with the browser's own decoders; works on the main thread and in a worker (OffscreenCanvas). */
 
 export class ImageDecodeError extends Error {
   constructor(
@@ -125,7 +123,7 @@ export function decodeFailure(
     );
   }
   if (sniffed.format.id === 'svg') {
-    // Only reached where no page rasterized it first (see prepareImage.ts).
+    // The page rasterizes SVG before sending it (client/prepareImage.ts): a worker has no SVG renderer.
     return new ImageDecodeError('undecodable', `This SVG image could not be rendered (${bytes}).`);
   }
   if (looksTruncated(sniffed.format.id, tail)) {
@@ -222,17 +220,6 @@ async function decodeLarge(
   });
 }
 
-/** On the page (the main-thread engine), an SVG is rasterized here; the worker gets it already rasterized. */
-async function rasterizeIfOnPage(blob: Blob): Promise<Blob> {
-  if (typeof document === 'undefined') return blob;
-  try {
-    return await prepareImageForEngine(blob);
-  } catch (err) {
-    if (err instanceof ImagePrepareError) throw new ImageDecodeError(err.code, err.message);
-    throw err;
-  }
-}
-
 /** Longest side of the card's thumbnail, in CSS pixels x 2 for sharp rendering on high-DPI screens. */
 const THUMBNAIL_SIZE = 192;
 
@@ -255,9 +242,8 @@ async function makeThumbnail(image: ImageBitmap): Promise<Blob> {
  * pixel-exact. The header is read first: a format the browser cannot decode is named, an image too large to
  * decode is refused before any decoding, and a large one is decoded straight to the resize size.
  */
-export async function decodeAndCrop(input: Blob, spec: PreprocessSpec): Promise<CroppedImage> {
-  if (input.size === 0) throw new ImageDecodeError('empty', 'The file is empty (0 bytes).');
-  const blob = await rasterizeIfOnPage(input);
+export async function decodeAndCrop(blob: Blob, spec: PreprocessSpec): Promise<CroppedImage> {
+  if (blob.size === 0) throw new ImageDecodeError('empty', 'The file is empty (0 bytes).');
   const sniffed = sniffImage(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
   const plan = planDecode(sniffed, spec.resizeShorterSide, await canDecodeJpegScaled());
   if (plan.kind === 'too-large') {

@@ -1,18 +1,12 @@
+/** Drawing happens here, next to the activations: the page only receives finished bitmaps. */
 import { transfer } from 'comlink';
 
 import type { StageActivation } from '../model/classifier';
-import {
-  classActivationMap,
-  meanAndStd,
-  renderAtlas,
-  renderHeatmap,
-  upsampleBilinear,
-} from '../model/featureMaps';
+import { classActivationMap } from '../explain/classActivationMap';
+import { meanAndStd, renderAtlas, renderHeatmap, upsampleBilinear } from '../model/featureMaps';
 import type { ActivationMap } from '../model/featureMaps';
 import type { PreprocessSpec } from '../model/preprocess/spec';
 import type { CamRender, FeatureMapOptions, StageRender } from '../shared/protocol';
-
-/** Drawing happens here, next to the activations: the page only receives finished bitmaps. */
 
 export function rgbaToBitmap(rgba: Uint8ClampedArray, width: number, height: number): ImageBitmap {
   const canvas = new OffscreenCanvas(width, height);
@@ -22,7 +16,7 @@ export function rgbaToBitmap(rgba: Uint8ClampedArray, width: number, height: num
   return canvas.transferToImageBitmap();
 }
 
-export function drawStages(stages: StageActivation[], options: FeatureMapOptions): StageRender[] {
+export function drawStages(stages: readonly StageActivation[], options: FeatureMapOptions): StageRender[] {
   return stages.map(({ stage, map }) => {
     const atlas = renderAtlas(map, options);
     const { mean, std } = meanAndStd(map.data);

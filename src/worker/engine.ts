@@ -1,64 +1,60 @@
+/**
+ * The engine the page talks to (EngineApi): it owns the TF.js backend and the active classifier, and runs one
+ * request at a time. It lives in the inference worker; the page reaches it through client/engineClient.ts.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { ResNetClassifier } from '../model/classifier';
-import type { StageActivation } from '../model/classifier';
-import { MAX_TOP_K, clampTopK } from '../model/topK';
-import type { Prediction } from '../model/topK';
-import { isBuildableVariant } from '../shared/variants';
-import { exportLayersModel } from '../model/weights/tfjsFormat';
-import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
-import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
-import { benchmarkClassifier } from '../model/benchmark';
-import type { BenchOptions, BenchResult } from '../model/benchmark';
-import { loadBundledResNet50 } from '../model/bundledResNet50';
-import { drawCam, drawInput, drawStages, transferBitmaps } from './drawInspection';
+import type { Classifier } from '../model/classifier';
+import { loadClassifier } from '../model/loadClassifier';
+import { MAX_TOP_K, clampTopK } from '../shared/predictions';
+import type { Prediction } from '../shared/predictions';
+import type { OnProgress } from '../shared/progress';
 import type {
-  BackendInitResult,
   BackendChoice,
+  BackendInitResult,
+  BenchOptions,
+  BenchResult,
   CamRender,
-  FeatureMapOptions,
-  InspectResult,
-  StageRender,
   ClassifyResult,
   EngineApi,
+  EngineImage,
   ExportedModel,
-  LoadModelRequest,
-  LoadProgress,
+  FeatureMapOptions,
+  InspectResult,
   MemoryInfo,
   ModelInfo,
-  WeightsPayload,
+  ModelSource,
+  StageRender,
 } from '../shared/protocol';
-import { classifierFromWeightFiles } from '../model/weights/loadWeightFiles';
 import { SerialQueue } from '../shared/serialQueue';
+import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
+import { CropCache } from './cropCache';
+import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
+import type { CroppedImage } from './decodeImage';
+import { drawInput, transferBitmaps } from './drawInspection';
+import { Inspection } from './inspection';
 
 function memory(): MemoryInfo {
   const m = tf.memory();
   return { numTensors: m.numTensors, numBytes: m.numBytes };
 }
 
-const nextFrame = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const CONTEXT_LOST = 'The GPU (WebGL) context was lost, e.g. by a driver reset.';
 
-/**
- * Owns TF.js state: the backend and the active classifier. Runs inside the inference worker, or on the
- * main thread when the worker cannot get the requested backend.
- */
+/** Crops kept for Look inside: a screenful of cards, about 6 MB. */
+const KEPT_CROPS = 32;
+
 export class InferenceEngine implements EngineApi {
-  private classifier: ResNetClassifier | null = null;
-  /** The activations of the one image last inspected, kept as arrays for re-drawing; cleared on model change. */
-  private inspection: { classifier: ResNetClassifier; stages: StageActivation[] } | null = null;
+  private classifier: Classifier | null = null;
+  private inspection: Inspection | null = null;
+  private readonly crops = new CropCache(KEPT_CROPS);
   private readonly queue = new SerialQueue();
   private faultHandler: ((reason: string) => void) | null = null;
 
-  constructor(private readonly thread: 'worker' | 'main') {}
-
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult> {
     return this.queue.run(async () => {
-      const result = await initBackend(requested, this.thread, rendererHint);
-      if (result.ok) {
-        watchWebGLContextLoss(() =>
-          this.faultHandler?.('The GPU (WebGL) context was lost, e.g. by a driver reset.'),
-        );
-      }
+      const result = await initBackend(requested, rendererHint);
+      if (result.ok) watchWebGLContextLoss(() => this.faultHandler?.(CONTEXT_LOST));
       return result;
     });
   }
@@ -68,57 +64,14 @@ export class InferenceEngine implements EngineApi {
     return Promise.resolve();
   }
 
-  loadModel(request: LoadModelRequest, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
-    const report = (fraction: number, message: string) => onProgress({ fraction, message });
-    const { variant } = request;
-    if (!isBuildableVariant(variant)) {
-      if (!request.modelUrl) return Promise.reject(new Error(`${variant} needs the URL of its model.json.`));
-      const url = request.modelUrl;
-      return this.activate(async () =>
-        ResNetClassifier.fromKerasResNet50(await loadBundledResNet50(url, report), report),
-      );
-    }
-    return this.activate(() =>
-      ResNetClassifier.load({
-        variant,
-        flavor: request.flavor,
-        onProgress: report,
-        // On the main thread, give the page a chance to paint progress between blocks.
-        yieldToEventLoop: this.thread === 'main' ? nextFrame : undefined,
-      }),
-    );
-  }
-
-  loadWeights(payload: WeightsPayload, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
-    return this.activate(() =>
-      classifierFromWeightFiles(payload, (fraction, message) => onProgress({ fraction, message })),
-    );
-  }
-
-  exportModel(): Promise<ExportedModel> {
-    return this.queue.run(async () => {
-      const classifier = this.classifier;
-      if (!classifier) throw new Error('No model is loaded yet.');
-      const { variant, flavor } = classifier;
-      if (!isBuildableVariant(variant) || flavor === 'keras') {
-        throw new Error(`${variant} is served as a TF.js model already; only ResNet18/34 are exported.`);
-      }
-      return exportLayersModel(classifier.model, {
-        variant,
-        flavor,
-        weightsName: classifier.weights.name,
-      });
-    });
-  }
-
   /**
-   * Makes a new classifier active. It is built completely before the old one is let go of, so if building
-   * fails the active model keeps working, untouched.
+   * The new classifier is complete and warmed up before the old one is let go of, so if loading fails the
+   * active model keeps working, untouched.
    */
-  private activate(makeClassifier: () => Promise<ResNetClassifier>): Promise<ModelInfo> {
+  loadModel(source: ModelSource, onProgress: OnProgress): Promise<ModelInfo> {
     return this.queue.run(async () => {
       const started = performance.now();
-      const next = await makeClassifier();
+      const next = await loadClassifier(source, { onProgress });
       try {
         await warmUpDecoding(next.preprocess);
       } catch {
@@ -129,22 +82,22 @@ export class InferenceEngine implements EngineApi {
       this.inspection = null;
       return {
         summary: next.summary,
-        weights: { source: next.weights.kind, name: next.weights.name },
+        weights: next.weights,
         memory: memory(),
         buildMs: performance.now() - started,
       };
     });
   }
 
-  classify(image: Blob, k: number = MAX_TOP_K): Promise<ClassifyResult> {
-    return this.classifyMany([image], k).then((results) => results[0]!);
+  exportModel(): Promise<ExportedModel> {
+    return this.queue.run(() => this.requireClassifier().exportLayers());
   }
 
   /**
-   * Decodes each image (a bad one gets its own error and does not affect the others), then classifies all
-   * the good ones in one batched pass.
+   * Decodes each image (a bad one gets its own error and does not affect the others), then classifies all the
+   * good ones in one batched pass.
    */
-  classifyMany(images: readonly Blob[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
+  classify(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
     return this.queue.run(async () => {
       const classifier = this.classifier;
       if (!classifier) {
@@ -157,8 +110,8 @@ export class InferenceEngine implements EngineApi {
       }
       const started = performance.now();
       const decoded = await Promise.all(
-        images.map((image) =>
-          decodeAndCrop(image, classifier.preprocess).then(
+        images.map(({ blob }) =>
+          decodeAndCrop(blob, classifier.preprocess).then(
             (crop) => ({ ok: true as const, crop }),
             (err: unknown) => ({ ok: false as const, err }),
           ),
@@ -171,7 +124,7 @@ export class InferenceEngine implements EngineApi {
       if (crops.length > 0) {
         const inferStart = performance.now();
         try {
-          predictions = await classifier.classifyCrops(
+          predictions = await classifier.classify(
             crops.map((c) => c.rgba),
             clampTopK(k),
           );
@@ -180,57 +133,48 @@ export class InferenceEngine implements EngineApi {
         }
         if (isWebGLContextLost()) {
           // Whatever came back was computed on a dead context; the page replaces the engine and retries.
-          this.faultHandler?.('The GPU (WebGL) context was lost, e.g. by a driver reset.');
+          this.faultHandler?.(CONTEXT_LOST);
           throw new Error('The GPU (WebGL) context was lost during classification.');
         }
         inferenceMs = performance.now() - inferStart;
       }
+      decoded.forEach((d, i) => d.ok && this.crops.set(images[i]!.id, classifier.preprocess, d.crop.rgba));
       const totalMs = performance.now() - started;
       let next = 0;
       return decoded.map((d): ClassifyResult => {
-        if (!d.ok) {
-          if (d.err instanceof ImageDecodeError) {
-            return { ok: false, code: d.err.code, message: d.err.message, memory: memory() };
-          }
-          const message = d.err instanceof Error ? d.err.message : String(d.err);
-          return { ok: false, code: 'internal', message: `Decoding failed: ${message}`, memory: memory() };
-        }
+        if (!d.ok) return decodeError(d.err);
         const index = next++;
         if (failure) return { ok: false, code: 'internal', message: failure, memory: memory() };
-        const { crop } = d;
-        return {
-          ok: true,
-          variant: classifier.variant,
+        return success(d.crop, {
+          variant: classifier.summary.variant,
           predictions: predictions[index]!,
           // Per image: the batch's time shared out, so a card's number means the same at any batch size.
           totalMs: totalMs / images.length,
           inferenceMs: inferenceMs / crops.length,
-          sourceWidth: crop.sourceWidth,
-          sourceHeight: crop.sourceHeight,
-          ...(crop.notice ? { notice: crop.notice } : {}),
-          ...(crop.thumbnail ? { thumbnail: crop.thumbnail } : {}),
-          memory: memory(),
-        };
+        });
       });
     });
   }
 
-  inspect(image: Blob, options: FeatureMapOptions, camClass?: number): Promise<InspectResult> {
+  inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number): Promise<InspectResult> {
     return this.queue.run(async () => {
       const classifier = this.requireClassifier();
       const started = performance.now();
-      const crop = await decodeAndCrop(image, classifier.preprocess);
-      const { stages, predictions } = await classifier.inspect(crop.rgba, MAX_TOP_K);
-      this.inspection = { classifier, stages };
-      const input = drawInput(crop.rgba, classifier.preprocess);
-      const renders = drawStages(stages, options);
-      const cam = await this.drawCamFor(camClass ?? predictions[0]!.classIndex);
+      const kept = this.crops.get(image.id, classifier.preprocess);
+      const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
+      if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
+      const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
+      this.inspection = new Inspection(classifier, stages);
+      const input = drawInput(rgba, classifier.preprocess);
+      const renders = this.inspection.drawStages(options);
+      const cam = await this.inspection.drawCam(camClass ?? predictions[0]!.classIndex);
       const result: InspectResult = {
         input,
         stages: renders,
         predictions,
         cam,
         inspectMs: performance.now() - started,
+        decoded: !kept,
         memory: memory(),
       };
       return transferBitmaps(result, [input, cam.bitmap, ...renders.map((r) => r.bitmap)]);
@@ -239,7 +183,7 @@ export class InferenceEngine implements EngineApi {
 
   renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]> {
     return this.queue.run(async () => {
-      const renders = drawStages(this.requireInspection().stages, options);
+      const renders = this.requireInspection().drawStages(options);
       return transferBitmaps(
         renders,
         renders.map((r) => r.bitmap),
@@ -249,34 +193,13 @@ export class InferenceEngine implements EngineApi {
 
   renderCam(classIndex: number): Promise<CamRender> {
     return this.queue.run(async () => {
-      const cam = await this.drawCamFor(classIndex);
+      const cam = await this.requireInspection().drawCam(classIndex);
       return transferBitmaps(cam, [cam.bitmap]);
     });
   }
 
-  private async drawCamFor(classIndex: number): Promise<CamRender> {
-    const { classifier, stages } = this.requireInspection();
-    const fc = await classifier.fcKernel();
-    if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= fc.classes) {
-      throw new RangeError(`Class ${classIndex} does not exist (0..${fc.classes - 1}).`);
-    }
-    return drawCam(stages.at(-1)!.map, fc, classIndex, classifier.preprocess.cropSize);
-  }
-
   benchmark(options: BenchOptions): Promise<BenchResult> {
-    return this.queue.run(() => benchmarkClassifier(this.requireClassifier(), options));
-  }
-
-  private requireClassifier(): ResNetClassifier {
-    if (!this.classifier) throw new Error('No model is loaded yet.');
-    return this.classifier;
-  }
-
-  private requireInspection(): NonNullable<InferenceEngine['inspection']> {
-    if (!this.inspection || this.inspection.classifier !== this.classifier) {
-      throw new Error('No image is being inspected with the current model.');
-    }
-    return this.inspection;
+    return this.queue.run(() => this.requireClassifier().benchmark(options));
   }
 
   memory(): Promise<MemoryInfo> {
@@ -287,6 +210,42 @@ export class InferenceEngine implements EngineApi {
     return this.queue.run(async () => {
       this.classifier?.dispose();
       this.classifier = null;
+      this.inspection = null;
+      this.crops.clear();
     });
   }
+
+  private requireClassifier(): Classifier {
+    if (!this.classifier) throw new Error('No model is loaded yet.');
+    return this.classifier;
+  }
+
+  private requireInspection(): Inspection {
+    if (!this.inspection || this.inspection.classifier !== this.classifier) {
+      throw new Error('No image is being inspected with the current model.');
+    }
+    return this.inspection;
+  }
+}
+
+function decodeError(err: unknown): ClassifyResult {
+  if (err instanceof ImageDecodeError)
+    return { ok: false, code: err.code, message: err.message, memory: memory() };
+  const message = err instanceof Error ? err.message : String(err);
+  return { ok: false, code: 'internal', message: `Decoding failed: ${message}`, memory: memory() };
+}
+
+function success(
+  crop: CroppedImage,
+  result: Pick<Extract<ClassifyResult, { ok: true }>, 'variant' | 'predictions' | 'totalMs' | 'inferenceMs'>,
+): ClassifyResult {
+  return {
+    ok: true,
+    ...result,
+    sourceWidth: crop.sourceWidth,
+    sourceHeight: crop.sourceHeight,
+    ...(crop.notice ? { notice: crop.notice } : {}),
+    ...(crop.thumbnail ? { thumbnail: crop.thumbnail } : {}),
+    memory: memory(),
+  };
 }

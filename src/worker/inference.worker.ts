@@ -1,11 +1,14 @@
+/**
+ * The inference worker's entry point: host one engine and answer the page's typed calls (shared/protocol.ts).
+ * Everything TF.js does in this app happens in this thread.
+ */
 import { expose } from 'comlink';
 
-import { InferenceEngine } from './engine';
 import { loseWebGLContextForTesting } from './backend';
-import { holdLifeLock } from '../client/workerLifeLock';
+import { InferenceEngine } from './engine';
+import { holdLifeLock } from './lifeLock';
 
-// The worker's whole job: host one engine and answer its typed RPC (see protocol.ts).
-expose(new InferenceEngine('worker'));
+expose(new InferenceEngine());
 // Held until this worker is gone, however it goes (terminated, crashed, closed): that is how the page notices.
 holdLifeLock(self.name);
 

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { normalizeCrop } from './geometry';
+import { normalizeCrop } from '../../testing/preprocessReference';
 import { rgbaToModelInput } from './onBackend';
 import { IMAGENET_TORCHVISION_PREPROCESS, KERAS_CAFFE_PREPROCESS } from './spec';
 

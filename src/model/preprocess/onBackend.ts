@@ -1,9 +1,7 @@
+/** The network's input made from decoded bytes, as tensor ops on the backend (the path every image takes). */
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { PreprocessSpec } from './spec';
-
-/** Keras' Caffe-mode ImageNet means, in BGR order (the order that mode feeds the network). */
-const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
 
 /**
  * Decoded crops as RGBA bytes [n, h, w, 4] (int32 or float32 on the 0..255 scale) to the network's input
@@ -20,7 +18,7 @@ export function rgbaToModelInput(rgba: tf.Tensor4D, spec: PreprocessSpec): tf.Te
     // Straight alpha onto white: rgb * a + 255 * (1 - a) = 255 + a * (rgb - 255).
     const composited = tf.add(tf.mul(alpha, tf.sub(rgb, 255)), 255);
     if (spec.mode === 'caffe') {
-      return tf.sub(tf.reverse(composited, -1), tf.tensor1d([...CAFFE_MEAN_BGR])) as tf.Tensor4D;
+      return tf.sub(tf.reverse(composited, -1), tf.tensor1d([...spec.meanBGR])) as tf.Tensor4D;
     }
     // ((v / 255) - mean) / std as one multiply-add per channel.
     const scale = spec.std.map((s) => 1 / (255 * s));

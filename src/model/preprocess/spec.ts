@@ -1,4 +1,9 @@
-/** How an image must be framed and normalized for a given set of weights. Pure data. */
+/**
+ * How an image must be framed and normalized for a given set of weights: pure data, one spec per training
+ * recipe. The tensor implementation is in onBackend.ts; the plain-JS reference the tests hold it to is in
+ * src/testing/preprocessReference.ts.
+ */
+
 interface Framing {
   /** Resize so the shorter side has this length, then center-crop `cropSize`. */
   resizeShorterSide: number;
@@ -15,6 +20,8 @@ export interface TorchvisionPreprocessSpec extends Framing {
 /** Keras' 'caffe' mode: BGR, per-channel ImageNet means subtracted on the 0..255 scale, no scaling. */
 export interface CaffePreprocessSpec extends Framing {
   mode: 'caffe';
+  /** Per-channel ImageNet means in BGR order (the order this mode feeds the network), on the 0..255 scale. */
+  meanBGR: readonly [number, number, number];
 }
 
 export type PreprocessSpec = TorchvisionPreprocessSpec | CaffePreprocessSpec;
@@ -28,9 +35,14 @@ export const IMAGENET_TORCHVISION_PREPROCESS: TorchvisionPreprocessSpec = {
   std: [0.229, 0.224, 0.225],
 };
 
-/** Keras ResNet50: Caffe normalization, framed by shorter side 256 + center crop (measured better than squash). */
+/**
+ * Keras ResNet50, which these ImageNet weights were trained with: Caffe normalization, framed like ResNet18/34
+ * (shorter side 256, center crop 224) rather than squashed; scripts/measure-resnet50.mjs measured both framings
+ * (README, "ResNet50").
+ */
 export const KERAS_CAFFE_PREPROCESS: CaffePreprocessSpec = {
   mode: 'caffe',
   resizeShorterSide: 256,
   cropSize: 224,
+  meanBGR: [103.939, 116.779, 123.68],
 };

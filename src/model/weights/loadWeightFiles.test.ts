@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { WeightsFormatError } from './tensorMap';
-import { classifierFromWeightFiles } from './loadWeightFiles';
+import { modelFromWeightFiles } from './loadWeightFiles';
 
 const modelJson = {
   name: 'model.json',
@@ -14,10 +14,7 @@ const modelJson = {
 };
 
 async function refusal(source: 'file' | 'url'): Promise<WeightsFormatError> {
-  const error = await classifierFromWeightFiles(
-    { source, name: 'model.json', files: [modelJson] },
-    () => {},
-  ).then(
+  const error = await modelFromWeightFiles([modelJson], source, () => {}).then(
     () => null,
     (err: unknown) => err,
   );
@@ -25,7 +22,7 @@ async function refusal(source: 'file' | 'url'): Promise<WeightsFormatError> {
   return error as WeightsFormatError;
 }
 
-describe('classifierFromWeightFiles', () => {
+describe('modelFromWeightFiles', () => {
   it('asks for the missing shards of a dropped model.json', async () => {
     const error = await refusal('file');
     expect(error.code).toBe('missing-record');
@@ -44,10 +41,7 @@ describe('classifierFromWeightFiles', () => {
 
   it('refuses a lone file it cannot read, saying what it can', async () => {
     const notes = { name: 'notes.txt', data: new TextEncoder().encode('hello').buffer as ArrayBuffer };
-    const error = await classifierFromWeightFiles(
-      { source: 'file', name: 'notes.txt', files: [notes] },
-      () => {},
-    ).then(
+    const error = await modelFromWeightFiles([notes], 'file', () => {}).then(
       () => null,
       (err: unknown) => err,
     );

@@ -1,7 +1,14 @@
-import type { ProgressCallback } from '../classifier';
-import { ResNetClassifier } from '../classifier';
-import { buildResNet } from '../buildResNet';
+/**
+ * Weight files to a built model holding them: the format is recognized by content, depth and layout by the
+ * tensors, and the matching architecture is built for them.
+ */
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+import type { OnProgress } from '../../shared/progress';
+import type { BuildFlavor, BuildableVariantId } from '../../shared/variants';
 import { detectWeightsFormat } from '../../shared/weightsFormat';
+import type { NamedBuffer } from '../../shared/weightsFormat';
+import { buildResNet } from '../buildResNet';
 import { parsePyTorchCheckpoint } from './pytorchZip';
 import { parseSafetensors } from './safetensors';
 import { WeightsFormatError } from './tensorMap';
@@ -12,29 +19,35 @@ import {
   detectArchitecture,
   validateTorchvisionTensors,
 } from './torchvisionWeights';
-import type { WeightsPayload } from '../../shared/protocol';
 
 const SUPPORTED =
   'Supported: .safetensors and PyTorch .pth/.pt state dicts of torchvision/timm ResNet18/34, or a TF.js model.json with its weight shards.';
 
+export interface ModelFromWeights {
+  model: LayersModel;
+  variant: BuildableVariantId;
+  flavor: BuildFlavor;
+}
+
 /**
- * Turns weight files into a ready classifier: recognizes the format by content, detects depth and flavor from
- * the tensors, builds the matching architecture and loads the weights into it.
+ * `origin` words the errors: a URL brings one file, a file picker can bring several. The caller owns the
+ * returned model.
  */
-export async function classifierFromWeightFiles(
-  payload: WeightsPayload,
-  onProgress: ProgressCallback,
-): Promise<ResNetClassifier> {
-  const weights = { kind: payload.source, name: payload.name };
-  const formats = payload.files.map((f) => detectWeightsFormat(f));
+export async function modelFromWeightFiles(
+  files: readonly NamedBuffer[],
+  origin: 'file' | 'url' | 'cache',
+  onProgress: OnProgress,
+): Promise<ModelFromWeights> {
+  const report = (fraction: number, message: string) => onProgress({ fraction, message });
+  const formats = files.map((f) => detectWeightsFormat(f));
   if (formats.includes('tfjs-json')) {
-    onProgress(0.1, 'Reading TF.js model');
+    report(0.1, 'Reading TF.js model');
     let loaded: Awaited<ReturnType<typeof loadLayersModelFromFiles>>;
     try {
-      loaded = await loadLayersModelFromFiles(payload.files);
+      loaded = await loadLayersModelFromFiles(files);
     } catch (err) {
       // "Select them together" means nothing for a URL: only the one file it names was downloaded.
-      if (payload.source === 'url' && err instanceof WeightsFormatError && err.code === 'missing-record') {
+      if (origin === 'url' && err instanceof WeightsFormatError && err.code === 'missing-record') {
         throw new WeightsFormatError(
           'missing-record',
           `${err.message.replace(/;[^;]*$/, '')}, but a URL brings only the model.json. Download it with its shards and open them together.`,
@@ -42,19 +55,18 @@ export async function classifierFromWeightFiles(
       }
       throw err;
     }
-    const { model, variant, flavor } = loaded;
-    return ResNetClassifier.fromModel(model, { variant, flavor, weights, onProgress });
+    return loaded;
   }
-  if (payload.files.length !== 1) {
+  if (files.length !== 1) {
     throw new WeightsFormatError(
       'not-a-checkpoint',
-      `Choose one weights file (got ${payload.files.length}), or a model.json together with its shards.`,
+      `Choose one weights file (got ${files.length}), or a model.json together with its shards.`,
     );
   }
-  const [file] = payload.files;
+  const [file] = files;
   const format = formats[0];
   let tensors: TensorMap;
-  onProgress(0.05, `Reading ${file!.name}`);
+  report(0.05, `Reading ${file!.name}`);
   if (format === 'safetensors') tensors = parseSafetensors(file!.data);
   else if (format === 'pytorch') tensors = parsePyTorchCheckpoint(file!.data);
   else if (format === 'tfjs-shard') {
@@ -71,14 +83,14 @@ export async function classifierFromWeightFiles(
   const { variant, flavor } = detectArchitecture(tensors);
   // Refuse a bad file before building a model for it: the build is most of the time a refusal would take.
   validateTorchvisionTensors(tensors, variant);
-  onProgress(0.15, `Building ${variant} (${flavor})`);
+  report(0.15, `Building ${variant} (${flavor})`);
   const model = await buildResNet({ variant, flavor, init: 'zeros' });
   try {
-    onProgress(0.5, 'Loading weights');
+    report(0.5, 'Loading weights');
     applyTorchvisionWeights(model, tensors, variant);
   } catch (err) {
     model.dispose();
     throw err;
   }
-  return ResNetClassifier.fromModel(model, { variant, flavor, weights, onProgress });
+  return { model, variant, flavor };
 }

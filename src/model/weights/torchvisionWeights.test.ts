@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rgbaToNormalizedRGB } from '../preprocess/geometry';
+import { rgbaToNormalizedRGB } from '../../testing/preprocessReference';
 import { buildResNet } from '../buildResNet';
 import type { LayersModel } from '../buildResNet';
 import { IMAGENET_TORCHVISION_PREPROCESS } from '../preprocess/spec';

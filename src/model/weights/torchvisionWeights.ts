@@ -117,7 +117,8 @@ function listNames(names: readonly string[]): string {
   return names.length > MAX_LISTED ? `${shown} and ${names.length - MAX_LISTED} more` : shown;
 }
 
-function formatShape(shape: readonly number[]): string {
+/** A tensor's shape as PyTorch prints it, so a message matches what the user sees in Python. */
+function torchShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
@@ -221,7 +222,7 @@ function describeProblems(problems: TensorProblems): string[] {
   if (wrongShape.length > 0) {
     const described = wrongShape.map(({ name, expected, got, valueCount }) => {
       const holds = valueCount !== elementCount(got) ? ` holding ${valueCount} values` : '';
-      return `${name} (expected ${formatShape(expected)}, got ${formatShape(got)}${holds})`;
+      return `${name} (expected ${torchShape(expected)}, got ${torchShape(got)}${holds})`;
     });
     parts.push(`${wrongShape.length} with the wrong shape: ${listNames(described)}`);
   }
@@ -379,7 +380,7 @@ function bindModel(model: LayersModel, variant: BuildableVariantId): Array<[Laye
       const shape = tfShape(binding, fields[field] as string);
       if (weight.shape.join(',') !== shape.join(',')) {
         problems.push(
-          `${weight.originalName} is ${formatShape(weight.shape as number[])}, expected ${formatShape(shape)}`,
+          `${weight.originalName} is ${torchShape(weight.shape as number[])}, expected ${torchShape(shape)}`,
         );
       }
     }

@@ -1,6 +1,8 @@
-import { RESNET50_MODEL_URL } from '../model/resnet50';
-
-/** Where the install step put ResNet50, and whether it is there. No TF.js here: the page itself uses this. */
+/** Where each variant's model comes from, as the page asks the engine for it; and whether ResNet50 was installed. */
+import type { ModelSource } from '../shared/protocol';
+import { RESNET50_MODEL_URL } from '../shared/resnet50Package';
+import { isBuildableVariant } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
 
 /** Where the served model.json is, as an absolute URL (workers resolve relative URLs against their script). */
 export function bundledResNet50Url(base: string, href: string): string {
@@ -18,4 +20,11 @@ export async function isBundledResNet50Installed(modelUrl: string): Promise<bool
   } catch {
     return false;
   }
+}
+
+/** ResNet18/34 with seeded weights (untrained); ResNet50 from the served ImageNet-trained model. */
+export function variantSource(variant: VariantId, resnet50Url: string): ModelSource {
+  return isBuildableVariant(variant)
+    ? { kind: 'random', variant }
+    : { kind: 'bundled', variant, modelUrl: resnet50Url };
 }

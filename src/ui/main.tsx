@@ -1,9 +1,10 @@
+/** The app page's entry point: start the engine and the model for the URL's options, and render the UI. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
-import { parseUrlOptions, useAppStore, withVariantInUrl } from './store';
-import { App } from './ui/App';
-import './ui/styles.css';
+import { parseUrlOptions, useAppStore, withVariantInUrl } from '../store';
+import { App } from './App';
+import './styles.css';
 
 const options = parseUrlOptions(window.location.search);
 void useAppStore.getState().startApp(options);
