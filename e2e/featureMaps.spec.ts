@@ -54,6 +54,8 @@ test("a classified photo shows its input, every stage's feature maps, and a clas
   await addImages(page, fixture('chelsea.jpg'));
   const preds = await predictionsOf(page, 'chelsea.jpg', 'resnet18');
   const panel = await inspect(page, 'chelsea.jpg');
+  // The crop decoded for the classification is reused: the image is decoded once.
+  await expect(panel).toHaveAttribute('data-decoded', 'false');
 
   const maps = panel.getByTestId('feature-map');
   await expect(maps).toHaveCount(5);

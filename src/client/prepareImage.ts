@@ -1,12 +1,11 @@
-import { looksLikeSvg } from '../shared/imageFormat';
-import type { Size } from '../shared/imageFormat';
-
 /**
  * Turns what the engine cannot decode by itself into what it can, on the page (main thread): an SVG becomes a
  * PNG. Chromium's createImageBitmap rejects SVG blobs (in a worker there is no SVG renderer at all), while an
  * <img> renders them. An SVG loaded as an image never runs its scripts, never loads external resources and
  * never runs event handlers, so rendering one this way is as safe as showing it in an <img>.
  */
+import { looksLikeSvg } from '../shared/imageFormat';
+import type { Size } from '../shared/imageFormat';
 
 /** A file that could not be made ready for the engine; the card shows it like the engine's decode errors. */
 export class ImagePrepareError extends Error {

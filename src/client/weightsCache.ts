@@ -1,10 +1,9 @@
-import type { NamedBuffer } from '../shared/weightsFormat';
-
 /**
  * Loaded weights are kept in Cache Storage so they load offline next time. One entry per weights source,
  * possibly several files (a TF.js model.json with its shards), stored under synthetic same-origin keys that
  * are never fetched from the network.
  */
+import type { NamedBuffer } from '../shared/weightsFormat';
 
 const CACHE_NAME = 'resnet-lens-weights-v1';
 const PREFIX = '/__weights__/';

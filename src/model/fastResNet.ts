@@ -1,3 +1,4 @@
+/** The fast inference path for ResNet18/34: BatchNorm folded into the convolutions, fused conv+bias+ReLU. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 

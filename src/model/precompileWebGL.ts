@@ -1,3 +1,4 @@
+/** On WebGL, compile every shader program of a forward pass in parallel before the first real one runs. */
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of TF.js's WebGL backend used here; they are public methods, but not in tfjs-core's typings. */

@@ -1,3 +1,4 @@
+/** The colour maps feature maps and heat maps are drawn with, as lookup tables (viridis is colour-blind safe). */
 import { rgb } from 'd3-color';
 import {
   interpolateGreys,
@@ -11,10 +12,6 @@ import {
 
 export type Colormap = 'viridis' | 'magma' | 'inferno' | 'turbo' | 'gray';
 export const COLORMAPS: readonly Colormap[] = ['viridis', 'magma', 'inferno', 'turbo', 'gray'];
-
-export function isColormap(value: unknown): value is Colormap {
-  return typeof value === 'string' && (COLORMAPS as readonly string[]).includes(value);
-}
 
 const INTERPOLATORS: Record<Colormap, (t: number) => string> = {
   viridis: interpolateViridis,

@@ -1,3 +1,4 @@
+/** Which backend the user asked for, which one runs, and the engine's live tensor memory. */
 import type { BackendChoice, BackendInfo, MemoryInfo } from '../shared/protocol';
 import type { SliceCreator } from './types';
 

@@ -1,8 +1,7 @@
+// Tiny selector hooks: each component subscribes to exactly what it renders.
 import { useShallow } from 'zustand/react/shallow';
 
 import { useAppStore } from './index';
-
-// Tiny selector hooks: each component subscribes to exactly what it renders.
 
 export const useTopK = () => useAppStore((s) => s.topK);
 export const useImages = () => useAppStore((s) => s.images);

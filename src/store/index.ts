@@ -1,3 +1,4 @@
+/** The app's one zustand store, made of slices that cooperate through their actions. */
 import { create } from 'zustand';
 
 import { createBackendSlice } from './backendSlice';
@@ -20,6 +21,6 @@ export const useAppStore = create<AppState>()((...a) => ({
 export type { AppState } from './types';
 export type { ImageItem, ImageStatus } from './imagesSlice';
 export type { ModelStatus } from './modelSlice';
-export { parseUrlOptions, withVariantInUrl } from './urlParams';
+export { keepUrlInStep, parseUrlOptions } from './urlParams';
 export type { CachedWeights } from '../client/weightsCache';
 export { WEIGHTS_PRESETS } from '../client/weightPresets';

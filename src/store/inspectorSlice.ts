@@ -1,3 +1,4 @@
+/** Look inside: the inspected image's stages and class activation map, redrawn as the options change. */
 import type { CamRender, FeatureMapOptions, InspectResult, StageRender } from '../shared/protocol';
 import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';

@@ -1,3 +1,4 @@
+/** The user's display settings. */
 import { DEFAULT_TOP_K, clampTopK } from '../shared/predictions';
 import type { SliceCreator } from './types';
 

@@ -1,3 +1,4 @@
+/** The store's whole state type, and the shape of a slice creator. */
 import type { StateCreator } from 'zustand';
 
 import type { BackendSlice } from './backendSlice';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseUrlOptions, withBackendInUrl, withVariantInUrl } from './urlParams';
+import { parseUrlOptions, withOptionsInUrl } from './urlParams';
 
 describe('URL options', () => {
   it('defaults to the automatic backend choice and leaves the variant to the app', () => {
@@ -16,17 +16,12 @@ describe('URL options', () => {
   it('ignores unknown values', () => {
     expect(parseUrlOptions('?backend=cuda&model=vgg16')).toEqual({ backend: 'auto', variant: null });
   });
-  it('writes the variant back, keeping other parameters', () => {
-    expect(withVariantInUrl('http://x/?backend=cpu', 'resnet34')).toBe(
-      'http://x/?backend=cpu&model=resnet34',
+  it('writes the variant and backend back, keeping other parameters; auto needs no parameter', () => {
+    expect(withOptionsInUrl('http://x/?k=3&backend=cpu', { variant: 'resnet34', backend: 'wasm' })).toBe(
+      'http://x/?k=3&backend=wasm&model=resnet34',
     );
-  });
-  it('writes the backend setting back; auto needs no parameter', () => {
-    expect(withBackendInUrl('http://x/?model=resnet34', 'wasm')).toBe(
-      'http://x/?model=resnet34&backend=wasm',
-    );
-    expect(withBackendInUrl('http://x/?backend=wasm&model=resnet34', 'auto')).toBe(
-      'http://x/?model=resnet34',
-    );
+    expect(
+      withOptionsInUrl('http://x/?backend=wasm&model=resnet34', { variant: 'resnet50', backend: 'auto' }),
+    ).toBe('http://x/?model=resnet50');
   });
 });

@@ -1,7 +1,9 @@
+/** The options a URL carries (`?model=`, `?backend=`), read and written back. */
 import { isBackendChoice } from '../shared/protocol';
 import type { BackendChoice } from '../shared/protocol';
 import { isVariantId } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
+import type { AppState } from './types';
 
 export interface UrlOptions {
   backend: BackendChoice;
@@ -20,17 +22,31 @@ export function parseUrlOptions(search: string): UrlOptions {
   };
 }
 
-/** Keeps `?model=` in step with the active variant, so a reload comes back to the same model. */
-export function withVariantInUrl(href: string, variant: VariantId): string {
+/**
+ * The URL for these options: `?model=` names the variant, so a reload or a shared link reopens it; `?backend=`
+ * the backend setting, absent for `auto` (the default). Other parameters are kept.
+ */
+export function withOptionsInUrl(
+  href: string,
+  options: { variant: VariantId; backend: BackendChoice },
+): string {
   const url = new URL(href);
-  url.searchParams.set('model', variant);
+  url.searchParams.set('model', options.variant);
+  if (options.backend === 'auto') url.searchParams.delete('backend');
+  else url.searchParams.set('backend', options.backend);
   return url.toString();
 }
 
-/** Keeps `?backend=` in step with the backend setting; `auto` is the default and needs no parameter. */
-export function withBackendInUrl(href: string, backend: BackendChoice): string {
-  const url = new URL(href);
-  if (backend === 'auto') url.searchParams.delete('backend');
-  else url.searchParams.set('backend', backend);
-  return url.toString();
+/** Keeps the address bar in step with the store's variant and backend setting, the one place that writes it. */
+export function keepUrlInStep(store: {
+  subscribe: (listener: (state: AppState, prev: AppState) => void) => () => void;
+}): () => void {
+  return store.subscribe((state, prev) => {
+    if (state.variant === prev.variant && state.backendChoice === prev.backendChoice) return;
+    const href = withOptionsInUrl(window.location.href, {
+      variant: state.variant,
+      backend: state.backendChoice,
+    });
+    if (href !== window.location.href) window.history.replaceState(null, '', href);
+  });
 }

@@ -1,3 +1,4 @@
+/** The page's layout: the sidebar (model, weights, backend, summary) beside the drop zone, results and Look inside. */
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
 import { DropZone } from './DropZone';

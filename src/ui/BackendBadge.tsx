@@ -1,3 +1,4 @@
+/** What the engine runs on, where, and why; with its live tensor count. */
 import { useBackend, useMemory } from '../store/hooks';
 import { formatBytes } from '../shared/format';
 

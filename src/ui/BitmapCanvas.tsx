@@ -1,3 +1,4 @@
+/** A canvas that shows an ImageBitmap made in the worker. */
 import { useEffect, useRef } from 'react';
 import type { CanvasHTMLAttributes } from 'react';
 

@@ -1,3 +1,4 @@
+/** Weights kept in this browser's Cache Storage, to load offline or delete. */
 import { useAppStore } from '../store';
 import { useCachedWeights, useModelState } from '../store/hooks';
 import { formatBytes } from '../shared/format';

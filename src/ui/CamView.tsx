@@ -1,3 +1,4 @@
+/** The class activation map over the network's input, for any of the top-k classes, with an opacity slider. */
 import type { Prediction } from '../shared/predictions';
 import { useAppStore } from '../store';
 import { useCam, useCamOpacity } from '../store/hooks';

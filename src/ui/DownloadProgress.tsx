@@ -1,3 +1,4 @@
+/** A weights download in progress, with its bytes and a Cancel button. */
 import { useAppStore } from '../store';
 import { useDownload } from '../store/hooks';
 import { formatBytes } from '../shared/format';

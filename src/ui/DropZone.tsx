@@ -1,3 +1,4 @@
+/** Where images (and weight files) come in: drop, pick or paste. */
 import { useEffect, useRef, useState } from 'react';
 
 import { looksLikeWeightsFile } from '../shared/weightsFormat';

@@ -1,3 +1,4 @@
+/** The app-level alert: an engine or model failure, dismissable. */
 import { useAppStore } from '../store';
 import { useAppError } from '../store/hooks';
 

@@ -1,52 +1,49 @@
-import { COLORMAPS, isColormap } from '../shared/colormaps';
+/** How the feature maps are drawn: normalization, colour map and channel order. */
+import { COLORMAPS } from '../shared/colormaps';
+import type { ChannelOrder, Normalization } from '../shared/protocol';
 import { useAppStore } from '../store';
 import { useFeatureMapOptions } from '../store/hooks';
+import { SelectField } from './SelectField';
+import type { SelectOption } from './SelectField';
+
+const NORMALIZATIONS: readonly SelectOption<Normalization>[] = [
+  { value: 'channel', label: 'per channel' },
+  { value: 'stage', label: 'per stage' },
+];
+
+const ORDERS: readonly SelectOption<ChannelOrder>[] = [
+  { value: 'index', label: 'by index' },
+  { value: 'mean', label: 'by mean activation' },
+];
+
+const COLORMAP_OPTIONS = COLORMAPS.map((c) => ({ value: c, label: c }));
 
 export function FeatureMapControls() {
   const options = useFeatureMapOptions();
   const setOptions = useAppStore((s) => s.setFeatureMapOptions);
   return (
     <div className="fm-controls">
-      <label className="field">
-        <span className="field__label">Normalize</span>
-        <select
-          data-testid="fm-normalization"
-          value={options.normalization}
-          onChange={(e) =>
-            void setOptions({ normalization: e.target.value === 'stage' ? 'stage' : 'channel' })
-          }
-        >
-          <option value="channel">per channel</option>
-          <option value="stage">per stage</option>
-        </select>
-      </label>
-      <label className="field">
-        <span className="field__label">Colour map</span>
-        <select
-          data-testid="fm-colormap"
-          value={options.colormap}
-          onChange={(e) => {
-            if (isColormap(e.target.value)) void setOptions({ colormap: e.target.value });
-          }}
-        >
-          {COLORMAPS.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span className="field__label">Channel order</span>
-        <select
-          data-testid="fm-order"
-          value={options.order}
-          onChange={(e) => void setOptions({ order: e.target.value === 'mean' ? 'mean' : 'index' })}
-        >
-          <option value="index">by index</option>
-          <option value="mean">by mean activation</option>
-        </select>
-      </label>
+      <SelectField
+        label="Normalize"
+        testId="fm-normalization"
+        value={options.normalization}
+        options={NORMALIZATIONS}
+        onChange={(normalization) => void setOptions({ normalization })}
+      />
+      <SelectField
+        label="Colour map"
+        testId="fm-colormap"
+        value={options.colormap}
+        options={COLORMAP_OPTIONS}
+        onChange={(colormap) => void setOptions({ colormap })}
+      />
+      <SelectField
+        label="Channel order"
+        testId="fm-order"
+        value={options.order}
+        options={ORDERS}
+        onChange={(order) => void setOptions({ order })}
+      />
     </div>
   );
 }

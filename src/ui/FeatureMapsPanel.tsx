@@ -1,3 +1,4 @@
+/** Look inside: the network's input, every stage's channels as tile atlases, and the class activation map. */
 import { useEffect, useRef } from 'react';
 
 import { useAppStore } from '../store';
@@ -27,6 +28,7 @@ export function FeatureMapsPanel() {
       className="panel inspector"
       data-testid="feature-maps"
       data-status={status}
+      data-decoded={inspection ? String(inspection.decoded) : ''}
       aria-label="Inside the network"
     >
       <header className="inspector__header">
@@ -34,7 +36,9 @@ export function FeatureMapsPanel() {
           <h2>Inside the network</h2>
           <p className="small muted">
             {image?.fileName ?? ''}
-            {inspection ? ` · one forward pass, drawn in ${formatMs(inspection.inspectMs)}` : ''}
+            {inspection
+              ? ` · one forward pass${inspection.decoded ? '' : ' on the kept crop'}, drawn in ${formatMs(inspection.inspectMs)}`
+              : ''}
             {status === 'loading' ? ' · computing…' : ''}
           </p>
         </div>

@@ -1,3 +1,4 @@
+/** The page's title and one line on what it does. */
 export function Header() {
   return (
     <header className="app-header">

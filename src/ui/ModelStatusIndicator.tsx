@@ -1,3 +1,4 @@
+/** Whether the model is building, ready or failed, with the build's progress. */
 import { VARIANTS } from '../shared/variants';
 import { useModelState } from '../store/hooks';
 import { formatMs } from '../shared/format';

@@ -1,3 +1,4 @@
+/** The active model's stages: output shape and parameters, with totals. */
 import { FLAVOR_LABELS, VARIANTS } from '../shared/variants';
 import { useSummary } from '../store/hooks';
 import { formatCount, formatShape } from '../shared/format';

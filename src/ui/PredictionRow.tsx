@@ -1,3 +1,4 @@
+/** One ranked class: label, probability bar and percentage. */
 import type { Prediction } from '../shared/predictions';
 import { formatPercent } from '../shared/format';
 

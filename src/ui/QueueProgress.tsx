@@ -1,3 +1,4 @@
+/** The classification queue's progress bar, count and Cancel. */
 import { useShallow } from 'zustand/react/shallow';
 
 import { useAppStore } from '../store';

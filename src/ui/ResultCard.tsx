@@ -1,3 +1,4 @@
+/** One image's card: thumbnail, name, top-k predictions, time, and Look inside. */
 import { memo } from 'react';
 
 import { VARIANTS } from '../shared/variants';

@@ -1,3 +1,4 @@
+/** The result cards, in the order the images came in. */
 import { useAppStore } from '../store';
 import { useImages } from '../store/hooks';
 import { QueueProgress } from './QueueProgress';

@@ -1,3 +1,4 @@
+/** One stage's channels as a tile atlas, with hover statistics and click to enlarge. */
 import { useState } from 'react';
 import type { MouseEvent } from 'react';
 

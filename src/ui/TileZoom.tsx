@@ -1,3 +1,4 @@
+/** One feature-map tile, enlarged next to the input. */
 import { useEffect, useRef } from 'react';
 
 import type { StageRender } from '../shared/protocol';

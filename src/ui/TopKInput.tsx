@@ -1,3 +1,4 @@
+/** How many predictions each card shows. */
 import { MAX_TOP_K } from '../shared/predictions';
 import { useAppStore } from '../store';
 import { useTopK } from '../store/hooks';

@@ -1,3 +1,4 @@
+/** Says so when the model runs on untrained (seeded random) weights, and where real ones come from. */
 import { useWeights } from '../store/hooks';
 
 export function UntrainedNotice() {

@@ -1,8 +1,10 @@
+/** The model choice: ResNet18, ResNet34, or the ImageNet-trained ResNet50 when installed. */
 import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
-import { VARIANT_IDS, VARIANTS, isVariantId } from '../shared/variants';
+import { VARIANT_IDS, VARIANTS } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
 import { useAppStore } from '../store';
 import { useModelState } from '../store/hooks';
+import { SelectField } from './SelectField';
 
 function optionLabel(id: VariantId, resnet50Installed: boolean | null): string {
   if (id !== 'resnet50') return VARIANTS[id].label;
@@ -16,23 +18,18 @@ export function VariantSelect() {
   const resnet50Installed = useAppStore((s) => s.resnet50Installed);
   return (
     <>
-      <label className="field">
-        <span className="field__label">Model</span>
-        <select
-          data-testid="variant-select"
-          value={variant}
-          disabled={status === 'loading'}
-          onChange={(e) => {
-            if (isVariantId(e.target.value)) void switchVariant(e.target.value);
-          }}
-        >
-          {VARIANT_IDS.map((id) => (
-            <option key={id} value={id} disabled={id === 'resnet50' && resnet50Installed === false}>
-              {optionLabel(id, resnet50Installed)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="Model"
+        testId="variant-select"
+        value={variant}
+        disabled={status === 'loading'}
+        options={VARIANT_IDS.map((id) => ({
+          value: id,
+          label: optionLabel(id, resnet50Installed),
+          disabled: id === 'resnet50' && resnet50Installed === false,
+        }))}
+        onChange={(next) => void switchVariant(next)}
+      />
       {resnet50Installed === false && (
         <p className="small muted variant-hint" data-testid="resnet50-hint">
           {RESNET50_FETCH_HINT}

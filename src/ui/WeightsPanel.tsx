@@ -1,3 +1,4 @@
+/** Loading real weights: hub presets, a URL, or files; and exporting the model. */
 import { useRef, useState } from 'react';
 
 import { WEIGHTS_PRESETS, useAppStore } from '../store';

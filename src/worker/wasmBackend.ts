@@ -1,9 +1,8 @@
+// Importing this module registers the WASM backend, configured for this build.
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-
-// Importing this module registers the WASM backend, configured for this build.
 
 // Vite fingerprints the .wasm files; tell the WASM backend where each one ended up.
 setWasmPaths({

