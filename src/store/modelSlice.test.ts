@@ -51,7 +51,10 @@ interface LoadCall {
   answer: Deferred<ModelInfo>;
 }
 
-/** An engine whose model loads wait for the test to answer them; classification answers at once. */
+/**
+ * An engine (an EngineApi, checked where the startEngine mock hands it out) whose model loads wait for the test to
+ * answer them; classification answers at once.
+ */
 function fakeEngine() {
   const loads: LoadCall[] = [];
   let faultHandler: ((reason: string) => void) | null = null;
@@ -86,8 +89,9 @@ function fakeEngine() {
       faultHandler = handler;
       return Promise.resolve();
     }),
+    setTestHold: vi.fn(() => Promise.resolve()),
     dispose: vi.fn(() => Promise.resolve()),
-  } satisfies EngineApi;
+  };
   return {
     engine,
     loads,
@@ -151,16 +155,19 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** Runs startApp until its first model load reaches the engine; returns the running startApp. */
+/**
+ * Runs startApp until its first model load reaches the engine; returns the running startApp (wrapped: an async
+ * function returning it bare would wait for it).
+ */
 async function startUntilLoading(backend: BackendChoice, variant: VariantId | null) {
   const app = store.getState().startApp({ backend, variant });
   await flush();
-  return app;
+  return { app };
 }
 
 /** Starts the app with `variant` loaded and ready; returns the engine. */
 async function startReady(variant: VariantId = 'resnet18'): Promise<FakeEngine> {
-  const app = await startUntilLoading('wasm', variant);
+  const { app } = await startUntilLoading('wasm', variant);
   const fake = engines[0]!;
   fake.loads[0]!.answer.resolve(modelInfo(variant));
   await app;
@@ -170,7 +177,7 @@ async function startReady(variant: VariantId = 'resnet18'): Promise<FakeEngine> 
 
 describe('startApp', () => {
   it('starts the engine on the requested backend and loads ResNet50 when it is installed and no variant was asked', async () => {
-    const app = await startUntilLoading('webgl', null);
+    const { app } = await startUntilLoading('webgl', null);
 
     expect(client.startEngine).toHaveBeenCalledExactlyOnceWith('webgl');
     expect(client.isBundledResNet50Installed).toHaveBeenCalledWith(RESNET50_URL);
@@ -205,7 +212,7 @@ describe('startApp', () => {
 
   it('loads ResNet18 with seeded weights when ResNet50 is not installed and no variant was asked', async () => {
     client.isBundledResNet50Installed.mockResolvedValue(false);
-    const app = await startUntilLoading('wasm', null);
+    const { app } = await startUntilLoading('wasm', null);
 
     const { loads } = engines[0]!;
     expect(loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet18' }]);
@@ -222,7 +229,7 @@ describe('startApp', () => {
   });
 
   it('loads the variant asked for even when ResNet50 is installed', async () => {
-    const app = await startUntilLoading('cpu', 'resnet34');
+    const { app } = await startUntilLoading('cpu', 'resnet34');
 
     expect(client.startEngine).toHaveBeenCalledWith('cpu');
     const { loads } = engines[0]!;
@@ -235,7 +242,7 @@ describe('startApp', () => {
 
   it('asked for ResNet50 that is not installed, it says how to fetch it and loads ResNet18 instead', async () => {
     client.isBundledResNet50Installed.mockResolvedValue(false);
-    const app = await startUntilLoading('wasm', 'resnet50');
+    const { app } = await startUntilLoading('wasm', 'resnet50');
 
     const { loads } = engines[0]!;
     expect(loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet18' }]);
@@ -265,7 +272,7 @@ describe('startApp', () => {
 
   it('classifies the images dropped while the model was loading once it is ready', async () => {
     store.getState().addImages([new File(['a'], 'a.png'), new File(['b'], 'b.png')]);
-    const app = await startUntilLoading('wasm', 'resnet18');
+    const { app } = await startUntilLoading('wasm', 'resnet18');
     const fake = engines[0]!;
     expect(fake.engine.classify).not.toHaveBeenCalled();
 
@@ -280,7 +287,7 @@ describe('startApp', () => {
 
 describe('load progress', () => {
   it('reaches loadProgress while loading and is cleared once the model is ready', async () => {
-    const app = await startUntilLoading('wasm', 'resnet18');
+    const { app } = await startUntilLoading('wasm', 'resnet18');
     const load = engines[0]!.loads[0]!;
 
     expect(store.getState().loadProgress).toEqual({ fraction: 0, message: 'Starting' });
@@ -415,7 +422,7 @@ describe('switchVariant', () => {
   });
 
   it('sets modelStatus error when the very first model fails to load', async () => {
-    const app = await startUntilLoading('wasm', 'resnet18');
+    const { app } = await startUntilLoading('wasm', 'resnet18');
     engines[0]!.loads[0]!.answer.reject(new Error('shader compile failed'));
     await app;
 
