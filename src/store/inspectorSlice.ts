@@ -31,9 +31,40 @@ function closeBitmaps(inspection: InspectorSlice['inspection'], cam: CamRender |
 }
 
 export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => {
-  // Only the newest request's answer is applied; bitmaps of superseded answers are closed at once.
-  let token = 0;
+  // Only the newest request's answer is applied; bitmaps of superseded answers are closed at once. A new
+  // inspection (or closing) supersedes everything; a CAM and a feature-map redraw supersede only their own kind.
+  let inspectionToken = 0;
+  let camToken = 0;
+  let mapsToken = 0;
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+  /** One forward pass over the image, in the engine: every stage and the CAM of `camClass` (default top-1). */
+  async function inspect(id: string, camClass?: number): Promise<void> {
+    const engine = getEngine();
+    const image = get().images.find((i) => i.id === id);
+    if (!engine || !image) return;
+    const mine = ++inspectionToken;
+    const options = get().featureMapOptions;
+    set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
+    try {
+      const { cam, memory, ...inspection } = await engine.inspect(
+        { id, blob: image.file },
+        options,
+        camClass,
+      );
+      get().setMemory(memory);
+      if (mine !== inspectionToken) {
+        closeBitmaps(inspection, cam);
+        return;
+      }
+      closeBitmaps(get().inspection, get().cam);
+      set({ inspection, cam, inspectStatus: 'ready', zoomedTile: null });
+      // Options changed while this was computed: redraw (cheap, no forward pass).
+      if (get().featureMapOptions !== options) await get().setFeatureMapOptions({});
+    } catch (err) {
+      if (mine === inspectionToken) set({ inspectStatus: 'error', inspectError: errorText(err) });
+    }
+  }
 
   return {
     inspectedImageId: null,
@@ -46,38 +77,16 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
     zoomedTile: null,
 
     inspectImage: async (id, camClass) => {
-      const engine = getEngine();
-      const image = get().images.find((i) => i.id === id);
-      if (!engine || !image) return;
+      // The same image, already drawn: only the CAM changes.
       if (id === get().inspectedImageId && get().inspectStatus === 'ready' && camClass !== undefined) {
         await get().showCam(camClass);
         return;
       }
-      const mine = ++token;
-      const options = get().featureMapOptions;
-      set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
-      try {
-        const { cam, memory, ...inspection } = await engine.inspect(
-          { id, blob: image.file },
-          options,
-          camClass,
-        );
-        get().setMemory(memory);
-        if (mine !== token) {
-          closeBitmaps(inspection, cam);
-          return;
-        }
-        closeBitmaps(get().inspection, get().cam);
-        set({ inspection, cam, inspectStatus: 'ready', zoomedTile: null });
-        // Options changed while this was computed: redraw (cheap, no forward pass).
-        if (get().featureMapOptions !== options) await get().setFeatureMapOptions({});
-      } catch (err) {
-        if (mine === token) set({ inspectStatus: 'error', inspectError: errorText(err) });
-      }
+      await inspect(id, camClass);
     },
 
     closeInspector: () => {
-      token++;
+      inspectionToken++;
       closeBitmaps(get().inspection, get().cam);
       set({ inspectedImageId: null, inspection: null, cam: null, inspectStatus: 'idle', zoomedTile: null });
     },
@@ -88,34 +97,40 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
       const engine = getEngine();
       const current = get().inspection;
       if (!engine || !current || get().inspectStatus !== 'ready') return;
-      const mine = ++token;
+      const mine = ++mapsToken;
+      const under = inspectionToken;
       try {
         const stages = await engine.renderFeatureMaps(featureMapOptions);
-        if (mine !== token || get().inspection !== current) {
+        if (mine !== mapsToken || under !== inspectionToken || get().inspection !== current) {
           stages.forEach((s) => s.bitmap.close());
           return;
         }
         current.stages.forEach((s) => s.bitmap.close());
         set({ inspection: { ...current, stages } });
       } catch (err) {
-        if (mine === token) set({ inspectStatus: 'error', inspectError: errorText(err) });
+        if (mine === mapsToken && under === inspectionToken) {
+          set({ inspectStatus: 'error', inspectError: errorText(err) });
+        }
       }
     },
 
     showCam: async (classIndex) => {
       const engine = getEngine();
       if (!engine || get().inspectStatus !== 'ready') return;
-      const mine = ++token;
+      const mine = ++camToken;
+      const under = inspectionToken;
       try {
         const cam = await engine.renderCam(classIndex);
-        if (mine !== token) {
+        if (mine !== camToken || under !== inspectionToken) {
           cam.bitmap.close();
           return;
         }
         get().cam?.bitmap.close();
         set({ cam });
       } catch (err) {
-        if (mine === token) set({ inspectStatus: 'error', inspectError: errorText(err) });
+        if (mine === camToken && under === inspectionToken) {
+          set({ inspectStatus: 'error', inspectError: errorText(err) });
+        }
       }
     },
 
@@ -126,7 +141,8 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
     refreshInspection: () => {
       const id = get().inspectedImageId;
       if (!id) return;
-      if (get().images.some((i) => i.id === id)) void get().inspectImage(id, get().cam?.classIndex);
+      // A full pass: the engine's kept activations belonged to the previous model.
+      if (get().images.some((i) => i.id === id)) void inspect(id, get().cam?.classIndex);
       else get().closeInspector();
     },
   };

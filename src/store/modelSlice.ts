@@ -30,7 +30,11 @@ export interface ModelSlice {
    * Replaces the engine with a fresh one on `backend` (a setting change, or recovery after the worker or its
    * GPU context died) and reloads the current variant; queued images continue on the new engine.
    */
-  restartEngine: (backend: BackendChoice, why?: string, options?: { reclassify?: boolean }) => Promise<void>;
+  restartEngine: (
+    backend: BackendChoice,
+    why?: string,
+    options?: { reclassify?: boolean },
+  ) => Promise<boolean>;
   /**
    * Loads a model on the engine with progress and makes it active. Resolves to the new model's info, or null
    * if it failed (the error is in `appError`, the previous model stays active) or a later load superseded it.
@@ -96,16 +100,28 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     }
   }
 
-  /** Starts an engine and makes it current; false (with the reason in `appError`) if none could start. */
+  // Engine starts can overlap (two quick restarts); only the latest one's engine is kept.
+  let startToken = 0;
+
+  /**
+   * Starts an engine and makes it current; false if none could start (the reason is in `appError`) or a later
+   * start superseded this one (its engine is disposed, never leaked).
+   */
   async function startEngineOn(backend: BackendChoice): Promise<boolean> {
+    const token = ++startToken;
     try {
       const started = await startEngine(backend);
+      if (token !== startToken) {
+        void started.engine.dispose().catch(() => undefined);
+        return false;
+      }
       setEngine(started.engine);
       void started.engine.onFault((reason) => void recoverFrom(started.engine, reason));
       get().setBackend(started.backend);
       get().setMemory(await started.engine.memory());
       return true;
     } catch (err) {
+      if (token !== startToken) return false;
       const message = err instanceof Error ? err.message : String(err);
       set({ modelStatus: 'error', loadProgress: null, appError: message });
       return false;
@@ -123,8 +139,15 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       weights && (weights.origin === 'file' || weights.origin === 'url' || weights.origin === 'cache')
         ? ` The weights from ${weights.name} were lost with it: load them again.`
         : '';
-    await get().restartEngine(get().backendChoice, 'Restarting the engine', { reclassify: false });
-    set({ appError: `${reason} The engine was restarted and the model reloaded.${lost}` });
+    const restarted = await get().restartEngine(get().backendChoice, 'Restarting the engine', {
+      reclassify: false,
+    });
+    // A failed restart or reload has said why in appError already: keep that, after what happened.
+    set({
+      appError: restarted
+        ? `${reason} The engine was restarted and the model reloaded.${lost}`
+        : `${reason} ${get().appError ?? 'The engine could not be restarted.'}`,
+    });
   }
 
   const resnet50Url = () => bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
@@ -166,7 +189,10 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       if (!(await engineStarted)) return;
       void get().refreshCachedWeights();
       await load(variant);
-      if (variant === 'resnet50' && !installed) await load('resnet18');
+      if (variant === 'resnet50' && !installed) {
+        // The fall-back's success clears appError; the user still needs to know why this is not ResNet50.
+        if (await load('resnet18')) set({ appError: RESNET50_FETCH_HINT });
+      }
     },
 
     switchVariant: async (variant) => {
@@ -185,8 +211,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       });
       // The old engine may already be dead (that can be why we are here); its dispose must not block.
       void previous?.dispose().catch(() => undefined);
-      if (!(await startEngineOn(backend))) return;
-      await load(get().variant, options);
+      if (!(await startEngineOn(backend))) return false;
+      return (await load(get().variant, options)) !== null;
     },
 
     loadModel,
