@@ -45,7 +45,10 @@ if (!existsSync(join(MODEL_DIR, 'model.json'))) {
 // under test rather than a copy. configFile: false keeps the React plugin out of a Node-only import.
 const viteConfig = { configFile: false, logLevel: 'error' };
 const { module: r50 } = await runnerImport(join(ROOT, 'src/model/resnet50.ts'), viteConfig);
-const { module: reference } = await runnerImport(join(ROOT, 'src/testing/preprocessReference.ts'), viteConfig);
+const { module: reference } = await runnerImport(
+  join(ROOT, 'src/testing/preprocessReference.ts'),
+  viteConfig,
+);
 const { module: labels } = await runnerImport(join(ROOT, 'src/shared/imagenetLabels.ts'), viteConfig);
 
 /** An IOHandler that reads model.json and its shards from disk (tf.io's file:// loader needs tfjs-node). */

@@ -28,8 +28,8 @@ interface Entry extends QueuedImage {
 }
 
 /**
- * Images per engine call. Batching pays on every backend (one pass amortizes per-op overheads; measured by
- * `npm run bench`), and 4 keeps the wait for a single dropped photo unchanged and memory small.
+ * Images per engine call. Batching pays on every backend (one pass amortizes per-op overheads; `npm run bench`
+ * measures it), and 4 keeps the wait for a single dropped photo unchanged and memory small.
  */
 export const CLASSIFY_BATCH_SIZE = 4;
 

@@ -28,10 +28,9 @@ export interface CroppedImage {
 }
 
 /**
- * The most pixels this page decodes into memory for one image. A PNG (or GIF, WebP, BMP) is always decoded
- * at full size by Chromium, at a peak of 5 to 9 bytes per pixel (measured in the worker: +2.5 GB and 6 s on
- * 2 cores for 16384x16384; it rejects anything over 2^31 bytes, such as 30000x30000, at once). At this limit,
- * 10000x10000, the app took 1.6 s and +0.5 GB, in the worker, so the page stays responsive. A JPEG is decoded
+ * The most pixels this page decodes into memory for one image. A PNG (or GIF, WebP, BMP) is always decoded at
+ * full size by Chromium, at several bytes per pixel, and beyond 2^31 bytes it refuses at once; this limit keeps
+ * a decode within what a laptop's worker can hold (README, "Limits", has the measured cost). A JPEG is decoded
  * at 1/8 scale or more (see planDecode), so this bounds only its reduced size: every JPEG up to the format's
  * 65535x65535 fits.
  */
@@ -40,8 +39,7 @@ export const MAX_DECODED_PIXELS = 100_000_000;
 /**
  * Above this many pixels an image is decoded straight to the size the model needs: a JPEG at a reduced scale,
  * anything else resized inside createImageBitmap, so no full-size bitmap reaches the engine. Below it the
- * full-size decode is cheap (64 MB at most) and resampled as always, so ordinary photos keep exactly the
- * pixels they had.
+ * full-size decode is cheap and resampled as always, so ordinary photos keep exactly the pixels they had.
  */
 export const LARGE_IMAGE_PIXELS = 4096 * 4096;
 
@@ -159,9 +157,8 @@ function canDecodeJpegScaled(): Promise<boolean> {
 }
 
 /**
- * A huge JPEG decoded at a reduced scale (9000x6000 at 1/8: 61 ms and +10 MB, against 320 ms and +460 MB at
- * full size; in the app, the whole classification took 0.5 s and +30 MB), then resized to the target. The
- * frame's EXIF rotation is applied by createImageBitmap.
+ * A huge JPEG decoded at a reduced scale (a fraction of the memory and time of a full decode; README,
+ * "Limits"), then resized to the target. The frame's EXIF rotation is applied by createImageBitmap.
  */
 async function decodeJpegScaled(blob: Blob, decoderSize: Size, target: Size): Promise<ImageBitmap> {
   const decoder = new ImageDecoder({
@@ -187,8 +184,8 @@ async function decodeJpegScaled(blob: Blob, decoderSize: Size, target: Size): Pr
 }
 
 /**
- * Large decodes run one at a time, whatever the caller does: a batch decoded concurrently would otherwise
- * add up (four 100-megapixel PNGs at once: 2 GB).
+ * Large decodes run one at a time, whatever the caller does: a batch of them decoded concurrently would add
+ * up to several times the memory one may take.
  */
 const largeDecodes = new SerialQueue();
 
@@ -210,8 +207,8 @@ async function decodeLarge(
       if (plan.source.width * plan.source.height > MAX_DECODED_PIXELS) throw err;
     }
   }
-  // Resizing inside createImageBitmap spares the second full-size copy (measured: +210 MB instead of +460 MB
-  // for 9000x6000); the resize size is after EXIF orientation.
+  // Resizing inside createImageBitmap spares a second full-size copy; the resize size is after EXIF
+  // orientation.
   return createImageBitmap(blob, {
     resizeWidth: plan.target.width,
     resizeHeight: plan.target.height,
