@@ -117,10 +117,7 @@ function parseHeader(headerBytes: Uint8Array): HeaderEntry[] {
     if (typeof dtype !== 'string')
       throw new WeightsFormatError('bad-header', `tensor "${name}" has no dtype string`);
     if (!isValidShape(shape))
-      throw new WeightsFormatError(
-        'bad-header',
-        `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`,
-      );
+      throw new WeightsFormatError('bad-header', `tensor "${name}" has an invalid shape ${preview(shape)}`);
     if (
       !Array.isArray(offsets) ||
       offsets.length !== 2 ||
@@ -128,7 +125,7 @@ function parseHeader(headerBytes: Uint8Array): HeaderEntry[] {
     ) {
       throw new WeightsFormatError(
         'bad-offsets',
-        `tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}; expected [begin, end] byte offsets`,
+        `tensor "${name}" has invalid data_offsets ${preview(offsets)}; expected [begin, end] byte offsets`,
       );
     }
     const [begin, end] = offsets as [number, number];
@@ -165,8 +162,12 @@ function parseHeader(headerBytes: Uint8Array): HeaderEntry[] {
 function validateOffsets(entries: readonly HeaderEntry[], dataBytes: number): void {
   const byPosition = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let previous: HeaderEntry | undefined;
+  let lastEmpty: HeaderEntry | undefined;
   for (const entry of byPosition) {
-    if (entry.begin === entry.end) continue; // empty tensors occupy no bytes, so cannot collide
+    if (entry.begin === entry.end) {
+      lastEmpty = entry; // empty tensors occupy no bytes, so cannot collide
+      continue;
+    }
     if (previous && entry.begin < previous.end) {
       throw new WeightsFormatError(
         'bad-offsets',
@@ -182,6 +183,24 @@ function validateOffsets(entries: readonly HeaderEntry[], dataBytes: number): vo
       `tensor "${previous.name}" ends at data byte ${previous.end} but the file holds only ${dataBytes} data bytes (file truncated?)`,
     );
   }
+  // Even an empty tensor needs its offset inside the data: no view can start past the end of the buffer.
+  if (lastEmpty && lastEmpty.begin > dataBytes) {
+    throw new WeightsFormatError(
+      'bad-offsets',
+      `empty tensor "${lastEmpty.name}" sits at data byte ${lastEmpty.begin}, past the ${dataBytes} data bytes of the file`,
+    );
+  }
+}
+
+/** A header value for a message: JSON.stringify overflows the stack on deep nesting, and a long one is cut. */
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    return '(too deeply nested to show)';
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
