@@ -443,6 +443,75 @@ describe('setFeatureMapOptions', () => {
   });
 });
 
+describe('a CAM and a feature-map redraw at once', () => {
+  it('applies both when the colormap changes while a CAM is on its way', async () => {
+    const [id] = addImages('cat.png');
+    const result = await inspectReady(id!);
+
+    const showing = store.getState().showCam(5);
+    const redrawing = store.getState().setFeatureMapOptions({ colormap: 'magma' });
+    const cam = camRender(5);
+    const stages = [stage('stem'), stage('layer1'), stage('layer4')];
+    fake.cams[0]!.answer.resolve(cam);
+    fake.redraws[0]!.answer.resolve(stages);
+    await Promise.all([showing, redrawing]);
+
+    expect(store.getState().cam).toBe(cam);
+    expect(store.getState().inspection?.stages).toBe(stages);
+    expect(store.getState()).toMatchObject({ inspectStatus: 'ready', inspectError: null });
+    expect([cam.bitmap, ...stages.map((s) => s.bitmap)].some(closed)).toBe(false);
+    expect([result.cam.bitmap, ...result.stages.map((s) => s.bitmap)].every(closed)).toBe(true);
+  });
+
+  it('applies both when a CAM is asked for while a redraw is on its way', async () => {
+    const [id] = addImages('cat.png');
+    const result = await inspectReady(id!);
+
+    const redrawing = store.getState().setFeatureMapOptions({ colormap: 'magma' });
+    const showing = store.getState().showCam(5);
+    const cam = camRender(5);
+    const stages = [stage('stem'), stage('layer1'), stage('layer4')];
+    // Answered in the other order than asked.
+    fake.cams[0]!.answer.resolve(cam);
+    fake.redraws[0]!.answer.resolve(stages);
+    await Promise.all([redrawing, showing]);
+
+    expect(store.getState().cam).toBe(cam);
+    expect(store.getState().inspection?.stages).toBe(stages);
+    expect([cam.bitmap, ...stages.map((s) => s.bitmap)].some(closed)).toBe(false);
+    expect([result.cam.bitmap, ...result.stages.map((s) => s.bitmap)].every(closed)).toBe(true);
+  });
+
+  it('drops, and closes, a CAM and a redraw that arrive after a new inspection started', async () => {
+    const [a, b] = addImages('a.png', 'b.png');
+    const result = await inspectReady(a!);
+    const showing = store.getState().showCam(5);
+    const redrawing = store.getState().setFeatureMapOptions({ colormap: 'magma' });
+    const inspecting = store.getState().inspectImage(b!);
+
+    const lateCam = camRender(5);
+    const lateStages = [stage('stem')];
+    fake.cams[0]!.answer.resolve(lateCam);
+    fake.redraws[0]!.answer.resolve(lateStages);
+    await Promise.all([showing, redrawing]);
+
+    expect(closed(lateCam.bitmap)).toBe(true);
+    expect(closed(lateStages[0]!.bitmap)).toBe(true);
+    expect(store.getState().cam).toBe(result.cam);
+    expect(store.getState().inspection?.stages).toBe(result.stages);
+    expect(store.getState()).toMatchObject({ inspectedImageId: b, inspectStatus: 'loading' });
+
+    const newer = inspectResult();
+    fake.inspects[1]!.answer.resolve(newer);
+    await inspecting;
+
+    expect(store.getState().cam).toBe(newer.cam);
+    expect(store.getState().inspection?.stages).toBe(newer.stages);
+    expect(bitmapsOf(newer).some(closed)).toBe(false);
+    expect(bitmapsOf(result).every(closed)).toBe(true);
+  });
+});
+
 describe('closeInspector', () => {
   it('closes every bitmap and resets the inspector', async () => {
     const [id] = addImages('cat.png');
@@ -503,6 +572,40 @@ describe('closeInspector', () => {
 
     expect(store.getState().inspectedImageId).toBeNull();
     expect(bitmapsOf(result).every(closed)).toBe(true);
+  });
+});
+
+describe('refreshInspection', () => {
+  it('inspects the image again with a full pass, keeping the CAM class shown, never only redrawing the CAM', async () => {
+    const [id] = addImages('cat.png');
+    const image = store.getState().images[0]!;
+    const result = await inspectReady(id!);
+    const showing = store.getState().showCam(5);
+    const shown = camRender(5);
+    fake.cams[0]!.answer.resolve(shown);
+    await showing;
+
+    // What loadModel does once a new model (or a restarted engine) is ready.
+    store.getState().refreshInspection();
+
+    expect(fake.engine.inspect).toHaveBeenCalledTimes(2);
+    expect(fake.engine.inspect).toHaveBeenLastCalledWith(
+      { id, blob: image.file },
+      { normalization: 'channel', colormap: 'viridis', order: 'index' },
+      5,
+    );
+    expect(fake.engine.renderCam).toHaveBeenCalledOnce();
+    expect(store.getState()).toMatchObject({ inspectedImageId: id, inspectStatus: 'loading' });
+
+    const fresh = inspectResult(5);
+    fake.inspects[1]!.answer.resolve(fresh);
+    await flush();
+
+    expect(store.getState()).toMatchObject({ inspectedImageId: id, inspectStatus: 'ready', cam: fresh.cam });
+    expect(store.getState().inspection?.input).toBe(fresh.input);
+    expect(bitmapsOf(fresh).some(closed)).toBe(false);
+    expect(bitmapsOf(result).every(closed)).toBe(true);
+    expect(closed(shown.bitmap)).toBe(true);
   });
 });
 

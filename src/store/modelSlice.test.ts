@@ -126,6 +126,37 @@ function modelInfo(variant: VariantId, weights?: WeightsSource): ModelInfo {
 /** Lets every promise that can settle now settle (the fakes answer at once unless held). */
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** A fake engine, recorded in `engines`. */
+function newEngine(): FakeEngine {
+  const fake = fakeEngine();
+  engines.push(fake);
+  return fake;
+}
+
+/** What startEngine answers for `fake` started on `backend`. */
+function started(backend: BackendChoice, fake: FakeEngine): StartedEngine {
+  return {
+    engine: fake.engine,
+    backend: { name: backend === 'auto' ? 'webgl' : backend, requested: backend, thread: 'worker' },
+  };
+}
+
+/**
+ * From now on each engine start creates its engine at once (in `engines`) but waits for the test to let it
+ * through: `starts[i].resolve()`.
+ */
+function holdStarts(): Deferred<void>[] {
+  const starts: Deferred<void>[] = [];
+  client.startEngine.mockImplementation(async (backend) => {
+    const fake = newEngine();
+    const gate = deferred<void>();
+    starts.push(gate);
+    await gate.promise;
+    return started(backend, fake);
+  });
+  return starts;
+}
+
 let store: { getState: () => AppState };
 let getEngine: () => EngineApi | null;
 /** Every engine the store started, in order. */
@@ -135,14 +166,7 @@ beforeEach(async () => {
   vi.stubGlobal('window', { location: { href: 'http://127.0.0.1/' } });
   engines = [];
   client.startEngine.mockReset();
-  client.startEngine.mockImplementation(async (backend) => {
-    const fake = fakeEngine();
-    engines.push(fake);
-    return {
-      engine: fake.engine,
-      backend: { name: backend === 'auto' ? 'webgl' : backend, requested: backend, thread: 'worker' },
-    };
-  });
+  client.startEngine.mockImplementation(async (backend) => started(backend, newEngine()));
   client.isBundledResNet50Installed.mockReset();
   client.isBundledResNet50Installed.mockResolvedValue(true);
   // A fresh store (and engine reference, and image ids) per test, built as the app builds it.
@@ -255,6 +279,21 @@ describe('startApp', () => {
     await app;
 
     expect(store.getState()).toMatchObject({ variant: 'resnet18', modelStatus: 'ready' });
+  });
+
+  it('asked for ResNet50 that is not installed, it still shows the fetch hint once ResNet18 has loaded instead', async () => {
+    client.isBundledResNet50Installed.mockResolvedValue(false);
+    const { app } = await startUntilLoading('wasm', 'resnet50');
+
+    engines[0]!.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await app;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet18',
+      modelStatus: 'ready',
+      summary: { variant: 'resnet18' },
+      appError: RESNET50_FETCH_HINT,
+    });
   });
 
   it('says why when no engine can start, and loads nothing', async () => {
@@ -502,6 +541,40 @@ describe('engine fault recovery', () => {
     expect(store.getState().weights).toEqual({ origin: 'random', name: 'random init (seed 42)' });
   });
 
+  it('keeps the reason no engine could start, after the fault, when the restart fails', async () => {
+    const first = await startReady('resnet34');
+    client.startEngine.mockRejectedValue(new Error('No TensorFlow.js backend could start: wasm: broken'));
+
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+
+    expect(client.startEngine).toHaveBeenCalledTimes(2);
+    expect(getEngine()).toBeNull();
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'error',
+      loadProgress: null,
+      appError:
+        'The inference worker stopped unexpectedly. No TensorFlow.js backend could start: wasm: broken',
+    });
+  });
+
+  it('keeps the reason the model could not be reloaded, after the fault, when the reload fails', async () => {
+    const first = await startReady('resnet34');
+
+    first.fault('The GPU (WebGL) context was lost.');
+    await flush();
+    const second = engines[1]!;
+    expect(getEngine()).toBe(second.engine);
+    second.loads[0]!.answer.reject(new Error('shader compile failed'));
+    await flush();
+
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'error',
+      loadProgress: null,
+      appError: 'The GPU (WebGL) context was lost. Could not load ResNet34: shader compile failed',
+    });
+  });
+
   it('ignores a fault reported by an engine that was already replaced', async () => {
     const first = await startReady('resnet18');
     first.fault('The inference worker stopped unexpectedly.');
@@ -574,6 +647,102 @@ describe('restartEngine', () => {
     await restarting;
 
     expect(store.getState().modelStatus).toBe('ready');
+  });
+});
+
+describe('restartEngine, answered', () => {
+  it('resolves true once the model is reloaded, false when no engine starts or the reload fails', async () => {
+    await startReady('resnet18');
+
+    const reloading = store.getState().restartEngine('wasm');
+    await flush();
+    engines[1]!.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await expect(reloading).resolves.toBe(true);
+
+    const failingLoad = store.getState().restartEngine('wasm');
+    await flush();
+    engines[2]!.loads[0]!.answer.reject(new Error('out of memory'));
+    await expect(failingLoad).resolves.toBe(false);
+
+    client.startEngine.mockRejectedValueOnce(new Error('No TensorFlow.js backend could start'));
+    await expect(store.getState().restartEngine('wasm')).resolves.toBe(false);
+  });
+});
+
+describe('two quick restarts', () => {
+  /** How `promise` has settled so far, without waiting for it (a leaked engine's load would never answer). */
+  function track<T>(promise: Promise<T>): { settled: boolean; value?: T } {
+    const state: { settled: boolean; value?: T } = { settled: false };
+    void promise.then((value) => Object.assign(state, { settled: true, value }));
+    return state;
+  }
+
+  it('dispose the engine of the superseded start when it starts first, and keep only the latest', async () => {
+    const first = await startReady('resnet34');
+    const starts = holdStarts();
+
+    const older = track(store.getState().restartEngine('cpu'));
+    const newer = track(store.getState().restartEngine('webgl'));
+    await flush();
+    expect(client.startEngine).toHaveBeenCalledTimes(3);
+    const [, superseded, latest] = engines;
+
+    starts[0]!.resolve();
+    await flush();
+    expect(superseded!.engine.dispose).toHaveBeenCalledOnce();
+    expect(superseded!.engine.onFault).not.toHaveBeenCalled();
+    expect(superseded!.loads).toHaveLength(0);
+    expect(getEngine()).toBeNull();
+    expect(older).toEqual({ settled: true, value: false });
+
+    starts[1]!.resolve();
+    await flush();
+    expect(getEngine()).toBe(latest!.engine);
+    expect(latest!.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
+    latest!.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+
+    expect(newer).toEqual({ settled: true, value: true });
+    expect(first.engine.dispose).toHaveBeenCalledOnce();
+    expect(latest!.engine.dispose).not.toHaveBeenCalled();
+    expect(getEngine()).toBe(latest!.engine);
+    expect(store.getState()).toMatchObject({
+      backendChoice: 'webgl',
+      backend: { name: 'webgl', requested: 'webgl', thread: 'worker' },
+      modelStatus: 'ready',
+      summary: { variant: 'resnet34' },
+    });
+  });
+
+  it('dispose the engine of the superseded start when it starts last, and keep the latest current', async () => {
+    await startReady('resnet34');
+    const starts = holdStarts();
+
+    const older = track(store.getState().restartEngine('cpu'));
+    const newer = track(store.getState().restartEngine('webgl'));
+    await flush();
+    const [, superseded, latest] = engines;
+
+    starts[1]!.resolve();
+    await flush();
+    expect(getEngine()).toBe(latest!.engine);
+    starts[0]!.resolve();
+    await flush();
+
+    expect(superseded!.engine.dispose).toHaveBeenCalledOnce();
+    expect(superseded!.engine.onFault).not.toHaveBeenCalled();
+    expect(superseded!.loads).toHaveLength(0);
+    expect(getEngine()).toBe(latest!.engine);
+    expect(older).toEqual({ settled: true, value: false });
+    latest!.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+
+    expect(newer).toEqual({ settled: true, value: true });
+    expect(latest!.engine.dispose).not.toHaveBeenCalled();
+    expect(store.getState()).toMatchObject({
+      backend: { name: 'webgl', requested: 'webgl', thread: 'worker' },
+      modelStatus: 'ready',
+    });
   });
 });
 
