@@ -8,11 +8,15 @@ const CHROMIUM_ARGS = JSON.parse(
 ) as string[];
 
 const PORT = 4173;
+/** Where the e2e flavour of the build goes; `dist/` stays the production build (bench, headers). */
+export const E2E_DIST = 'dist-e2e';
 export const WEIGHTS_PORT = 4174;
 
 /**
- * End-to-end tests run Debian's Chromium (Playwright's browser download is not available here) against the
- * production build served by `vite preview`. WebGL runs on SwiftShader, so timeouts are generous.
+ * End-to-end tests run Debian's Chromium (Playwright's browser download is not available here) against a
+ * production build served by `vite preview`: the e2e flavour (`--mode e2e`, in dist-e2e/), which is the production
+ * build plus `window.engineTestHooks` (src/client/testHooks.ts), so tests hold the engine instead of racing it.
+ * WebGL runs on SwiftShader, so timeouts are generous.
  */
 export default defineConfig({
   testDir: './e2e',
@@ -35,7 +39,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+      command: `npx vite build --mode e2e --outDir ${E2E_DIST} --emptyOutDir --logLevel warn && npx vite preview --outDir ${E2E_DIST} --port ${PORT} --strictPort --host 127.0.0.1`,
       url: `http://127.0.0.1:${PORT}`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,

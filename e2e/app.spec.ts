@@ -1,14 +1,17 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { readFileSync } from 'node:fs';
 
 import {
   addImages,
+  engineHeld,
   expectModelReady,
   fixture,
+  holdEngine,
   numTensors,
   openApp,
   photoFiles,
   predictionsOf,
+  releaseEngine,
   resultFor,
 } from './helpers';
 
@@ -107,8 +110,12 @@ test('switching to ResNet34 shows 22,735,912 parameters and re-classifies the im
   await addImages(page, fixture('coffee.jpg'));
   const with18 = await predictionsOf(page, 'coffee.jpg', 'resnet18');
 
+  // Held before the build, so the loading state is seen by arrangement rather than caught in passing.
+  await holdEngine(page, ['load']);
   await page.getByTestId('variant-select').selectOption('resnet34');
+  await engineHeld(page, 1, 'load');
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'loading');
+  await releaseEngine(page);
   await expectModelReady(page, 'resnet34');
   const summary = page.getByTestId('model-summary');
   await expect(summary).toHaveAttribute('data-total-params', '22735912');

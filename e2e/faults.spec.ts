@@ -1,14 +1,17 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import type { Page, Worker } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 import {
   addImages,
+  engineHeld,
   expectModelReady,
   fixture,
+  holdEngine,
   openApp,
   photoFiles,
   predictionsOf,
+  releaseEngine,
   resultFor,
 } from './helpers';
 
@@ -38,9 +41,12 @@ test('the inference worker dying: restarted, the images in flight retried, and a
   const before = await predictionsOf(page, 'chelsea.jpg', 'resnet18');
 
   const first = await inferenceWorker(page);
+  // Caught before its forward pass, by arrangement: the batch is with the engine when the engine dies.
+  await holdEngine(page);
   const files = photoFiles(4);
   await addImages(page, files);
-  await expect(resultFor(page, files[0]!.name)).toHaveAttribute('data-status', 'classifying');
+  await engineHeld(page, 1);
+  for (const f of files) await expect(resultFor(page, f.name)).toHaveAttribute('data-status', 'classifying');
   await killWorker(first);
 
   await expect(banner(page)).toContainText('stopped unexpectedly');
@@ -48,6 +54,9 @@ test('the inference worker dying: restarted, the images in flight retried, and a
   await expectModelReady(page, 'resnet18');
   const second = await inferenceWorker(page, first);
   expect(second).not.toBe(first);
+  // The retry reached the new engine (held again), and goes through once released.
+  await engineHeld(page, 2);
+  await releaseEngine(page);
   // Every image in flight was retried on the new engine and classified.
   for (const f of files) expect(await predictionsOf(page, f.name, 'resnet18')).toHaveLength(5);
   // Same seeded model on the new engine: the same photo gets the same answer.
@@ -63,25 +72,28 @@ test('the inference worker dying: restarted, the images in flight retried, and a
 
 test('an image whose engine dies twice is marked failed, and the queue goes on', async ({ page }) => {
   test.setTimeout(600_000);
-  // ResNet34 and a batch of four: a long enough classification to be caught in it twice.
-  await openApp(page, '?model=resnet34');
+  await openApp(page);
+  await holdEngine(page);
   const files = photoFiles(4);
   await addImages(page, files);
   const card = resultFor(page, files[0]!.name);
+  await engineHeld(page, 1);
   await expect(card).toHaveAttribute('data-status', 'classifying');
   const first = await inferenceWorker(page);
   await killWorker(first);
-  await expectModelReady(page, 'resnet34');
-  const second = await inferenceWorker(page, first);
+  // The restarted engine takes the retry and is held again before its forward pass: killed there too.
+  await engineHeld(page, 2);
   await expect(card).toHaveAttribute('data-status', 'classifying');
+  const second = await inferenceWorker(page, first);
   await killWorker(second);
 
   await expect(card).toHaveAttribute('data-status', 'error', { timeout: 120_000 });
   await expect(card.getByTestId('error')).toHaveAttribute('data-error-code', 'internal');
   await expect(card.getByTestId('error')).toContainText('failed twice');
-  await expectModelReady(page, 'resnet34');
+  await expectModelReady(page, 'resnet18');
+  await releaseEngine(page);
   await addImages(page, fixture('coffee.jpg'));
-  expect(await predictionsOf(page, 'coffee.jpg', 'resnet34')).toHaveLength(5);
+  expect(await predictionsOf(page, 'coffee.jpg', 'resnet18')).toHaveLength(5);
 });
 
 test('a lost WebGL context is noticed: backend and model re-created, the user told, the next image right', async ({

@@ -80,3 +80,35 @@ export function photoFiles(count: number): { name: string; mimeType: string; buf
     };
   });
 }
+
+/**
+ * Holding the engine (the e2e build's `window.engineTestHooks`, src/client/testHooks.ts): from `holdEngine` on,
+ * every engine pauses before each forward pass until `releaseEngine`. A test that must catch the engine
+ * mid-operation waits for `engineHeld` instead of hoping for timing: once held, it stays held.
+ */
+type HoldPoint = 'forward' | 'load';
+type WithHooks = Window & {
+  engineTestHooks: {
+    hold(points?: HoldPoint[]): Promise<void>;
+    release(): Promise<void>;
+    heldCount(point?: HoldPoint): number;
+  };
+};
+
+/** `forward`: before each classification's or inspection's forward pass; `load`: before loading a model. */
+export async function holdEngine(page: Page, points: HoldPoint[] = ['forward']): Promise<void> {
+  await page.evaluate((at) => (window as WithHooks).engineTestHooks.hold(at), points);
+}
+
+export async function releaseEngine(page: Page): Promise<void> {
+  await page.evaluate(() => (window as WithHooks).engineTestHooks.release());
+}
+
+/** Waits until engines have paused at `point` `times` times in all (the last one is paused there now). */
+export async function engineHeld(page: Page, times: number, point: HoldPoint = 'forward'): Promise<void> {
+  await expect
+    .poll(() => page.evaluate((at) => (window as WithHooks).engineTestHooks.heldCount(at), point), {
+      timeout: 180_000,
+    })
+    .toBe(times);
+}

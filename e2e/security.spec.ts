@@ -1,12 +1,16 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import type { ConsoleMessage, Page, Worker } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { cspDirectives, previewConnectSrc, serializeCsp } from '../build/securityHeaders';
+import { E2E_DIST } from '../playwright.config';
 import { addImages, fixture, openApp, predictionsOf, resultFor } from './helpers';
 
-const DIST = path.resolve(path.dirname(fixture('x')), '..', '..', 'dist');
+const ROOT = path.resolve(path.dirname(fixture('x')), '..', '..');
+/** The production build, and the e2e flavour that the preview server serves to these tests. */
+const DIST = path.join(ROOT, 'dist');
+const SERVED = path.join(ROOT, E2E_DIST);
 /** What the preview server adds for the e2e weights server (vite.config.ts); production lists none of it. */
 const E2E_ORIGINS = previewConnectSrc();
 const PRODUCTION_CSP = serializeCsp(cspDirectives());
@@ -104,7 +108,7 @@ test('the app runs under its strict policy: worker, threaded WASM, a photo, an S
   expect(inferenceWorker, `workers: ${workers.map((w) => w.url()).join(', ')}`).toBeDefined();
   // The module worker's policy is the one delivered with its own script.
   expectSecurityHeaders((await page.request.get(inferenceWorker!.url())).headers(), 'worker script');
-  const wasm = readdirSync(path.join(DIST, 'assets')).find((f) => /threaded-simd.*\.wasm$/.test(f));
+  const wasm = readdirSync(path.join(SERVED, 'assets')).find((f) => /threaded-simd.*\.wasm$/.test(f));
   const wasmResponse = await page.request.get(`/assets/${wasm}`);
   expect(wasmResponse.headers()['content-type']).toBe('application/wasm');
   expectSecurityHeaders(wasmResponse.headers(), 'wasm binary');
@@ -176,4 +180,14 @@ test('the benchmark page runs under the same policy', async ({ page }) => {
     .toMatch(/"loadMs"/);
   expect(await violationsIn(page)).toEqual([]);
   expect(watched.console).toEqual([]);
+});
+
+test('only the e2e flavour of the build carries the engine test hooks; the production build does not', () => {
+  const scriptsOf = (dir: string) =>
+    readdirSync(path.join(dir, 'assets'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(path.join(dir, 'assets', f), 'utf8'))
+      .join('\n');
+  expect(scriptsOf(SERVED)).toContain('engineTestHooks');
+  expect(scriptsOf(DIST)).not.toContain('engineTestHooks');
 });

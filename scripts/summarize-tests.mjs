@@ -17,6 +17,25 @@ function read(path) {
   }
 }
 
+/** Each failed e2e test with the files it left (trace, screenshot, page console), to open first. */
+function failureArtifacts(report) {
+  const lines = [];
+  const visit = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const results = t.results ?? [];
+        if (!results.some((r) => r.status !== 'passed' && r.status !== 'skipped')) continue;
+        lines.push(`e2e failed: ${[...titles, spec.title].join(' › ')} (${spec.file}:${spec.line})`);
+        for (const r of results)
+          for (const a of r.attachments ?? []) if (a.path) lines.push(`  ${a.name}: ${a.path}`);
+      }
+    }
+    for (const child of suite.suites ?? []) visit(child, child.title ? [...titles, child.title] : titles);
+  };
+  for (const suite of report.suites ?? []) visit(suite, []);
+  return lines;
+}
+
 const unit = read(unitPath);
 if (unit) {
   passed += unit.numPassedTests ?? 0;
@@ -37,6 +56,7 @@ if (e2e?.stats) {
   failed += unexpected + flaky;
   skipped += sk;
   console.log(`e2e: ${expected} passed, ${unexpected + flaky} failed, ${sk} skipped`);
+  for (const line of failureArtifacts(e2e)) console.log(line);
 } else {
   console.log(`e2e: no report at ${e2ePath}`);
   failed += 1;

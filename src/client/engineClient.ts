@@ -15,6 +15,7 @@ import type {
   EngineImage,
   FeatureMapOptions,
   ModelSource,
+  TestHoldPoint,
 } from '../shared/protocol';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
@@ -74,6 +75,9 @@ class WorkerEngine implements EngineApi {
     return Promise.race([call, this.failed]) as Promise<Awaited<P>>;
   }
 
+  setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void) {
+    return this.guard(this.remote.setTestHold(points, proxy(onHeld)));
+  }
   onFault(handler: (reason: string) => void) {
     this.faultHandler = handler;
     return this.guard(this.remote.onFault(proxy((reason: string) => this.fail(reason))));
@@ -200,6 +204,8 @@ export async function startWorkerEngine(
       const { ok: _ok, ...backend } = init;
       rememberRenderer(backend.probedRenderer);
       engine.watch();
+      // A constant in production builds: this branch and the test-hooks module are left out of them.
+      if (import.meta.env.MODE === 'e2e') await (await import('./testHooks')).registerEngine(engine);
       return { engine, backend };
     }
     await engine.dispose();

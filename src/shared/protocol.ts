@@ -117,6 +117,9 @@ export type ClassifyResult =
     }
   | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };
 
+/** Where a test can hold the engine: before the forward pass of classify and inspect, or before loading a model. */
+export type TestHoldPoint = 'forward' | 'load';
+
 /** An image for the engine; `id` is the page's name for it, under which the engine keeps its decoded crop. */
 export interface EngineImage {
   id: string;
@@ -218,6 +221,12 @@ export interface EngineApi {
    * lost; for a worker engine, the worker died): the page then replaces the engine. Calls in flight reject.
    */
   onFault(handler: (reason: string) => void): Promise<void>;
+  /**
+   * For end-to-end tests only (a page built with `--mode e2e` calls it; production pages never do): the engine
+   * pauses at each of `points`, telling `onHeld`, until a later call leaves that point out. Answered at once,
+   * not queued behind the held operation.
+   */
+  setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void): Promise<void>;
   dispose(): Promise<void>;
 }
 

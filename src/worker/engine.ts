@@ -25,6 +25,7 @@ import type {
   ModelInfo,
   ModelSource,
   StageRender,
+  TestHoldPoint,
 } from '../shared/protocol';
 import { SerialQueue } from '../shared/serialQueue';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
@@ -33,6 +34,7 @@ import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
 import { Inspection } from './inspection';
+import { TestGate } from './testGate';
 
 function memory(): MemoryInfo {
   const m = tf.memory();
@@ -50,6 +52,7 @@ export class InferenceEngine implements EngineApi {
   private readonly crops = new CropCache(KEPT_CROPS);
   private readonly queue = new SerialQueue();
   private faultHandler: ((reason: string) => void) | null = null;
+  private readonly testGate = new TestGate();
 
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult> {
     return this.queue.run(async () => {
@@ -64,12 +67,18 @@ export class InferenceEngine implements EngineApi {
     return Promise.resolve();
   }
 
+  setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void): Promise<void> {
+    this.testGate.set(points, onHeld);
+    return Promise.resolve();
+  }
+
   /**
    * The new classifier is complete and warmed up before the old one is let go of, so if loading fails the
    * active model keeps working, untouched.
    */
   loadModel(source: ModelSource, onProgress: OnProgress): Promise<ModelInfo> {
     return this.queue.run(async () => {
+      await this.testGate.pass('load');
       const started = performance.now();
       const next = await loadClassifier(source, { onProgress });
       try {
@@ -122,6 +131,7 @@ export class InferenceEngine implements EngineApi {
       let inferenceMs = 0;
       let failure: string | null = null;
       if (crops.length > 0) {
+        await this.testGate.pass('forward');
         const inferStart = performance.now();
         try {
           predictions = await classifier.classify(
@@ -163,6 +173,7 @@ export class InferenceEngine implements EngineApi {
       const kept = this.crops.get(image.id, classifier.preprocess);
       const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
       if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
+      await this.testGate.pass('forward');
       const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
       this.inspection = new Inspection(classifier, stages);
       const input = drawInput(rgba, classifier.preprocess);
