@@ -513,7 +513,7 @@ describe('engine fault recovery', () => {
     });
   });
 
-  it('says that weights loaded from a file were lost with the engine', async () => {
+  it('says that weights loaded from files with no way to read them again could not be restored', async () => {
     const first = await startReady('resnet18');
     const loading = store.getState().loadModel('weights from my.pth', {
       kind: 'files',
@@ -525,20 +525,27 @@ describe('engine fault recovery', () => {
     first.loads[1]!.answer.resolve(modelInfo('resnet34', { origin: 'file', name: 'my.pth' }));
     await loading;
     expect(store.getState().weights).toEqual({ origin: 'file', name: 'my.pth' });
+    // Its buffers went to the engine, and nothing was given to read them again: nothing to restore.
+    expect(store.getState().activeModel).toBeNull();
 
     first.fault('The GPU (WebGL) context was lost.');
     await flush();
     const second = engines[1]!;
-    // The file's buffers went to the dead worker: the variant is rebuilt with seeded weights.
+    // The variant the weights held is rebuilt with seeded weights instead.
     expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
     second.loads[0]!.answer.resolve(modelInfo('resnet34'));
     await flush();
 
+    expect(second.loads).toHaveLength(1);
     expect(store.getState().appError).toBe(
-      'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded. ' +
-        'The weights from my.pth were lost with it: load them again.',
+      'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded, ' +
+        'but the weights from my.pth could not be restored: load them again.',
     );
-    expect(store.getState().weights).toEqual({ origin: 'random', name: 'random init (seed 42)' });
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'ready',
+      weights: { origin: 'random', name: 'random init (seed 42)' },
+      activeModel: { what: 'ResNet34' },
+    });
   });
 
   it('keeps the reason no engine could start, after the fault, when the restart fails', async () => {
@@ -565,13 +572,22 @@ describe('engine fault recovery', () => {
     await flush();
     const second = engines[1]!;
     expect(getEngine()).toBe(second.engine);
+    // The active model (the seeded variant) first, then the variant once more: both fail.
     second.loads[0]!.answer.reject(new Error('shader compile failed'));
     await flush();
+    expect(second.loads.map((l) => l.source)).toEqual([
+      { kind: 'random', variant: 'resnet34' },
+      { kind: 'random', variant: 'resnet34' },
+    ]);
+    expect(store.getState().modelStatus).toBe('loading');
+    second.loads[1]!.answer.reject(new Error('WebGL ran out of memory'));
+    await flush();
 
+    expect(second.loads).toHaveLength(2);
     expect(store.getState()).toMatchObject({
       modelStatus: 'error',
       loadProgress: null,
-      appError: 'The GPU (WebGL) context was lost. Could not load ResNet34: shader compile failed',
+      appError: 'The GPU (WebGL) context was lost. Could not load ResNet34: WebGL ran out of memory',
     });
   });
 
@@ -651,21 +667,234 @@ describe('restartEngine', () => {
 });
 
 describe('restartEngine, answered', () => {
-  it('resolves true once the model is reloaded, false when no engine starts or the reload fails', async () => {
+  it('resolves active once the active model is loaded again, variant when only the variant is, null when nothing loads or no engine starts', async () => {
     await startReady('resnet18');
 
     const reloading = store.getState().restartEngine('wasm');
     await flush();
     engines[1]!.loads[0]!.answer.resolve(modelInfo('resnet18'));
-    await expect(reloading).resolves.toBe(true);
+    await expect(reloading).resolves.toBe('active');
+    expect(store.getState().appError).toBeNull();
+
+    const fellBack = store.getState().restartEngine('wasm');
+    await flush();
+    engines[2]!.loads[0]!.answer.reject(new Error('out of memory'));
+    await flush();
+    engines[2]!.loads[1]!.answer.resolve(modelInfo('resnet18'));
+    await expect(fellBack).resolves.toBe('variant');
+    // Why the active model did not come back stays said, though the variant loaded.
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'ready',
+      appError: 'Could not load ResNet18: out of memory',
+    });
 
     const failingLoad = store.getState().restartEngine('wasm');
     await flush();
-    engines[2]!.loads[0]!.answer.reject(new Error('out of memory'));
-    await expect(failingLoad).resolves.toBe(false);
+    engines[3]!.loads[0]!.answer.reject(new Error('out of memory'));
+    await flush();
+    engines[3]!.loads[1]!.answer.reject(new Error('shader compile failed'));
+    await expect(failingLoad).resolves.toBeNull();
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'error',
+      appError: 'Could not load ResNet18: shader compile failed',
+    });
 
     client.startEngine.mockRejectedValueOnce(new Error('No TensorFlow.js backend could start'));
-    await expect(store.getState().restartEngine('wasm')).resolves.toBe(false);
+    await expect(store.getState().restartEngine('wasm')).resolves.toBeNull();
+    expect(engines).toHaveLength(4);
+    expect(store.getState().appError).toBe('No TensorFlow.js backend could start');
+  });
+});
+
+describe('restoring the active model on a new engine', () => {
+  type FilesSource = Extract<ModelSource, { kind: 'files' }>;
+
+  /** The weights in x.pth as read from the file: a fresh buffer each time, as a read gives. */
+  function readXPth(): FilesSource {
+    return {
+      kind: 'files',
+      origin: 'file',
+      name: 'x.pth',
+      files: [{ name: 'x.pth', data: new Uint8Array([1, 2, 3, 4]).buffer }],
+    };
+  }
+
+  /** Loads x.pth's weights (ResNet34) on `fake`, which was ready; `again` reads them anew. */
+  async function loadXPth(fake: FakeEngine, again: () => Promise<ModelSource>): Promise<FilesSource> {
+    const source = readXPth();
+    const loading = store.getState().loadModel('weights from x.pth', source, { again });
+    await flush();
+    expect(fake.loads.at(-1)!.source).toBe(source);
+    fake.loads.at(-1)!.answer.resolve(modelInfo('resnet34', { origin: 'file', name: 'x.pth' }));
+    await loading;
+    expect(store.getState().activeModel).toEqual({ what: 'weights from x.pth', source: again });
+    return source;
+  }
+
+  it('after a fault, loads the weights read again from their files, says they were restored and retries the images in flight', async () => {
+    const { EngineFaultError } = await import('../client/engineClient');
+    const first = await startReady('resnet18');
+    const again = vi.fn(async () => readXPth());
+    const original = await loadXPth(first, again);
+    expect(again).not.toHaveBeenCalled();
+    const stuck = deferred<ClassifyResult[]>();
+    first.engine.classify.mockImplementation(() => stuck.promise);
+    store.getState().addImages([new File(['a'], 'a.png')]);
+    await flush();
+    const [image] = store.getState().images;
+    expect(image!.status).toBe('classifying');
+
+    stuck.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+
+    expect(again).toHaveBeenCalledOnce();
+    const second = engines[1]!;
+    expect(second.loads).toHaveLength(1);
+    const restored = second.loads[0]!.source;
+    // The source `again` made, not the one whose buffers went to the dead engine.
+    expect(restored).toBe(await again.mock.results[0]!.value);
+    expect(restored).not.toBe(original);
+    expect(restored).toEqual(readXPth());
+    expect(second.classified).toEqual([]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34', { origin: 'file', name: 'x.pth' }));
+    await flush();
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet34',
+      modelStatus: 'ready',
+      weights: { origin: 'file', name: 'x.pth' },
+      appError:
+        'The inference worker stopped unexpectedly. The engine was restarted and the weights from x.pth restored.',
+    });
+    // The same maker stays active, so a second fault restores the weights again.
+    expect(store.getState().activeModel).toEqual({ what: 'weights from x.pth', source: again });
+    expect(second.classified).toEqual([image!.id]);
+    expect(store.getState().images[0]).toMatchObject({ status: 'done', attempts: 1 });
+
+    second.fault('The GPU (WebGL) context was lost.');
+    await flush();
+    expect(again).toHaveBeenCalledTimes(2);
+    expect(engines[2]!.loads.map((l) => l.source)).toEqual([await again.mock.results[1]!.value]);
+  });
+
+  it('when the files cannot be read again, says why the weights could not be restored and rebuilds the variant', async () => {
+    const first = await startReady('resnet18');
+    const again = vi.fn(() => Promise.reject(new Error('x.pth was moved or deleted')));
+    await loadXPth(first, again);
+
+    first.fault('The GPU (WebGL) context was lost.');
+    await flush();
+
+    expect(again).toHaveBeenCalledOnce();
+    const second = engines[1]!;
+    // The variant the weights held, with seeded weights.
+    expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+
+    expect(second.loads).toHaveLength(1);
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet34',
+      modelStatus: 'ready',
+      weights: { origin: 'random', name: 'random init (seed 42)' },
+      activeModel: { what: 'ResNet34' },
+      appError:
+        'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded, ' +
+        'but the weights from x.pth could not be restored (x.pth was moved or deleted): load them again.',
+    });
+  });
+
+  it('when the weights read again do not load on the new engine, says why and rebuilds the variant', async () => {
+    const first = await startReady('resnet18');
+    const again = vi.fn(async () => readXPth());
+    await loadXPth(first, again);
+
+    first.fault('The GPU (WebGL) context was lost.');
+    await flush();
+    const second = engines[1]!;
+    expect(second.loads.map((l) => l.source)).toEqual([readXPth()]);
+    second.loads[0]!.answer.reject(new Error('WebGL ran out of memory'));
+    await flush();
+    expect(second.loads.map((l) => l.source)).toEqual([readXPth(), { kind: 'random', variant: 'resnet34' }]);
+    second.loads[1]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'ready',
+      weights: { origin: 'random' },
+      appError:
+        'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded, but the weights ' +
+        'from x.pth could not be restored (Could not load weights from x.pth: WebGL ran out of memory): load them again.',
+    });
+  });
+
+  it('keeps the loaded weights across a backend change', async () => {
+    const first = await startReady('resnet18');
+    const again = vi.fn(async () => readXPth());
+    await loadXPth(first, again);
+
+    const restarting = store.getState().restartEngine('cpu');
+    await flush();
+
+    expect(first.engine.dispose).toHaveBeenCalledOnce();
+    expect(client.startEngine).toHaveBeenLastCalledWith('cpu');
+    expect(again).toHaveBeenCalledOnce();
+    const second = engines[1]!;
+    expect(second.loads.map((l) => l.source)).toEqual([await again.mock.results[0]!.value]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34', { origin: 'file', name: 'x.pth' }));
+
+    await expect(restarting).resolves.toBe('active');
+    expect(store.getState()).toMatchObject({
+      backendChoice: 'cpu',
+      backend: { name: 'cpu', requested: 'cpu', thread: 'worker' },
+      variant: 'resnet34',
+      modelStatus: 'ready',
+      weights: { origin: 'file', name: 'x.pth' },
+      appError: null,
+      activeModel: { what: 'weights from x.pth', source: again },
+    });
+  });
+
+  it('after a fault, loads a seeded variant as the very source it was loaded from', async () => {
+    const first = await startReady('resnet34');
+    const seeded = first.loads[0]!.source;
+    expect(seeded).toEqual({ kind: 'random', variant: 'resnet34' });
+    expect(store.getState().activeModel).toMatchObject({ what: 'ResNet34' });
+
+    first.fault('The inference worker stopped unexpectedly.');
+    await flush();
+
+    const second = engines[1]!;
+    expect(second.loads).toHaveLength(1);
+    expect(second.loads[0]!.source).toBe(seeded);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34'));
+    await flush();
+    expect(store.getState()).toMatchObject({
+      modelStatus: 'ready',
+      appError: 'The inference worker stopped unexpectedly. The engine was restarted and the model reloaded.',
+    });
+  });
+
+  it('after a fault, loads the bundled ResNet50 as the very source it was loaded from, and says the model was reloaded', async () => {
+    const first = await startReady('resnet50');
+    const bundled = first.loads[0]!.source;
+    expect(bundled).toEqual({ kind: 'bundled', variant: 'resnet50', modelUrl: RESNET50_URL });
+
+    first.fault('The GPU (WebGL) context was lost.');
+    await flush();
+
+    const second = engines[1]!;
+    expect(second.loads.map((l) => l.source)).toEqual([bundled]);
+    expect(second.loads[0]!.source).toBe(bundled);
+    second.loads[0]!.answer.resolve(modelInfo('resnet50'));
+    await flush();
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet50',
+      modelStatus: 'ready',
+      weights: { origin: 'bundled' },
+      appError: 'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded.',
+    });
   });
 });
 
@@ -693,7 +922,7 @@ describe('two quick restarts', () => {
     expect(superseded!.engine.onFault).not.toHaveBeenCalled();
     expect(superseded!.loads).toHaveLength(0);
     expect(getEngine()).toBeNull();
-    expect(older).toEqual({ settled: true, value: false });
+    expect(older).toEqual({ settled: true, value: null });
 
     starts[1]!.resolve();
     await flush();
@@ -702,7 +931,7 @@ describe('two quick restarts', () => {
     latest!.loads[0]!.answer.resolve(modelInfo('resnet34'));
     await flush();
 
-    expect(newer).toEqual({ settled: true, value: true });
+    expect(newer).toEqual({ settled: true, value: 'active' });
     expect(first.engine.dispose).toHaveBeenCalledOnce();
     expect(latest!.engine.dispose).not.toHaveBeenCalled();
     expect(getEngine()).toBe(latest!.engine);
@@ -733,11 +962,11 @@ describe('two quick restarts', () => {
     expect(superseded!.engine.onFault).not.toHaveBeenCalled();
     expect(superseded!.loads).toHaveLength(0);
     expect(getEngine()).toBe(latest!.engine);
-    expect(older).toEqual({ settled: true, value: false });
+    expect(older).toEqual({ settled: true, value: null });
     latest!.loads[0]!.answer.resolve(modelInfo('resnet34'));
     await flush();
 
-    expect(newer).toEqual({ settled: true, value: true });
+    expect(newer).toEqual({ settled: true, value: 'active' });
     expect(latest!.engine.dispose).not.toHaveBeenCalled();
     expect(store.getState()).toMatchObject({
       backend: { name: 'webgl', requested: 'webgl', thread: 'worker' },
