@@ -53,7 +53,12 @@ const STORAGE_ITEM_BYTES: Readonly<Record<StorageDtype, number>> = {
 /** Keys under which training scripts commonly nest the weights in a larger checkpoint dict. */
 const WRAPPER_KEYS = ['state_dict', 'model_state_dict', 'model'];
 
-const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
+/**
+ * data.pkl holds only metadata, ~200 bytes a tensor (a ResNet's is ~50 KB). Every opcode byte can make the
+ * unpickler allocate an object of ~32 bytes, and a deflated pickle inflates up to 1032-fold, so this cap is
+ * what bounds the heap a small file can claim (to ~300 MB): at the former 256 MB, a 250 KB file could.
+ */
+const MAX_PICKLE_BYTES = 8 * 1024 * 1024;
 
 class StorageRef extends PickleOpaque {
   constructor(
@@ -191,9 +196,37 @@ function checkContainer(bytes: Uint8Array): void {
   );
 }
 
+/** Every central directory entry takes at least this many bytes, so a file of n bytes lists fewer than n / 46. */
+const MIN_DIRECTORY_ENTRY_BYTES = 46;
+
+/** DEFLATE cannot expand by more than this (a 258-byte match per ~2 bits); a bigger claim is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * fflate trusts the directory: it loops over the claimed entry count (up to 2^32 in a zip64 record) and
+ * allocates each inflated record at its claimed size before reading a byte of it. Both claims are checked
+ * here against the file's real size first.
+ */
 function unzip(bytes: Uint8Array, filter: (file: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
+  let entries = 0;
+  const checkedFilter = (file: UnzipFileInfo): boolean => {
+    if (++entries * MIN_DIRECTORY_ENTRY_BYTES > bytes.length) {
+      throw new WeightsFormatError(
+        'bad-zip',
+        `the zip directory lists more entries than a ${bytes.length}-byte file can hold; the file is corrupt`,
+      );
+    }
+    if (!filter(file)) return false;
+    if (file.compression !== 0 && file.originalSize > Math.min(file.size, bytes.length) * MAX_DEFLATE_RATIO) {
+      throw new WeightsFormatError(
+        'bad-zip',
+        `${file.name} claims to inflate ${file.size} compressed bytes to ${file.originalSize}, more than DEFLATE can; the file is corrupt`,
+      );
+    }
+    return true;
+  };
   try {
-    return unzipSync(bytes, { filter });
+    return unzipSync(bytes, { filter: checkedFilter });
   } catch (cause) {
     if (cause instanceof WeightsFormatError) throw cause;
     throw new WeightsFormatError('bad-zip', `could not read the checkpoint zip: ${(cause as Error).message}`);
