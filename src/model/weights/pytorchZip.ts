@@ -143,6 +143,19 @@ export function parsePyTorchCheckpoint(buf: ArrayBuffer): TensorMap {
     }
   }
   if (kept.length === 0) throw new WeightsFormatError('no-tensors', 'checkpoint contains no float tensors');
+  // A strided view is copied out, and a stride of 0 (torch.expand) lets a few pickle bytes name billions of
+  // elements: refuse copies that add up to more elements than the file has bytes, before allocating any.
+  let copied = 0;
+  for (const [name, tensor] of kept) {
+    if (isContiguous(tensor)) continue;
+    copied += elementCount(tensor.shape);
+    if (copied > bytes.length) {
+      throw new WeightsFormatError(
+        'bad-pickle',
+        `tensor "${name}" is a strided view of ${elementCount(tensor.shape)} elements; copying the checkpoint's views would take more memory than a ${bytes.length}-byte file justifies`,
+      );
+    }
+  }
 
   const storages = readStorages(
     bytes,
@@ -275,7 +288,10 @@ function makePersistentLoad(): (pid: PickleValue) => PickleValue {
       !Number.isSafeInteger(numel) ||
       numel < 0
     ) {
-      throw new WeightsFormatError('bad-pickle', `malformed storage reference ${JSON.stringify(key)}`);
+      // The key is whatever the pickle put there: a bigint, a list containing itself, a list nested 100,000 deep
+      // would each make JSON.stringify throw, so only a string is quoted.
+      const named = typeof key === 'string' ? JSON.stringify(key.slice(0, 100)) : `of type ${typeof key}`;
+      throw new WeightsFormatError('bad-pickle', `malformed storage reference ${named}`);
     }
     const existing = byKey.get(key);
     if (existing) return existing;
@@ -359,19 +375,23 @@ function readStorages(bytes: Uint8Array, prefix: string, refs: StorageRef[]): Ma
   return storages;
 }
 
+/** Whether a tensor's elements lie in C order, one after another, in its storage (so it can be a view). */
+function isContiguous({ shape, stride }: TensorRef): boolean {
+  let expectedStride = 1;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    const dim = shape[axis] ?? 0;
+    if (dim !== 1 && stride[axis] !== expectedStride) return false;
+    expectedStride *= dim;
+  }
+  return true;
+}
+
 /** Materialises a strided view as a C-order array; contiguous tensors stay views of their storage. */
 // rebuildTensor already proved every index lands inside the storage.
 function gather(storage: Float32Array, tensor: TensorRef): Float32Array {
   const { shape, stride, offset } = tensor;
   const count = elementCount(shape);
-  let expectedStride = 1;
-  let contiguous = true;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    const dim = shape[axis] ?? 0;
-    if (dim !== 1 && stride[axis] !== expectedStride) contiguous = false;
-    expectedStride *= dim;
-  }
-  if (contiguous) return storage.subarray(offset, offset + count);
+  if (isContiguous(tensor)) return storage.subarray(offset, offset + count);
 
   const out = new Float32Array(count);
   const rank = shape.length;

@@ -16,6 +16,7 @@ import {
   fuzzParameters,
   hexPreview,
   shortPrinted,
+  sometimes,
   mutatedSeed,
   toArrayBuffer,
   utf8,
@@ -157,22 +158,26 @@ const generatedFile = fc
   .record({
     tensors: fc.array(tensorArbitrary, { maxLength: 5 }),
     duplicate: fc.boolean(),
-    metadata: fc.option(fc.oneof(fc.constant('{"format":"pt"}'), fc.json({ maxDepth: 2 })), {
-      nil: undefined,
-    }),
+    metadata: sometimes(
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant('{"format":"pt"}') },
+        { weight: 1, arbitrary: fc.json({ maxDepth: 2 }) },
+      ),
+      2,
+    ),
     dataDelta: fc.oneof(
       { weight: 4, arbitrary: fc.constant(0) },
       { weight: 1, arbitrary: fc.integer({ min: -9, max: 9 }) },
     ),
-    replace: fc.option(
+    replace: sometimes(
       fc.record({
         field: fc.constantFrom('"shape":', '"data_offsets":', '"dtype":'),
         value: oddJson,
         nth: fc.nat(4),
       }),
-      { freq: 3, nil: undefined },
+      3,
     ),
-    lengthLie: fc.option(fc.constantFrom(...INTERESTING_INTEGERS), { freq: 8, nil: undefined }),
+    lengthLie: sometimes(fc.constantFrom(...INTERESTING_INTEGERS), 8),
   })
   .map(({ tensors, duplicate, metadata, dataDelta, replace, lengthLie }) => {
     const all = duplicate && tensors[0] ? [...tensors, tensors[0]] : tensors;
