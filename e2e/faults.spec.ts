@@ -1,5 +1,5 @@
 import { expect, test } from './test';
-import type { Page, Worker } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 import {
@@ -8,27 +8,14 @@ import {
   expectModelReady,
   fixture,
   holdEngine,
+  inferenceWorker,
+  killWorker,
   openApp,
   photoFiles,
   predictionsOf,
   releaseEngine,
   resultFor,
 } from './helpers';
-
-/** The inference worker (not TF.js's WASM thread workers, which are blob: URLs). */
-async function inferenceWorker(page: Page, not?: Worker): Promise<Worker> {
-  await expect
-    .poll(() => page.workers().filter((w) => w.url().includes('inference.worker') && w !== not).length, {
-      timeout: 60_000,
-    })
-    .toBeGreaterThan(0);
-  return page.workers().find((w) => w.url().includes('inference.worker') && w !== not)!;
-}
-
-/** What a crash does, from inside: the worker's context is destroyed without a word to the page. */
-async function killWorker(worker: Worker): Promise<void> {
-  await worker.evaluate(() => self.close()).catch(() => undefined); // the context may vanish mid-call
-}
 
 const banner = (page: Page) => page.locator('.error-banner');
 

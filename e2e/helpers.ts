@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator, Page, Worker } from '@playwright/test';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,4 +111,19 @@ export async function engineHeld(page: Page, times: number, point: HoldPoint = '
       timeout: 180_000,
     })
     .toBe(times);
+}
+
+/** The inference worker (not TF.js's WASM thread workers, which are blob: URLs). */
+export async function inferenceWorker(page: Page, not?: Worker): Promise<Worker> {
+  await expect
+    .poll(() => page.workers().filter((w) => w.url().includes('inference.worker') && w !== not).length, {
+      timeout: 60_000,
+    })
+    .toBeGreaterThan(0);
+  return page.workers().find((w) => w.url().includes('inference.worker') && w !== not)!;
+}
+
+/** What a crash does, from inside: the worker's context is destroyed without a word to the page. */
+export async function killWorker(worker: Worker): Promise<void> {
+  await worker.evaluate(() => self.close()).catch(() => undefined); // the context may vanish mid-call
 }

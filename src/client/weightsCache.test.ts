@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { listCachedWeights, putCachedWeights, readCachedWeights } from './weightsCache';
+import {
+  CachedWeightsCorruptError,
+  listCachedWeights,
+  putCachedWeights,
+  readCachedWeights,
+} from './weightsCache';
 
 /** Cache Storage with one in-memory cache whose put() can be told to fail, as a full quota makes it. */
 class FakeCache {
@@ -69,5 +74,33 @@ describe('weightsCache', () => {
     cache.failPutAfter = 1;
     await expect(putCachedWeights('file', 'y.pth', [file('y.pth', 8)])).rejects.toThrow(/quota/);
     expect((await listCachedWeights()).map((e) => e.id)).toEqual(['url:https://a.test/x.safetensors']);
+  });
+
+  it('finds a flipped byte on read: the whole entry is dropped and the error names the file', async () => {
+    await putCachedWeights('file', 'model.json', [file('model.json', 10), file('w.bin', 30)]);
+    const key = [...cache.entries.keys()].find((k) => k.endsWith('/w.bin'))!;
+    const stored = cache.entries.get(key)!;
+    const bytes = new Uint8Array(await stored.clone().arrayBuffer());
+    bytes[17]! ^= 0x04;
+    cache.entries.set(key, new Response(bytes, { headers: stored.headers }));
+
+    const error = await readCachedWeights('file:model.json').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(CachedWeightsCorruptError);
+    expect((error as CachedWeightsCorruptError).fileName).toBe('w.bin');
+    expect(cache.entries.size).toBe(0);
+    expect(await listCachedWeights()).toEqual([]);
+  });
+
+  it('does not trust an entry without a checksum (written by an older version)', async () => {
+    await putCachedWeights('file', 'y.pth', [file('y.pth', 8)]);
+    const [key, stored] = [...cache.entries.entries()][0]!;
+    const headers = new Headers(stored.headers);
+    headers.delete('x-sha256');
+    cache.entries.set(key, new Response(await stored.clone().blob(), { headers }));
+    await expect(readCachedWeights('file:y.pth')).rejects.toBeInstanceOf(CachedWeightsCorruptError);
+    expect(cache.entries.size).toBe(0);
   });
 });

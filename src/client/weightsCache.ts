@@ -1,7 +1,7 @@
 /**
  * Loaded weights are kept in Cache Storage so they load offline next time. One entry per weights source,
  * possibly several files (a TF.js model.json with its shards), stored under synthetic same-origin keys that
- * are never fetched from the network.
+ * are never fetched from the network, each with the SHA-256 of its bytes, verified when it is read back.
  */
 import type { NamedBuffer } from '../shared/weightsFormat';
 
@@ -18,11 +18,26 @@ export interface CachedWeights {
   fileNames: string[];
 }
 
+/** A cached file no longer matched its checksum; the whole entry has been deleted. */
+export class CachedWeightsCorruptError extends Error {
+  constructor(readonly fileName: string) {
+    super(`The cached copy of ${fileName} was damaged (or could not be verified), so it was removed.`);
+    this.name = 'CachedWeightsCorruptError';
+  }
+}
+
+async function sha256(data: ArrayBuffer | Blob): Promise<string> {
+  const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export function cacheAvailable(): boolean {
   return typeof caches !== 'undefined';
 }
 
-function entryId(source: 'file' | 'url', name: string): string {
+/** The id of the entry that `putCachedWeights(source, name, ...)` writes. */
+export function cachedWeightsId(source: 'file' | 'url', name: string): string {
   return `${source}:${name}`;
 }
 
@@ -37,7 +52,7 @@ export async function putCachedWeights(
   files: { name: string; blob: Blob }[],
 ) {
   const cache = await caches.open(CACHE_NAME);
-  const id = entryId(source, name);
+  const id = cachedWeightsId(source, name);
   await deleteCachedWeights(id);
   const cachedAt = new Date().toISOString();
   try {
@@ -48,6 +63,7 @@ export async function putCachedWeights(
         'x-weights-name': encodeURIComponent(name),
         'x-weights-source': source,
         'x-cached-at': cachedAt,
+        'x-sha256': await sha256(file.blob),
       });
       await cache.put(keyFor(id, file.name), new Response(file.blob, { headers }));
     }
@@ -96,7 +112,14 @@ export async function readCachedWeights(id: string): Promise<NamedBuffer[]> {
     const key = parseKey(request.url);
     if (!key || key.id !== id) continue;
     const response = await cache.match(request);
-    if (response) files.push({ name: key.fileName, data: await response.arrayBuffer() });
+    if (!response) continue;
+    const data = await response.arrayBuffer();
+    // An entry without a checksum (written by an older version) cannot be verified: it is not trusted either.
+    if (response.headers.get('x-sha256') !== (await sha256(data))) {
+      await deleteCachedWeights(id);
+      throw new CachedWeightsCorruptError(key.fileName);
+    }
+    files.push({ name: key.fileName, data });
   }
   if (files.length === 0)
     throw new Error('These cached weights are gone (the browser may have evicted them).');

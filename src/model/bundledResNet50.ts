@@ -1,37 +1,58 @@
 /**
  * The ImageNet-trained ResNet50 the app serves from public/models/resnet50 (fetched at install time). The first
- * load downloads it; a copy then goes into IndexedDB so later visits load it from the browser, whatever caching
- * headers the server sends.
+ * load downloads it; a checksummed copy then goes into IndexedDB so later visits load it from the browser,
+ * whatever caching headers the server sends.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import type { OnProgress } from '../shared/progress';
 import { RESNET50_SOURCE } from '../shared/resnet50Package';
+import { StoredModelCorruptError, loadCheckedModel, saveCheckedModel } from './checkedModelStore';
 
-const IDB_KEY = `indexeddb://resnet50-${RESNET50_SOURCE.package}-${RESNET50_SOURCE.version}`;
+const STORE_KEY = `resnet50-${RESNET50_SOURCE.package}-${RESNET50_SOURCE.version}`;
+/** Where earlier versions of the app kept it, unchecked (TF.js's own IndexedDB store): removed on sight. */
+const OLD_IDB_KEY = `indexeddb://${STORE_KEY}`;
 
-export async function loadBundledResNet50(modelUrl: string, onProgress: OnProgress): Promise<LayersModel> {
-  if (typeof indexedDB !== 'undefined') {
+export interface BundledResNet50 {
+  model: LayersModel;
+  /** What the user should know about how it was loaded (a damaged stored copy replaced). */
+  notice?: string;
+}
+
+export async function loadBundledResNet50(
+  modelUrl: string,
+  onProgress: OnProgress,
+): Promise<BundledResNet50> {
+  const canStore = typeof indexedDB !== 'undefined';
+  let notice: string | undefined;
+  if (canStore) {
+    void tf.io.removeModel(OLD_IDB_KEY).catch(() => undefined);
     try {
       onProgress({ fraction: 0.05, message: 'Loading from this browser’s cache' });
-      return await tfl.loadLayersModel(IDB_KEY);
-    } catch {
-      // Not cached yet (or evicted): download it below.
+      const stored = await loadCheckedModel(STORE_KEY);
+      if (stored) return { model: stored };
+    } catch (err) {
+      if (err instanceof StoredModelCorruptError) {
+        notice =
+          'The copy of ResNet50 stored in this browser was damaged: it was dropped and downloaded again.';
+      }
+      // Otherwise unreadable storage (private mode, a blocked database): download it below.
     }
   }
   const model = await tfl.loadLayersModel(modelUrl, {
     onProgress: (f) =>
       onProgress({ fraction: 0.05 + 0.7 * f, message: `Downloading weights (${Math.round(f * 100)}%)` }),
   });
-  if (typeof indexedDB !== 'undefined') {
+  if (canStore) {
     onProgress({ fraction: 0.78, message: 'Saving a copy in this browser' });
     try {
-      await model.save(IDB_KEY);
+      await saveCheckedModel(STORE_KEY, model);
     } catch (err) {
       // A full quota only costs the next visit a download; the model itself is fine.
-      console.warn('Could not cache ResNet50 in IndexedDB:', err);
+      console.warn('Could not keep ResNet50 in IndexedDB:', err);
     }
   }
-  return model;
+  return notice ? { model, notice } : { model };
 }

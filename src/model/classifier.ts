@@ -37,6 +37,8 @@ export interface FcKernel {
 export interface Classifier {
   readonly summary: ModelSummary;
   readonly weights: WeightsSource;
+  /** What the user should know about how the model was loaded (a damaged stored copy replaced, ...). */
+  readonly notice?: string;
   /** How this model's input must be framed and normalized. */
   readonly preprocess: PreprocessSpec;
   /** Decoded crops (RGBA bytes, cropSize x cropSize each) to the top k of each, in one batched pass. */
@@ -62,6 +64,7 @@ export interface ClassifierParts {
   outputIsProbabilities?: boolean;
   /** The model holds zeros where `initializeSeeded(model, seededLater)` would put its kernels. */
   seededLater?: number;
+  notice?: string;
 }
 
 /**
@@ -85,6 +88,7 @@ export class ResNetClassifier implements Classifier {
   readonly preprocess: PreprocessSpec;
   readonly weights: WeightsSource;
   readonly outputIsProbabilities: boolean;
+  readonly notice?: string;
 
   /**
    * Takes ownership of `layersModel` (disposed with the classifier). Call `warmUp` before the first real image;
@@ -99,6 +103,7 @@ export class ResNetClassifier implements Classifier {
     this.weights = parts.weights;
     this.outputIsProbabilities = parts.outputIsProbabilities ?? false;
     this.pendingSeed = parts.seededLater ?? null;
+    if (parts.notice) this.notice = parts.notice;
     const { variant, flavor } = parts.summary;
     if (isBuildableVariant(variant) && flavor !== 'keras') {
       const kernels = this.pendingSeed === null ? undefined : seededKernels(layersModel, this.pendingSeed);

@@ -44,8 +44,9 @@ export async function loadClassifier(
       });
     }
     case 'bundled': {
-      const model = await loadBundledResNet50(source.modelUrl, (p) => onProgress?.(p));
+      const { model, notice } = await loadBundledResNet50(source.modelUrl, (p) => onProgress?.(p));
       return warmedUp(model, report, {
+        ...(notice ? { notice } : {}),
         // Keras' ResNet50 ends in a softmax and wants Caffe-style input: recorded, so the pipeline neither
         // repeats the softmax nor feeds it torchvision's normalization.
         summary: { variant: 'resnet50', flavor: 'keras', ...summarizeResNet50(model) },

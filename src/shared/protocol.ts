@@ -83,6 +83,8 @@ export interface ModelInfo {
   weights: WeightsSource;
   memory: MemoryInfo;
   buildMs: number;
+  /** What the user should know about how it was loaded (a damaged stored copy replaced, ...). */
+  notice?: string;
 }
 
 /**

@@ -12,6 +12,21 @@ import type { SliceCreator } from './types';
 
 export type ModelStatus = 'loading' | 'ready' | 'error';
 
+/** How to load the active model again on a new engine (after a fault or a backend change). */
+export interface ActiveModel {
+  /** Names it in messages: "ResNet34", "weights from resnet18.safetensors". */
+  what: string;
+  /** The model's source, made anew: weight buffers are handed to the engine and gone from the page after. */
+  source: () => Promise<ModelSource>;
+}
+
+export interface LoadOptions {
+  /** Classify the images shown again (default), or only go on with the queue. */
+  reclassify?: boolean;
+  /** How to make `source` again; needed for weight files, whose buffers the engine takes. */
+  again?: ActiveModel['source'];
+}
+
 export interface ModelSlice {
   /** The variant asked for; `summary.variant` is the one actually loaded. */
   variant: VariantId;
@@ -24,27 +39,28 @@ export interface ModelSlice {
   appError: string | null;
   /** Whether the install step fetched ResNet50 (null until checked). */
   resnet50Installed: boolean | null;
+  /** What a new engine loads to carry on where the old one was; null until a model has loaded. */
+  activeModel: ActiveModel | null;
   startApp: (options: { backend: BackendChoice; variant: VariantId | null }) => Promise<void>;
   switchVariant: (variant: VariantId) => Promise<void>;
   /**
    * Replaces the engine with a fresh one on `backend` (a setting change, or recovery after the worker or its
-   * GPU context died) and reloads the current variant; queued images continue on the new engine.
+   * GPU context died) and loads the active model again: the same weights (from their file, the cache or their
+   * URL), else the current variant. Queued images continue on the new engine. Resolves to what was loaded:
+   * `active` when the active model came back as it was, `variant` when the variant was rebuilt instead, `null`
+   * when no engine started or nothing loaded (the reason is in `appError`).
    */
   restartEngine: (
     backend: BackendChoice,
     why?: string,
     options?: { reclassify?: boolean },
-  ) => Promise<boolean>;
+  ) => Promise<'active' | 'variant' | null>;
   /**
    * Loads a model on the engine with progress and makes it active. Resolves to the new model's info, or null
    * if it failed (the error is in `appError`, the previous model stays active) or a later load superseded it.
    * `what` names it in an error message.
    */
-  loadModel: (
-    what: string,
-    source: ModelSource,
-    options?: { reclassify?: boolean },
-  ) => Promise<ModelInfo | null>;
+  loadModel: (what: string, source: ModelSource, options?: LoadOptions) => Promise<ModelInfo | null>;
   dismissAppError: () => void;
 }
 
@@ -55,11 +71,13 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
   async function loadModel(
     what: string,
     source: ModelSource,
-    { reclassify = true }: { reclassify?: boolean } = {},
+    { reclassify = true, again }: LoadOptions = {},
   ): Promise<ModelInfo | null> {
     const engine = getEngine();
     if (!engine) return null;
     const token = ++loadToken;
+    // A files source cannot be used twice (its buffers go to the engine): without `again` it is not restorable.
+    const makeAgain = again ?? (source.kind === 'files' ? null : async () => source);
     set({ modelStatus: 'loading', loadProgress: { fraction: 0, message: 'Starting' } });
     try {
       const info = await engine.loadModel(source, (p) => {
@@ -74,7 +92,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         summary: info.summary,
         weights: info.weights,
         buildMs: info.buildMs,
-        appError: null,
+        appError: info.notice ?? null,
+        activeModel: makeAgain ? { what, source: makeAgain } : null,
       });
       if (reclassify) get().reclassifyAll();
       else get().resumeClassification();
@@ -135,19 +154,20 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
   async function recoverFrom(failed: EngineApi, reason: string): Promise<void> {
     if (getEngine() !== failed) return; // already replaced
     const weights = get().weights;
-    const lost =
-      weights && (weights.origin === 'file' || weights.origin === 'url' || weights.origin === 'cache')
-        ? ` The weights from ${weights.name} were lost with it: load them again.`
-        : '';
-    const restarted = await get().restartEngine(get().backendChoice, 'Restarting the engine', {
+    const loaded = weights && weights.origin !== 'random' && weights.origin !== 'bundled' ? weights : null;
+    const restored = await get().restartEngine(get().backendChoice, 'Restarting the engine', {
       reclassify: false,
     });
     // A failed restart or reload has said why in appError already: keep that, after what happened.
-    set({
-      appError: restarted
-        ? `${reason} The engine was restarted and the model reloaded.${lost}`
-        : `${reason} ${get().appError ?? 'The engine could not be restarted.'}`,
-    });
+    let outcome = `${get().appError ?? 'The engine could not be restarted.'}`;
+    if (restored === 'active' && loaded) {
+      outcome = `The engine was restarted and the weights from ${loaded.name} restored.`;
+    } else if (restored) {
+      outcome = loaded
+        ? `The engine was restarted and the model reloaded, but the weights from ${loaded.name} could not be restored${get().appError ? ` (${get().appError})` : ''}: load them again.`
+        : 'The engine was restarted and the model reloaded.';
+    }
+    set({ appError: `${reason} ${outcome}` });
   }
 
   const resnet50Url = () => bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
@@ -170,6 +190,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     buildMs: null,
     appError: null,
     resnet50Installed: null,
+    activeModel: null,
 
     startApp: async ({ backend, variant: requested }) => {
       set({
@@ -211,8 +232,28 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       });
       // The old engine may already be dead (that can be why we are here); its dispose must not block.
       void previous?.dispose().catch(() => undefined);
-      if (!(await startEngineOn(backend))) return false;
-      return (await load(get().variant, options)) !== null;
+      if (!(await startEngineOn(backend))) return null;
+      const active = get().activeModel;
+      // Only the restore's own failure is carried past the variant's load, never an older error.
+      let failure: string | null = null;
+      if (active) {
+        try {
+          const source = await active.source();
+          const loading = loadModel(active.what, source, { ...options, again: active.source });
+          const token = loadToken; // loadModel took its number before its first await
+          if (await loading) return 'active';
+          // Superseded by a load the user asked for meanwhile, or the variant itself failed: nothing to add.
+          if (token !== loadToken || source.kind !== 'files') return null;
+          failure = get().appError;
+        } catch (err) {
+          failure = err instanceof Error ? err.message : String(err);
+        }
+      }
+      // Nothing to restore, or it could not be had (a file deleted, the cache cleared, offline): the variant.
+      const info = await load(get().variant, options);
+      if (info && failure) set({ appError: failure });
+      else if (!info && failure && !get().appError) set({ appError: failure });
+      return info ? 'variant' : null;
     },
 
     loadModel,

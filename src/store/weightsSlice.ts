@@ -3,9 +3,11 @@ import type { Progress } from '../shared/progress';
 import type { ModelSource } from '../shared/protocol';
 import type { NamedBuffer } from '../shared/weightsFormat';
 import {
+  CachedWeightsCorruptError,
   cacheAvailable,
   deleteCachedWeights,
   listCachedWeights,
+  cachedWeightsId,
   putCachedWeights,
   readCachedWeights,
 } from '../client/weightsCache';
@@ -64,15 +66,21 @@ export function architectureChangeNote(
 export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
   let abort: AbortController | null = null;
 
-  /** Loads weights into the engine and, once they proved loadable, caches them. */
+  /**
+   * Loads weights into the engine and, once they proved loadable, caches them. `again` reads them anew for a
+   * new engine (after a fault or a backend change): the buffers themselves are handed to this one.
+   */
   async function loadWeights(
     source: Extract<ModelSource, { kind: 'files' }>,
     cacheAs: 'file' | 'url' | null,
+    again: () => Promise<NamedBuffer[]>,
   ): Promise<void> {
     // Blob copies for the cache: the buffers themselves are transferred to the worker.
     const blobs = cacheAs ? source.files.map((f) => ({ name: f.name, blob: new Blob([f.data]) })) : [];
     const before = get().summary;
-    const info = await get().loadModel(`weights from ${source.name}`, source);
+    const info = await get().loadModel(`weights from ${source.name}`, source, {
+      again: async () => ({ ...source, files: await again() }),
+    });
     if (!info) return;
     const note = architectureChangeNote(info.weights.name, before, info.summary);
     set({ weightsNote: note ? { text: note, weightsName: info.weights.name } : null });
@@ -98,12 +106,14 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
 
     loadWeightsFromFiles: async (files) => {
       if (files.length === 0) return;
-      const buffers: NamedBuffer[] = await Promise.all(
-        files.map(async (f) => ({ name: f.name, data: await f.arrayBuffer() })),
-      );
+      // The File objects are kept (references to the user's files, not copies) to read them again.
+      const read = () =>
+        Promise.all(
+          files.map(async (f): Promise<NamedBuffer> => ({ name: f.name, data: await f.arrayBuffer() })),
+        );
       const jsonFile = files.find((f) => /\.json$/i.test(f.name));
       const name = jsonFile ? jsonFile.name : files.map((f) => f.name).join(', ');
-      await loadWeights({ kind: 'files', origin: 'file', name, files: buffers }, 'file');
+      await loadWeights({ kind: 'files', origin: 'file', name, files: await read() }, 'file', read);
     },
 
     loadWeightsFromUrl: async (url) => {
@@ -140,9 +150,22 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
       abort = null;
       set({ download: null });
       const fileName = new URL(url, window.location.href).pathname.split('/').pop() || 'weights';
+      // Again: from the copy cached after this load, else from the URL itself.
+      const again = async (): Promise<NamedBuffer[]> => {
+        if (cacheAvailable()) {
+          try {
+            return await readCachedWeights(cachedWeightsId('url', url));
+          } catch {
+            // Not cached (e.g. the quota was full): download it once more.
+          }
+        }
+        const bytes = await downloadWeights(url, () => undefined, new AbortController().signal);
+        return [{ name: fileName, data: bytes }];
+      };
       await loadWeights(
         { kind: 'files', origin: 'url', name: url, files: [{ name: fileName, data }] },
         'url',
+        again,
       );
     },
 
@@ -157,11 +180,23 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
       try {
         files = await readCachedWeights(id);
       } catch (err) {
-        set({ appError: err instanceof Error ? err.message : String(err) });
         await get().refreshCachedWeights();
+        if (err instanceof CachedWeightsCorruptError && entry.source === 'url') {
+          // Dropped; its source is still out there: fetch it again (and cache the good copy).
+          set({ appError: `${err.message} Downloading it again from ${entry.name}.` });
+          await get().loadWeightsFromUrl(entry.name);
+          return;
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        set({
+          appError:
+            err instanceof CachedWeightsCorruptError ? `${message} Open the file again to use it.` : message,
+        });
         return;
       }
-      await loadWeights({ kind: 'files', origin: 'cache', name: entry.name, files }, null);
+      await loadWeights({ kind: 'files', origin: 'cache', name: entry.name, files }, null, () =>
+        readCachedWeights(id),
+      );
     },
 
     deleteCachedWeights: async (id) => {

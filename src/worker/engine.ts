@@ -94,6 +94,7 @@ export class InferenceEngine implements EngineApi {
         weights: next.weights,
         memory: memory(),
         buildMs: performance.now() - started,
+        ...(next.notice ? { notice: next.notice } : {}),
       };
     });
   }
