@@ -285,7 +285,12 @@ export function looksLikeSvg(head: Uint8Array): boolean {
   const text = new TextDecoder('utf-8', { fatal: false })
     .decode(head.subarray(0, 4096))
     .replace(/^\uFEFF/, '');
-  return /^\s*(<\?xml[\s\S]*?\?>\s*)?(<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>/]/i.test(text);
+  // A comment ends at its first `-->` and the declaration at its first `?>`, as in XML. Written with lazy
+  // `[\s\S]*?` instead, a comment could also end at any later `-->`, and a prolog of n comments not followed
+  // by <svg backtracked through 2^n ways to split it (30 empty comments took seconds, 500 forever).
+  return /^\s*(<\?xml(?:[^?]|\?(?!>))*\?>\s*)?(<!--(?:[^-]|-(?!->))*-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>/]/i.test(
+    text,
+  );
 }
 
 /**
