@@ -97,7 +97,10 @@ export class FuzzRecorder {
     const input = () => (describeInput ? ` on ${describeInput()}` : '');
     if (!outcome.ok && !this.allowed(outcome.error)) {
       const error = outcome.error;
-      const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const what =
+        error instanceof Error
+          ? `${error.name}: ${error.message.slice(0, 300)} (${error.stack?.split('\n').slice(1, 4).join(' ').trim()})`
+          : String(error);
       throw new Error(`${this.parser} let ${what.slice(0, 500)} escape${input()}`, { cause: error });
     }
     if (outcome.ms > this.limitMs) {

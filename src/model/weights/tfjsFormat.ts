@@ -6,7 +6,7 @@ import { BUILDABLE_VARIANT_IDS, VARIANTS } from '../../shared/variants';
 import type { BuildFlavor, BuildableVariantId } from '../../shared/variants';
 import type { ExportedModel } from '../../shared/protocol';
 import type { NamedBuffer } from '../../shared/weightsFormat';
-import { WeightsFormatError } from './tensorMap';
+import { WeightsFormatError, elementCount, isValidShape } from './tensorMap';
 
 export interface ExportMetadata {
   variant: BuildableVariantId;
@@ -44,13 +44,75 @@ export async function exportLayersModel(
   return exported;
 }
 
-interface ModelJson {
-  modelTopology?: unknown;
-  weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  userDefinedMetadata?: { resnetLens?: Partial<ExportMetadata> };
+interface ManifestGroup {
+  paths: string[];
+  weights: tf.io.WeightsManifestEntry[];
 }
 
 const baseName = (path: string) => path.split('/').pop() ?? path;
+
+/** Bytes per element as stored: quantized weights by their storage dtype; 'string' and 'complex64' are refused. */
+const STORED_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+const QUANTIZED_BYTES: Readonly<Record<string, number>> = { uint8: 1, uint16: 2, float16: 2 };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * model.json is untrusted: every field this code or TF.js reads before the model exists is checked here, so a
+ * malformed one is a WeightsFormatError and not a TypeError from deep inside.
+ */
+function readModelJson(
+  json: unknown,
+  jsonName: string,
+): { modelTopology: object; manifest: ManifestGroup[]; weightSpecs: tf.io.WeightsManifestEntry[] } {
+  const bad = (what: string) => new WeightsFormatError('bad-header', `${jsonName} ${what}.`);
+  if (!isRecord(json) || !isRecord(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
+    throw bad('is not a TF.js layers model (no modelTopology/weightsManifest)');
+  }
+  const manifest: ManifestGroup[] = [];
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const seenPaths = new Set<string>();
+  for (const group of json.weightsManifest as unknown[]) {
+    if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw bad('has a weightsManifest entry without paths and weights lists');
+    }
+    for (const path of group.paths as unknown[]) {
+      if (typeof path !== 'string') throw bad('names a weight file by something other than a string');
+      // One shard listed twice would be concatenated twice: memory the files do not hold.
+      if (seenPaths.has(baseName(path))) throw bad(`names weight file ${baseName(path)} twice`);
+      seenPaths.add(baseName(path));
+    }
+    for (const spec of group.weights as unknown[]) {
+      if (!isRecord(spec) || typeof spec.name !== 'string' || !isValidShape(spec.shape)) {
+        throw bad('has a weight without a name or with an invalid shape');
+      }
+      const quantization = spec.quantization;
+      if (typeof spec.dtype !== 'string' || STORED_BYTES[spec.dtype] === undefined) {
+        throw bad(
+          `has weight ${spec.name} of unsupported dtype ${typeof spec.dtype === 'string' ? spec.dtype.slice(0, 20) : typeof spec.dtype}`,
+        );
+      }
+      if (
+        quantization !== undefined &&
+        (!isRecord(quantization) ||
+          typeof quantization.dtype !== 'string' ||
+          QUANTIZED_BYTES[quantization.dtype] === undefined)
+      ) {
+        throw bad(`has weight ${spec.name} with an unsupported quantization`);
+      }
+      weightSpecs.push(spec as unknown as tf.io.WeightsManifestEntry);
+    }
+    manifest.push(group as unknown as ManifestGroup);
+  }
+  return { modelTopology: json.modelTopology, manifest, weightSpecs };
+}
+
+function storedBytes(spec: tf.io.WeightsManifestEntry): number {
+  const dtype = spec.quantization?.dtype;
+  const perElement = dtype !== undefined ? QUANTIZED_BYTES[dtype]! : STORED_BYTES[spec.dtype]!;
+  return elementCount(spec.shape) * perElement;
+}
 
 /** Reads a TF.js layers model from a model.json and the shard files it names. */
 export async function loadLayersModelFromFiles(
@@ -62,28 +124,21 @@ export async function loadLayersModelFromFiles(
       'missing-record',
       'A TF.js model needs its model.json as well as its weight shards.',
     );
-  let json: ModelJson;
+  let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(jsonFile.data)) as ModelJson;
+    json = JSON.parse(new TextDecoder().decode(jsonFile.data));
   } catch {
     throw new WeightsFormatError('bad-header', `${jsonFile.name} is not valid JSON.`);
   }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new WeightsFormatError(
-      'bad-header',
-      `${jsonFile.name} is not a TF.js layers model (no modelTopology/weightsManifest).`,
-    );
-  }
+  const { modelTopology, manifest, weightSpecs } = readModelJson(json, jsonFile.name);
   const shards: ArrayBuffer[] = [];
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const missing: string[] = [];
-  for (const group of json.weightsManifest) {
+  for (const group of manifest) {
     for (const path of group.paths) {
       const shard = files.find((f) => f.name === baseName(path));
       if (shard) shards.push(shard.data);
       else missing.push(baseName(path));
     }
-    weightSpecs.push(...group.weights);
   }
   if (missing.length > 0) {
     throw new WeightsFormatError(
@@ -91,22 +146,18 @@ export async function loadLayersModelFromFiles(
       `${jsonFile.name} needs weight file(s) ${missing.join(', ')}; select them together with the model.json.`,
     );
   }
-  const weightData = tf.io.concatenateArrayBuffers(shards);
-  const bytesPer = (dtype: string) =>
-    dtype === 'float16' ? 2 : dtype === 'bool' || dtype === 'uint8' ? 1 : 4;
-  const expectedBytes = weightSpecs.reduce(
-    (sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * bytesPer(w.quantization?.dtype ?? w.dtype),
-    0,
-  );
-  if (weightData.byteLength !== expectedBytes) {
+  const shardBytes = shards.reduce((sum, shard) => sum + shard.byteLength, 0);
+  const expectedBytes = weightSpecs.reduce((sum, spec) => sum + storedBytes(spec), 0);
+  if (shardBytes !== expectedBytes) {
     throw new WeightsFormatError(
       'truncated',
-      `The weight shards hold ${weightData.byteLength} bytes but ${jsonFile.name} describes ${expectedBytes}.`,
+      `The weight shards hold ${shardBytes} bytes but ${jsonFile.name} describes ${expectedBytes}.`,
     );
   }
-  const model = await tfl.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology as object, weightSpecs, weightData }),
-  );
+  // Refused by its layer names before TF.js builds anything: building allocates what the topology says.
+  identifyLayerNames(topologyNames(modelTopology));
+  const weightData = tf.io.concatenateArrayBuffers(shards);
+  const model = await buildLayersModel(jsonFile.name, modelTopology, weightSpecs, weightData);
   try {
     return { model, ...identifyResNet(model) };
   } catch (err) {
@@ -115,9 +166,66 @@ export async function loadLayersModelFromFiles(
   }
 }
 
+/**
+ * TF.js builds the model (allocating its variables) and decodes the weights before loading them into it, and
+ * disposes none of that when loading fails. The variables created meanwhile and the tensors of a scope around
+ * the call are cleaned up here; the worker runs one job at a time, so nothing else makes tensors meanwhile.
+ * Whatever TF.js throws on a bad file becomes a WeightsFormatError.
+ */
+async function buildLayersModel(
+  jsonName: string,
+  modelTopology: object,
+  weightSpecs: tf.io.WeightsManifestEntry[],
+  weightData: ArrayBuffer,
+): Promise<tfl.LayersModel> {
+  const engine = tf.engine();
+  const variablesBefore = new Set(Object.keys(engine.state.registeredVariables));
+  engine.startScope();
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
+  } catch (cause) {
+    engine.endScope(); // disposes the decoded weights
+    for (const [name, variable] of Object.entries(engine.state.registeredVariables)) {
+      if (!variablesBefore.has(name)) variable.dispose();
+    }
+    const message = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : typeof cause;
+    throw new WeightsFormatError(
+      'bad-header',
+      `${jsonName} describes a model TF.js cannot build: ${message.slice(0, 300)}`,
+    );
+  }
+  // On success every tensor still alive is the model's: hand them on to the caller's scope undisposed.
+  engine.endScope(engine.state.activeScope.track.filter((tensor) => !tensor.isDisposed));
+  return model;
+}
+
+/** Every string under a "name" key of the topology: its layers' names, wherever the format nests them. */
+function topologyNames(topology: object): Set<string> {
+  const names = new Set<string>();
+  const pending: unknown[] = [topology];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    if (Array.isArray(value))
+      for (const item of value) pending.push(item); // no spread: arrays may be huge
+    else if (isRecord(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key === 'name' && typeof item === 'string') names.add(item);
+        else if (typeof item === 'object' && item !== null) pending.push(item);
+      }
+    }
+  }
+  return names;
+}
+
 /** Which of the app's variants and flavors a layers model is, from its layer names. */
 export function identifyResNet(model: tfl.LayersModel): { variant: BuildableVariantId; flavor: BuildFlavor } {
-  const names = new Set(model.layers.map((l) => l.name));
+  return identifyLayerNames(new Set(model.layers.map((l) => l.name)));
+}
+
+function identifyLayerNames(names: ReadonlySet<string>): {
+  variant: BuildableVariantId;
+  flavor: BuildFlavor;
+} {
   const blocks = [1, 2, 3, 4].map((stage) => {
     let n = 0;
     while (names.has(`layer${stage}_${n}_out`)) n++;

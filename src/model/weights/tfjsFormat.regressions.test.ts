@@ -1,0 +1,141 @@
+/**
+ * Inputs the fuzzer (tfjsFormat.fuzz.test.ts) found that made loadLayersModelFromFiles throw something other
+ * than a WeightsFormatError, over-allocate or leak tensors, replayed so that the fixes stay in place.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import type { NamedBuffer } from '../../shared/weightsFormat';
+import { toArrayBuffer, utf8 } from '../../testing/fuzz';
+import { tinyResNetNamedExport } from '../../testing/fuzzTfjs';
+import { WeightsFormatError, type WeightsFormatErrorCode } from './tensorMap';
+import { loadLayersModelFromFiles } from './tfjsFormat';
+
+let seed: Awaited<ReturnType<typeof tinyResNetNamedExport>>;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  seed = await tinyResNetNamedExport();
+});
+
+const jsonFile = (json: unknown): NamedBuffer => ({
+  name: 'model.json',
+  data: toArrayBuffer(utf8(JSON.stringify(json))),
+});
+const shard = (name: string, bytes = 8): NamedBuffer => ({ name, data: new ArrayBuffer(bytes) });
+
+/** The refusal, with its code and message, and no tensor left behind. */
+async function refusal(files: NamedBuffer[], code: WeightsFormatErrorCode, message: RegExp): Promise<void> {
+  const tensorsBefore = tf.memory().numTensors;
+  const error = await loadLayersModelFromFiles(files).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(WeightsFormatError);
+  expect((error as WeightsFormatError).code).toBe(code);
+  expect((error as Error).message).toMatch(message);
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+}
+
+describe('loadLayersModelFromFiles regressions found by fuzzing', () => {
+  it('a manifest whose paths or weights are not lists (was TypeError: not iterable)', async () => {
+    const topology = { class_name: 'Model' };
+    await refusal(
+      [jsonFile({ modelTopology: topology, weightsManifest: [{ paths: 5, weights: [] }] })],
+      'bad-header',
+      /without paths and weights lists/,
+    );
+    await refusal(
+      [jsonFile({ modelTopology: topology, weightsManifest: [null] })],
+      'bad-header',
+      /without paths and weights lists/,
+    );
+    await refusal(
+      [jsonFile({ modelTopology: topology, weightsManifest: [{ paths: [7], weights: [] }] })],
+      'bad-header',
+      /other than a string/,
+    );
+    await refusal(
+      [jsonFile({ modelTopology: topology, weightsManifest: [{ paths: [], weights: [{ name: 'w' }] }] })],
+      'bad-header',
+      /invalid shape/,
+    );
+  });
+
+  it('200,000 weight entries (was RangeError: Maximum call stack size exceeded, from a spread)', async () => {
+    const weights = Array.from({ length: 200_000 }, () => ({ name: 'w', shape: [], dtype: 'float32' }));
+    await refusal(
+      [jsonFile({ modelTopology: {}, weightsManifest: [{ paths: [], weights }] })],
+      'truncated',
+      /describes 800000/,
+    );
+  });
+
+  it('a weight of shape [-4, -4], which has "16" elements (was accepted and handed to TF.js)', async () => {
+    const weights = [{ name: 'w', shape: [-4, -4], dtype: 'float32' }];
+    await refusal(
+      [jsonFile({ modelTopology: {}, weightsManifest: [{ paths: ['a.bin'], weights }] }), shard('a.bin', 64)],
+      'bad-header',
+      /invalid shape/,
+    );
+  });
+
+  it('one shard named 1,000 times (was concatenated 1,000 times: memory the files do not hold)', async () => {
+    const paths = Array.from({ length: 1000 }, () => 'a.bin');
+    await refusal(
+      [jsonFile({ modelTopology: {}, weightsManifest: [{ paths, weights: [] }] }), shard('a.bin')],
+      'bad-header',
+      /names weight file a\.bin twice/,
+    );
+  });
+
+  it('a uint16-quantized weight takes 2 bytes an element, not 4', async () => {
+    const weights = [
+      { name: 'w', shape: [4], dtype: 'float32', quantization: { dtype: 'uint16', scale: 1, min: 0 } },
+    ];
+    // Past the byte count now: it fails only later, at the layer names.
+    await refusal(
+      [jsonFile({ modelTopology: {}, weightsManifest: [{ paths: ['a.bin'], weights }] }), shard('a.bin', 8)],
+      'not-a-checkpoint',
+      /not a ResNet18\/34/,
+    );
+  });
+
+  it('a ResNet-named model with an unknown layer class (was TF.js ValueError "Unknown layer")', async () => {
+    const json = structuredClone(seed.json) as {
+      modelTopology: { config: { layers: Array<{ class_name: string }> } };
+    };
+    json.modelTopology.config.layers[3]!.class_name = 'NoSuchLayer';
+    await refusal(
+      [jsonFile(json), { name: seed.binName, data: toArrayBuffer(seed.bin) }],
+      'bad-header',
+      /cannot build: Unknown layer: NoSuchLayer/,
+    );
+  });
+
+  it('a weight of the wrong shape for its layer: refused, and the built variables and decoded weights disposed (they leaked)', async () => {
+    const json = structuredClone(seed.json) as {
+      weightsManifest: Array<{ weights: Array<{ shape: number[] }> }>;
+    };
+    const weights = json.weightsManifest[0]!.weights;
+    weights[0]!.shape = [2, 3]; // stem_conv's kernel is [3, 2]: same bytes, wrong shape
+    const variablesBefore = Object.keys(tf.engine().state.registeredVariables).length;
+    await refusal(
+      [jsonFile(json), { name: seed.binName, data: toArrayBuffer(seed.bin) }],
+      'bad-header',
+      /cannot build/,
+    );
+    expect(Object.keys(tf.engine().state.registeredVariables)).toHaveLength(variablesBefore);
+  });
+
+  it('still loads the valid export and identifies it', async () => {
+    const { model, variant } = await loadLayersModelFromFiles([
+      jsonFile(seed.json),
+      { name: seed.binName, data: toArrayBuffer(seed.bin) },
+    ]);
+    expect(variant).toBe('resnet18');
+    expect(tf.tidy(() => (model.predict(tf.ones([1, 3])) as tf.Tensor).shape)).toEqual([1, 2]);
+    model.dispose();
+  });
+});
