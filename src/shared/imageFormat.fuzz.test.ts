@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
+  FUZZ_TIMEOUT_MS,
   FuzzRecorder,
   type Seed,
   concatBytes,
@@ -234,42 +235,46 @@ const anyHead = shortPrinted(
 const isSizeNumber = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 describe('image sniffers fuzz', () => {
-  it('fuzz: sniffImage, looksLikeSvg, looksTruncated and animationNotice never throw, and answer quickly', () => {
-    const recorder = new FuzzRecorder(
-      'imageFormat (sniffImage + looksLikeSvg + looksTruncated + animationNotice)',
-      () => false,
-    );
-    fc.assert(
-      fc.property(anyHead, (head) => {
-        const outcome = recorder.run(
-          () => {
-            const sniffed = sniffImage(head);
-            const svg = looksLikeSvg(head);
-            const truncated = FORMAT_IDS.map((id) => looksTruncated(id, head));
-            const notice = sniffed ? animationNotice(sniffed) : undefined;
-            return { sniffed, svg, truncated, notice };
-          },
-          () => hexPreview(head),
-        );
-        if (!outcome.ok) return;
-        const { sniffed, svg, truncated, notice } = outcome.value;
-        expect(typeof svg).toBe('boolean');
-        for (const answer of truncated) expect([true, false, undefined]).toContain(answer);
-        if (sniffed === null) return;
-        expect(FORMAT_IDS).toContain(sniffed.format.id);
-        expect(typeof sniffed.animated).toBe('boolean');
-        if (sniffed.size) {
-          expect(
-            isSizeNumber(sniffed.size.width) && isSizeNumber(sniffed.size.height),
-            JSON.stringify(sniffed.size),
-          ).toBe(true);
-        }
-        if (sniffed.orientation !== undefined) expect(sniffed.orientation).toBeGreaterThanOrEqual(1);
-        if (sniffed.orientation !== undefined) expect(sniffed.orientation).toBeLessThanOrEqual(8);
-        expect(notice === undefined || typeof notice === 'string').toBe(true);
-      }),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
+  it(
+    'fuzz: sniffImage, looksLikeSvg, looksTruncated and animationNotice never throw, and answer quickly',
+    () => {
+      const recorder = new FuzzRecorder(
+        'imageFormat (sniffImage + looksLikeSvg + looksTruncated + animationNotice)',
+        () => false,
+      );
+      fc.assert(
+        fc.property(anyHead, (head) => {
+          const outcome = recorder.run(
+            () => {
+              const sniffed = sniffImage(head);
+              const svg = looksLikeSvg(head);
+              const truncated = FORMAT_IDS.map((id) => looksTruncated(id, head));
+              const notice = sniffed ? animationNotice(sniffed) : undefined;
+              return { sniffed, svg, truncated, notice };
+            },
+            () => hexPreview(head),
+          );
+          if (!outcome.ok) return;
+          const { sniffed, svg, truncated, notice } = outcome.value;
+          expect(typeof svg).toBe('boolean');
+          for (const answer of truncated) expect([true, false, undefined]).toContain(answer);
+          if (sniffed === null) return;
+          expect(FORMAT_IDS).toContain(sniffed.format.id);
+          expect(typeof sniffed.animated).toBe('boolean');
+          if (sniffed.size) {
+            expect(
+              isSizeNumber(sniffed.size.width) && isSizeNumber(sniffed.size.height),
+              JSON.stringify(sniffed.size),
+            ).toBe(true);
+          }
+          if (sniffed.orientation !== undefined) expect(sniffed.orientation).toBeGreaterThanOrEqual(1);
+          if (sniffed.orientation !== undefined) expect(sniffed.orientation).toBeLessThanOrEqual(8);
+          expect(notice === undefined || typeof notice === 'string').toBe(true);
+        }),
+        fuzzParameters(),
+      );
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

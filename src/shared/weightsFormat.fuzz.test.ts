@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
+  FUZZ_TIMEOUT_MS,
   FuzzRecorder,
   type Seed,
   behindMagic,
@@ -56,22 +57,31 @@ const data = shortPrinted(
 );
 
 describe('detectWeightsFormat fuzz', () => {
-  it('fuzz: never throws, on any bytes under any name', () => {
-    const recorder = new FuzzRecorder('detectWeightsFormat + looksLikeWeightsFile', () => false);
-    fc.assert(
-      fc.property(name, data, (fileName, bytes) => {
-        const buffer = toArrayBuffer(bytes);
-        const outcome = recorder.run(
-          () =>
-            [detectWeightsFormat({ name: fileName, data: buffer }), looksLikeWeightsFile(fileName)] as const,
-          () => `${JSON.stringify(fileName)} ${hexPreview(bytes)}`,
-        );
-        if (!outcome.ok) return;
-        expect(['safetensors', 'pytorch', 'tfjs-json', 'tfjs-shard', 'unknown']).toContain(outcome.value[0]);
-        expect(typeof outcome.value[1]).toBe('boolean');
-      }),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
+  it(
+    'fuzz: never throws, on any bytes under any name',
+    () => {
+      const recorder = new FuzzRecorder('detectWeightsFormat + looksLikeWeightsFile', () => false);
+      fc.assert(
+        fc.property(name, data, (fileName, bytes) => {
+          const buffer = toArrayBuffer(bytes);
+          const outcome = recorder.run(
+            () =>
+              [
+                detectWeightsFormat({ name: fileName, data: buffer }),
+                looksLikeWeightsFile(fileName),
+              ] as const,
+            () => `${JSON.stringify(fileName)} ${hexPreview(bytes)}`,
+          );
+          if (!outcome.ok) return;
+          expect(['safetensors', 'pytorch', 'tfjs-json', 'tfjs-shard', 'unknown']).toContain(
+            outcome.value[0],
+          );
+          expect(typeof outcome.value[1]).toBe('boolean');
+        }),
+        fuzzParameters(),
+      );
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -3,6 +3,7 @@
  * arbitraries over valid seed files, small writers for valid inputs, and a wrapper that times every case.
  */
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 import { WeightsFormatError } from '../model/weights/tensorMap';
 
@@ -32,8 +33,21 @@ export function fuzzSeed(raw: string | undefined, now = Date.now()): number {
   return value | 0;
 }
 
-/** What `fc.assert` needs: the run count and seed above. */
-export const fuzzParameters = (numRuns = FUZZ_RUNS) => ({ seed: FUZZ_SEED, numRuns });
+/** A fuzz test's timeout: vitest's 2 minutes fit 2,000 cases, and `npm run fuzz` runs 100,000. */
+export const FUZZ_TIMEOUT_MS = 120_000 + FUZZ_RUNS * 20;
+
+/**
+ * What `fc.assert` needs: the run count and seed above. A drawn seed is written out at once, unbuffered, so
+ * that even a run that hangs (a synchronous loop never reaches a report) leaves its seed to replay.
+ */
+export function fuzzParameters(numRuns = FUZZ_RUNS): { seed: number; numRuns: number } {
+  if (process.env.FUZZ_SEED === 'random') {
+    process.stderr.write(
+      `[fuzz] ${expect.getState().currentTestName ?? ''}: seed ${FUZZ_SEED}, ${numRuns} runs\n`,
+    );
+  }
+  return { seed: FUZZ_SEED, numRuns };
+}
 
 /** Outcome of one case: the value it returned, or what it threw. */
 export type Outcome<T> = { ok: true; value: T; ms: number } | { ok: false; error: unknown; ms: number };

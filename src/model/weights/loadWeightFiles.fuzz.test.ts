@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { NamedBuffer } from '../../shared/weightsFormat';
 import {
+  FUZZ_TIMEOUT_MS,
   FuzzRecorder,
   type Seed,
   fuzzParameters,
@@ -57,37 +58,44 @@ const NAMES = [
 ];
 
 describe('modelFromWeightFiles fuzz', () => {
-  it('fuzz: any files end in a model or a WeightsFormatError, quickly, without leaking tensors', async () => {
-    const recorder = new FuzzRecorder('modelFromWeightFiles');
-    // Seeds exist only once beforeAll has run, so the arbitrary is built here.
-    const file = fc.record({
-      bytes: fc.oneof(
-        mutatedSeed(seeds),
-        fc.nat(seeds.length - 1).map((i) => seeds[i]!.bytes),
-      ),
-      name: fc.oneof(fc.constantFrom(...NAMES), fc.constant(binName), fc.string({ maxLength: 8 })),
-    });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          { weight: 3, arbitrary: file.map((one) => [one]) },
-          { weight: 1, arbitrary: fc.array(file, { minLength: 2, maxLength: 3 }) },
+  it(
+    'fuzz: any files end in a model or a WeightsFormatError, quickly, without leaking tensors',
+    async () => {
+      const recorder = new FuzzRecorder('modelFromWeightFiles');
+      // Seeds exist only once beforeAll has run, so the arbitrary is built here.
+      const file = fc.record({
+        bytes: fc.oneof(
+          mutatedSeed(seeds),
+          fc.nat(seeds.length - 1).map((i) => seeds[i]!.bytes),
         ),
-        fc.constantFrom('file' as const, 'url' as const, 'cache' as const),
-        async (drawn, origin) => {
-          const files: NamedBuffer[] = drawn.map(({ bytes, name }) => ({ name, data: toArrayBuffer(bytes) }));
-          const tensorsBefore = tf.memory().numTensors;
-          const outcome = await recorder.runAsync(
-            () => modelFromWeightFiles(files, origin, () => {}),
-            () => `${origin} ${drawn.map((f) => `${f.name}:${f.bytes.length}`).join(', ')}`,
-            ({ model }) => model.dispose(),
-          );
-          if (outcome.ok) outcome.value.model.dispose();
-          expect(tf.memory().numTensors, 'tensors left behind').toBe(tensorsBefore);
-        },
-      ),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
+        name: fc.oneof(fc.constantFrom(...NAMES), fc.constant(binName), fc.string({ maxLength: 8 })),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            { weight: 3, arbitrary: file.map((one) => [one]) },
+            { weight: 1, arbitrary: fc.array(file, { minLength: 2, maxLength: 3 }) },
+          ),
+          fc.constantFrom('file' as const, 'url' as const, 'cache' as const),
+          async (drawn, origin) => {
+            const files: NamedBuffer[] = drawn.map(({ bytes, name }) => ({
+              name,
+              data: toArrayBuffer(bytes),
+            }));
+            const tensorsBefore = tf.memory().numTensors;
+            const outcome = await recorder.runAsync(
+              () => modelFromWeightFiles(files, origin, () => {}),
+              () => `${origin} ${drawn.map((f) => `${f.name}:${f.bytes.length}`).join(', ')}`,
+              ({ model }) => model.dispose(),
+            );
+            if (outcome.ok) outcome.value.model.dispose();
+            expect(tf.memory().numTensors, 'tensors left behind').toBe(tensorsBefore);
+          },
+        ),
+        fuzzParameters(),
+      );
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

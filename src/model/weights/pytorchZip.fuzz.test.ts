@@ -9,6 +9,7 @@ import { type Zippable, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 
 import {
+  FUZZ_TIMEOUT_MS,
   FuzzRecorder,
   INTERESTING_INTEGERS,
   PICKLE,
@@ -406,66 +407,74 @@ function hugeTensor(shape: number[], stride: number[], numel = 1): Uint8Array {
 }
 
 describe('parsePyTorchCheckpoint fuzz', () => {
-  it('fuzz: every input ends in tensors or a WeightsFormatError, quickly', () => {
-    const recorder = new FuzzRecorder('parsePyTorchCheckpoint');
-    fc.assert(
-      fc.property(anyInput, (bytes) => check(recorder, bytes)),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
-
-  it('fuzz: huge declared sizes are refused with a WeightsFormatError before anything is allocated', () => {
-    const recorder = new FuzzRecorder('parsePyTorchCheckpoint (huge sizes)');
-    const { str, int, tuple } = pickleOps;
-    const inZip = (pickle: number[]) =>
-      writeCheckpoint({ ...SMALL_CHECKPOINT }, new Uint8Array([PICKLE.PROTO, 2, ...pickle, PICKLE.STOP]));
-    const huge: Array<[string, Uint8Array]> = [
-      ['zip64 entry count 2^32-1', zip64WithHugeCount()],
-      ['deflated storage claiming 1 GiB', deflatedClaiming('archive/data/0', 2 ** 30, 2 ** 28)],
-      ['deflated storage claiming 4 GiB - 4', deflatedClaiming('archive/data/0', 2 ** 32 - 4, 2 ** 30 - 1)],
-      ['deflated data.pkl claiming 200 MB', deflatedClaiming('archive/data.pkl', 200e6)],
-      ['a 16 MiB pickle bomb deflated into 16 KB', pickleBomb(16 * 1024 * 1024)],
-      ['expanded tensor of 2^31 elements', hugeTensor([2 ** 31], [0])],
-      ['expanded tensor of 2^40 elements', hugeTensor([2 ** 20, 2 ** 20], [0, 0])],
-      ['expanded tensor of 2^26 elements', hugeTensor([2 ** 26], [0])],
-      ['numel 2^62', hugeTensor([4], [1], 2 ** 62)],
-      ['BINUNICODE of 2^32-1 bytes', inZip([PICKLE.BINUNICODE, 0xff, 0xff, 0xff, 0xff])],
-      ['BINBYTES of 2^31 bytes', inZip([PICKLE.BINBYTES, 0, 0, 0, 0x80])],
-      ['LONG4 of 2^32-1 bytes', inZip([0x8b, 0xff, 0xff, 0xff, 0xff])],
-      ['BINUNICODE8 of 2^40 bytes', inZip([0x8d, 0, 0, 0, 0, 0, 1, 0, 0])],
-      ['BINSTRING of -1 bytes', inZip([0x54, 0xff, 0xff, 0xff, 0xff])],
-      ['lists nested 20,000 deep', writeCheckpoint(SMALL_CHECKPOINT, deeplyNestedPickle(20_000, 'append'))],
-      [
-        'lists nested 20,000 deep by APPENDS',
-        writeCheckpoint(SMALL_CHECKPOINT, deeplyNestedPickle(20_000, 'appends')),
-      ],
-      ['tuples nested 20,000 deep', writeCheckpoint(SMALL_CHECKPOINT, deeplyNestedPickle(20_000, 'tuple'))],
-      [
-        'a storage key nested 20,000 deep',
-        inZip([
-          ...tuple([
-            str('storage'),
-            pickleOps.global('torch', 'FloatStorage'),
-            [...deeplyNestedPickle(20_000, 'append').subarray(2, -1)],
-            str('cpu'),
-            int(1),
-          ]),
-          PICKLE.BINPERSID,
-        ]),
-      ],
-    ];
-    for (const [what, bytes] of huge) {
-      const outcome = recorder.run(
-        () => parsePyTorchCheckpoint(toArrayBuffer(bytes)),
-        () => what,
+  it(
+    'fuzz: every input ends in tensors or a WeightsFormatError, quickly',
+    () => {
+      const recorder = new FuzzRecorder('parsePyTorchCheckpoint');
+      fc.assert(
+        fc.property(anyInput, (bytes) => check(recorder, bytes)),
+        fuzzParameters(),
       );
-      expect(outcome.ok ? null : outcome.error, what).toBeInstanceOf(WeightsFormatError);
-      if (process.env.FUZZ_VERBOSE)
-        console.log(what, outcome.ms.toFixed(1), outcome.ok ? '' : String(outcome.error));
-    }
-    recorder.report();
-  });
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'fuzz: huge declared sizes are refused with a WeightsFormatError before anything is allocated',
+    () => {
+      const recorder = new FuzzRecorder('parsePyTorchCheckpoint (huge sizes)');
+      const { str, int, tuple } = pickleOps;
+      const inZip = (pickle: number[]) =>
+        writeCheckpoint({ ...SMALL_CHECKPOINT }, new Uint8Array([PICKLE.PROTO, 2, ...pickle, PICKLE.STOP]));
+      const huge: Array<[string, Uint8Array]> = [
+        ['zip64 entry count 2^32-1', zip64WithHugeCount()],
+        ['deflated storage claiming 1 GiB', deflatedClaiming('archive/data/0', 2 ** 30, 2 ** 28)],
+        ['deflated storage claiming 4 GiB - 4', deflatedClaiming('archive/data/0', 2 ** 32 - 4, 2 ** 30 - 1)],
+        ['deflated data.pkl claiming 200 MB', deflatedClaiming('archive/data.pkl', 200e6)],
+        ['a 16 MiB pickle bomb deflated into 16 KB', pickleBomb(16 * 1024 * 1024)],
+        ['expanded tensor of 2^31 elements', hugeTensor([2 ** 31], [0])],
+        ['expanded tensor of 2^40 elements', hugeTensor([2 ** 20, 2 ** 20], [0, 0])],
+        ['expanded tensor of 2^26 elements', hugeTensor([2 ** 26], [0])],
+        ['numel 2^62', hugeTensor([4], [1], 2 ** 62)],
+        ['BINUNICODE of 2^32-1 bytes', inZip([PICKLE.BINUNICODE, 0xff, 0xff, 0xff, 0xff])],
+        ['BINBYTES of 2^31 bytes', inZip([PICKLE.BINBYTES, 0, 0, 0, 0x80])],
+        ['LONG4 of 2^32-1 bytes', inZip([0x8b, 0xff, 0xff, 0xff, 0xff])],
+        ['BINUNICODE8 of 2^40 bytes', inZip([0x8d, 0, 0, 0, 0, 0, 1, 0, 0])],
+        ['BINSTRING of -1 bytes', inZip([0x54, 0xff, 0xff, 0xff, 0xff])],
+        ['lists nested 20,000 deep', writeCheckpoint(SMALL_CHECKPOINT, deeplyNestedPickle(20_000, 'append'))],
+        [
+          'lists nested 20,000 deep by APPENDS',
+          writeCheckpoint(SMALL_CHECKPOINT, deeplyNestedPickle(20_000, 'appends')),
+        ],
+        ['tuples nested 20,000 deep', writeCheckpoint(SMALL_CHECKPOINT, deeplyNestedPickle(20_000, 'tuple'))],
+        [
+          'a storage key nested 20,000 deep',
+          inZip([
+            ...tuple([
+              str('storage'),
+              pickleOps.global('torch', 'FloatStorage'),
+              [...deeplyNestedPickle(20_000, 'append').subarray(2, -1)],
+              str('cpu'),
+              int(1),
+            ]),
+            PICKLE.BINPERSID,
+          ]),
+        ],
+      ];
+      for (const [what, bytes] of huge) {
+        const outcome = recorder.run(
+          () => parsePyTorchCheckpoint(toArrayBuffer(bytes)),
+          () => what,
+        );
+        expect(outcome.ok ? null : outcome.error, what).toBeInstanceOf(WeightsFormatError);
+        if (process.env.FUZZ_VERBOSE)
+          console.log(what, outcome.ms.toFixed(1), outcome.ok ? '' : String(outcome.error));
+      }
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('unpickle fuzz', () => {
@@ -476,24 +485,28 @@ describe('unpickle fuzz', () => {
     persistentLoad: (pid: PickleValue) => pid,
   };
 
-  it('fuzz: every pickle ends in a value or a WeightsFormatError, quickly', () => {
-    const recorder = new FuzzRecorder('unpickle');
-    const pickles = shortPrinted(
-      fc.oneof(
-        { weight: 3, arbitrary: randomPickle() },
-        { weight: 3, arbitrary: mutatedSeed(PICKLE_SEEDS, 6) },
-        { weight: 1, arbitrary: behindMagic([PICKLE.PROTO, 2], 64) },
-      ),
-    );
-    fc.assert(
-      fc.property(pickles, (bytes) => {
-        recorder.run(
-          () => unpickle(bytes, permissive),
-          () => hexPreview(bytes),
-        );
-      }),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
+  it(
+    'fuzz: every pickle ends in a value or a WeightsFormatError, quickly',
+    () => {
+      const recorder = new FuzzRecorder('unpickle');
+      const pickles = shortPrinted(
+        fc.oneof(
+          { weight: 3, arbitrary: randomPickle() },
+          { weight: 3, arbitrary: mutatedSeed(PICKLE_SEEDS, 6) },
+          { weight: 1, arbitrary: behindMagic([PICKLE.PROTO, 2], 64) },
+        ),
+      );
+      fc.assert(
+        fc.property(pickles, (bytes) => {
+          recorder.run(
+            () => unpickle(bytes, permissive),
+            () => hexPreview(bytes),
+          );
+        }),
+        fuzzParameters(),
+      );
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

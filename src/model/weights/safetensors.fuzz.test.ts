@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
+  FUZZ_TIMEOUT_MS,
   FuzzRecorder,
   INTERESTING_INTEGERS,
   type Seed,
@@ -251,39 +252,47 @@ function check(recorder: FuzzRecorder, bytes: Uint8Array): void {
 }
 
 describe('parseSafetensors fuzz', () => {
-  it('fuzz: every input ends in tensors or a WeightsFormatError, quickly', () => {
-    const recorder = new FuzzRecorder('parseSafetensors');
-    fc.assert(
-      fc.property(anyInput, (bytes) => check(recorder, bytes)),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
-
-  it('fuzz: huge declared sizes are refused with a WeightsFormatError before anything is allocated', () => {
-    const recorder = new FuzzRecorder('parseSafetensors (huge sizes)');
-    const huge = [
-      writeSafetensors('{}', new Uint8Array(), (1n << 64n) - 1n),
-      writeSafetensors('{}', new Uint8Array(), 100n * 1024n * 1024n),
-      writeSafetensors({ w: { dtype: 'F32', shape: [2 ** 31], data_offsets: [0, 2 ** 33] } }),
-      writeSafetensors({ w: { dtype: 'F32', shape: [2 ** 26, 2 ** 26], data_offsets: [0, 2 ** 54] } }),
-      writeSafetensors({ w: { dtype: 'F32', shape: [1], data_offsets: [2 ** 40, 2 ** 40 + 4] } }),
-      writeSafetensors({ w: { dtype: 'F32', shape: [0], data_offsets: [2 ** 40, 2 ** 40] } }),
-      writeSafetensors(
-        { w: { dtype: 'F16', shape: [2 ** 30], data_offsets: [0, 2 ** 31] } },
-        new Uint8Array(16),
-      ),
-      writeSafetensors(`{"w":{"dtype":"F32","shape":${deeplyNestedJson(200_000)},"data_offsets":[0,0]}}`),
-      writeSafetensors(`{"w":{"dtype":"F32","shape":[],"data_offsets":${deeplyNestedJson(200_000)}}}`),
-      utf8('garbage'),
-    ];
-    for (const bytes of huge) {
-      const outcome = recorder.run(
-        () => parseSafetensors(toArrayBuffer(bytes)),
-        () => hex(bytes),
+  it(
+    'fuzz: every input ends in tensors or a WeightsFormatError, quickly',
+    () => {
+      const recorder = new FuzzRecorder('parseSafetensors');
+      fc.assert(
+        fc.property(anyInput, (bytes) => check(recorder, bytes)),
+        fuzzParameters(),
       );
-      expect(outcome.ok ? null : outcome.error).toBeInstanceOf(WeightsFormatError);
-    }
-    recorder.report();
-  });
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'fuzz: huge declared sizes are refused with a WeightsFormatError before anything is allocated',
+    () => {
+      const recorder = new FuzzRecorder('parseSafetensors (huge sizes)');
+      const huge = [
+        writeSafetensors('{}', new Uint8Array(), (1n << 64n) - 1n),
+        writeSafetensors('{}', new Uint8Array(), 100n * 1024n * 1024n),
+        writeSafetensors({ w: { dtype: 'F32', shape: [2 ** 31], data_offsets: [0, 2 ** 33] } }),
+        writeSafetensors({ w: { dtype: 'F32', shape: [2 ** 26, 2 ** 26], data_offsets: [0, 2 ** 54] } }),
+        writeSafetensors({ w: { dtype: 'F32', shape: [1], data_offsets: [2 ** 40, 2 ** 40 + 4] } }),
+        writeSafetensors({ w: { dtype: 'F32', shape: [0], data_offsets: [2 ** 40, 2 ** 40] } }),
+        writeSafetensors(
+          { w: { dtype: 'F16', shape: [2 ** 30], data_offsets: [0, 2 ** 31] } },
+          new Uint8Array(16),
+        ),
+        writeSafetensors(`{"w":{"dtype":"F32","shape":${deeplyNestedJson(200_000)},"data_offsets":[0,0]}}`),
+        writeSafetensors(`{"w":{"dtype":"F32","shape":[],"data_offsets":${deeplyNestedJson(200_000)}}}`),
+        utf8('garbage'),
+      ];
+      for (const bytes of huge) {
+        const outcome = recorder.run(
+          () => parseSafetensors(toArrayBuffer(bytes)),
+          () => hex(bytes),
+        );
+        expect(outcome.ok ? null : outcome.error).toBeInstanceOf(WeightsFormatError);
+      }
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

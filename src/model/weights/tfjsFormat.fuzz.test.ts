@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { NamedBuffer } from '../../shared/weightsFormat';
 import {
+  FUZZ_TIMEOUT_MS,
   FuzzRecorder,
   INTERESTING_INTEGERS,
   deeplyNestedJson,
@@ -162,75 +163,83 @@ function filesOf(c: Case, textMutation: Uint8Array): NamedBuffer[] {
 }
 
 describe('loadLayersModelFromFiles fuzz', () => {
-  it('fuzz: every input ends in a model or a WeightsFormatError, quickly, without leaking tensors', async () => {
-    const recorder = new FuzzRecorder('loadLayersModelFromFiles');
-    const textMutations = shortPrinted(mutatedSeed([{ bytes: utf8(seed.jsonText) }]));
-    await fc.assert(
-      fc.asyncProperty(anyCase, textMutations, async (c, text) => {
-        const files = filesOf(c, text);
+  it(
+    'fuzz: every input ends in a model or a WeightsFormatError, quickly, without leaking tensors',
+    async () => {
+      const recorder = new FuzzRecorder('loadLayersModelFromFiles');
+      const textMutations = shortPrinted(mutatedSeed([{ bytes: utf8(seed.jsonText) }]));
+      await fc.assert(
+        fc.asyncProperty(anyCase, textMutations, async (c, text) => {
+          const files = filesOf(c, text);
+          const tensorsBefore = tf.memory().numTensors;
+          const outcome = await recorder.runAsync(
+            () => loadLayersModelFromFiles(files),
+            () => JSON.stringify(c).slice(0, 300),
+            ({ model }) => model.dispose(),
+          );
+          if (outcome.ok) {
+            expect(outcome.value.variant).toBe('resnet18');
+            outcome.value.model.dispose();
+          }
+          expect(tf.memory().numTensors, 'tensors left behind').toBe(tensorsBefore);
+        }),
+        fuzzParameters(),
+      );
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    'fuzz: huge declared shapes and deep nesting are refused with a WeightsFormatError',
+    async () => {
+      // Up to 8 MB of model.json here, which takes its time to parse; gigabytes allocated would take far longer.
+      const recorder = new FuzzRecorder('loadLayersModelFromFiles (huge sizes)', undefined, 1000);
+      const manifest = (weights: unknown, paths: unknown = [seed.binName]) => ({
+        ...seed.json,
+        weightsManifest: [{ paths, weights }],
+      });
+      const cases: Array<[string, unknown]> = [
+        ['a weight of shape [2^31]', manifest([{ name: 'fc/kernel', shape: [2 ** 31], dtype: 'float32' }])],
+        [
+          'a weight of shape [2^26, 2^26]',
+          manifest([{ name: 'fc/kernel', shape: [2 ** 26, 2 ** 26], dtype: 'float32' }]),
+        ],
+        [
+          'a weight of shape [-4, -4] (16 elements)',
+          manifest([{ name: 'fc/kernel', shape: [-4, -4], dtype: 'float32' }]),
+        ],
+        [
+          '200,000 weight entries',
+          manifest(Array.from({ length: 200_000 }, () => ({ name: 'w', shape: [], dtype: 'float32' }))),
+        ],
+        ['paths nested 100,000 deep', manifest([], `${DEEP}100000`)],
+        ['a topology nested 100,000 deep', { ...seed.json, modelTopology: `${DEEP}100000` }],
+        [
+          'a weight name nested 100,000 deep',
+          manifest([{ name: `${DEEP}100000`, shape: [], dtype: 'float32' }]),
+        ],
+        ['a Dense layer of 2^30 units', withFirstLayer({ units: 2 ** 30 })],
+        ['a Dense layer of 2^15 units', withFirstLayer({ units: 2 ** 15 })],
+        ['a Dense layer of 2^25 units', withFirstLayer({ units: 2 ** 25 })],
+      ];
+      for (const [what, json] of cases) {
+        const files = [
+          { name: 'model.json', data: toArrayBuffer(utf8(deepen(JSON.stringify(json)))) },
+          { name: seed.binName, data: seed.bin.slice().buffer },
+        ];
         const tensorsBefore = tf.memory().numTensors;
         const outcome = await recorder.runAsync(
           () => loadLayersModelFromFiles(files),
-          () => JSON.stringify(c).slice(0, 300),
-          ({ model }) => model.dispose(),
+          () => what,
         );
-        if (outcome.ok) {
-          expect(outcome.value.variant).toBe('resnet18');
-          outcome.value.model.dispose();
-        }
-        expect(tf.memory().numTensors, 'tensors left behind').toBe(tensorsBefore);
-      }),
-      fuzzParameters(),
-    );
-    recorder.report();
-  });
-
-  it('fuzz: huge declared shapes and deep nesting are refused with a WeightsFormatError', async () => {
-    // Up to 8 MB of model.json here, which takes its time to parse; gigabytes allocated would take far longer.
-    const recorder = new FuzzRecorder('loadLayersModelFromFiles (huge sizes)', undefined, 1000);
-    const manifest = (weights: unknown, paths: unknown = [seed.binName]) => ({
-      ...seed.json,
-      weightsManifest: [{ paths, weights }],
-    });
-    const cases: Array<[string, unknown]> = [
-      ['a weight of shape [2^31]', manifest([{ name: 'fc/kernel', shape: [2 ** 31], dtype: 'float32' }])],
-      [
-        'a weight of shape [2^26, 2^26]',
-        manifest([{ name: 'fc/kernel', shape: [2 ** 26, 2 ** 26], dtype: 'float32' }]),
-      ],
-      [
-        'a weight of shape [-4, -4] (16 elements)',
-        manifest([{ name: 'fc/kernel', shape: [-4, -4], dtype: 'float32' }]),
-      ],
-      [
-        '200,000 weight entries',
-        manifest(Array.from({ length: 200_000 }, () => ({ name: 'w', shape: [], dtype: 'float32' }))),
-      ],
-      ['paths nested 100,000 deep', manifest([], `${DEEP}100000`)],
-      ['a topology nested 100,000 deep', { ...seed.json, modelTopology: `${DEEP}100000` }],
-      [
-        'a weight name nested 100,000 deep',
-        manifest([{ name: `${DEEP}100000`, shape: [], dtype: 'float32' }]),
-      ],
-      ['a Dense layer of 2^30 units', withFirstLayer({ units: 2 ** 30 })],
-      ['a Dense layer of 2^15 units', withFirstLayer({ units: 2 ** 15 })],
-      ['a Dense layer of 2^25 units', withFirstLayer({ units: 2 ** 25 })],
-    ];
-    for (const [what, json] of cases) {
-      const files = [
-        { name: 'model.json', data: toArrayBuffer(utf8(deepen(JSON.stringify(json)))) },
-        { name: seed.binName, data: seed.bin.slice().buffer },
-      ];
-      const tensorsBefore = tf.memory().numTensors;
-      const outcome = await recorder.runAsync(
-        () => loadLayersModelFromFiles(files),
-        () => what,
-      );
-      expect(outcome.ok ? null : outcome.error, what).toBeInstanceOf(WeightsFormatError);
-      expect(tf.memory().numTensors, `${what}: tensors left behind`).toBe(tensorsBefore);
-    }
-    recorder.report();
-  });
+        expect(outcome.ok ? null : outcome.error, what).toBeInstanceOf(WeightsFormatError);
+        expect(tf.memory().numTensors, `${what}: tensors left behind`).toBe(tensorsBefore);
+      }
+      recorder.report();
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 /** model.json with the first layer's config changed (its weights in the manifest stay as they were). */
