@@ -10,7 +10,8 @@ import type { NamedBuffer } from '../../shared/weightsFormat';
 import { toArrayBuffer, utf8 } from '../../testing/fuzz';
 import { tinyResNetNamedExport } from '../../testing/fuzzTfjs';
 import { WeightsFormatError, type WeightsFormatErrorCode } from './tensorMap';
-import { loadLayersModelFromFiles } from './tfjsFormat';
+import { buildResNet } from '../buildResNet';
+import { exportLayersModel, loadLayersModelFromFiles } from './tfjsFormat';
 
 let seed: Awaited<ReturnType<typeof tinyResNetNamedExport>>;
 
@@ -110,23 +111,78 @@ describe('loadLayersModelFromFiles regressions found by fuzzing', () => {
     await refusal(
       [jsonFile(json), { name: seed.binName, data: toArrayBuffer(seed.bin) }],
       'bad-header',
-      /cannot build: Unknown layer: NoSuchLayer/,
+      /has a layer of class NoSuchLayer/,
     );
   });
 
-  it('a weight of the wrong shape for its layer: refused, and the built variables and decoded weights disposed (they leaked)', async () => {
+  it('a layer replaced by a Dense of 2^30 units (TF.js allocated it before comparing with the weights: the worker died)', async () => {
+    const json = structuredClone(seed.json) as { modelTopology: { config: { layers: unknown[] } } };
+    json.modelTopology.config.layers[10] = { class_name: 'Dense', config: { units: 2 ** 30, name: 'fc' } };
+    const start = performance.now();
+    await refusal(
+      [jsonFile(json), { name: seed.binName, data: toArrayBuffer(seed.bin) }],
+      'bad-header',
+      /weight fc\/kernel would be \[2,1073741824\]/,
+    );
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
+  it('a kernel_constraint that is a Dense layer of 2^30 units (TF.js built it when setting the weights: the worker died)', async () => {
+    const json = structuredClone(seed.json) as {
+      modelTopology: { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    };
+    json.modelTopology.config.layers[8]!.config.kernel_constraint = {
+      class_name: 'Dense',
+      config: { units: 2 ** 30, name: 'fc' },
+    };
+    await refusal(
+      [jsonFile(json), { name: seed.binName, data: toArrayBuffer(seed.bin) }],
+      'bad-header',
+      /with an unsupported kernel_constraint/,
+    );
+  });
+
+  it('a weight of the wrong shape for its layer is refused before anything is built', async () => {
     const json = structuredClone(seed.json) as {
       weightsManifest: Array<{ weights: Array<{ shape: number[] }> }>;
     };
-    const weights = json.weightsManifest[0]!.weights;
-    weights[0]!.shape = [2, 3]; // stem_conv's kernel is [3, 2]: same bytes, wrong shape
-    const variablesBefore = Object.keys(tf.engine().state.registeredVariables).length;
+    json.weightsManifest[0]!.weights[0]!.shape = [2, 3]; // stem_conv's kernel is [3, 2]: same bytes, wrong shape
     await refusal(
       [jsonFile(json), { name: seed.binName, data: toArrayBuffer(seed.bin) }],
+      'bad-header',
+      /stem_conv\/kernel would be \[3,2\], but the manifest says \[2,3\]/,
+    );
+  });
+
+  it('a weight no layer has: TF.js refuses after building, and the variables and decoded weights are disposed (they leaked)', async () => {
+    const json = structuredClone(seed.json) as { weightsManifest: Array<{ weights: unknown[] }> };
+    json.weightsManifest[0]!.weights.push({ name: 'nowhere/kernel', shape: [2], dtype: 'float32' });
+    const bin = new Uint8Array(seed.bin.length + 8);
+    bin.set(seed.bin);
+    const variablesBefore = Object.keys(tf.engine().state.registeredVariables).length;
+    await refusal(
+      [jsonFile(json), { name: seed.binName, data: toArrayBuffer(bin) }],
       'bad-header',
       /cannot build/,
     );
     expect(Object.keys(tf.engine().state.registeredVariables)).toHaveLength(variablesBefore);
+  });
+
+  it.each([
+    ['resnet18', 'torchvision'],
+    ['resnet18', 'reference'],
+    ['resnet34', 'torchvision'],
+    ['resnet34', 'reference'],
+  ] as const)('still loads a real %s %s export, with every layer size checked', async (variant, flavor) => {
+    const built = await buildResNet({ variant, flavor, init: 'zeros' });
+    const exported = await exportLayersModel(built, { variant, flavor, weightsName: 'x' });
+    built.dispose();
+    const loaded = await loadLayersModelFromFiles([
+      { name: exported.jsonName, data: toArrayBuffer(utf8(exported.modelJson)) },
+      { name: exported.binName, data: exported.weightsBin },
+    ]);
+    expect([loaded.variant, loaded.flavor]).toEqual([variant, flavor]);
+    loaded.model.dispose();
   });
 
   it('still loads the valid export and identifies it', async () => {

@@ -154,8 +154,10 @@ export async function loadLayersModelFromFiles(
       `The weight shards hold ${shardBytes} bytes but ${jsonFile.name} describes ${expectedBytes}.`,
     );
   }
-  // Refused by its layer names before TF.js builds anything: building allocates what the topology says.
+  // Refused by its layer names, then by its layer sizes, before TF.js builds anything: building allocates
+  // whatever the topology says, and only then does TF.js compare it with the weights.
   identifyLayerNames(topologyNames(modelTopology));
+  checkLayerSizes(modelTopology, weightSpecs, jsonFile.name);
   const weightData = tf.io.concatenateArrayBuffers(shards);
   const model = await buildLayersModel(jsonFile.name, modelTopology, weightSpecs, weightData);
   try {
@@ -198,6 +200,171 @@ async function buildLayersModel(
   // On success every tensor still alive is the model's: hand them on to the caller's scope undisposed.
   engine.endScope(engine.state.activeScope.track.filter((tensor) => !tensor.isDisposed));
   return model;
+}
+
+/** The layer classes of this app's exports; those without weights pass their channel count through. */
+const WEIGHTLESS_LAYERS = new Set([
+  'InputLayer',
+  'ZeroPadding2D',
+  'ReLU',
+  'MaxPooling2D',
+  'Add',
+  'GlobalAveragePooling2D',
+]);
+
+/**
+ * Follows the channel count through the topology and checks that every weight a layer would create is the
+ * weight the manifest lists, shape for shape. The manifest's sizes were checked against the shard bytes, so
+ * TF.js then allocates no more than the files hold. Any layer class an export of this app never contains is
+ * refused: its weights could not be checked.
+ */
+function checkLayerSizes(
+  topology: object,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  jsonName: string,
+): void {
+  const shapes = new Map(specs.map((spec) => [spec.name, spec.shape]));
+  const expectShape = (weight: string, expected: number[]) => {
+    const shape = shapes.get(weight);
+    if (!shape || shape.length !== expected.length || shape.some((dim, i) => dim !== expected[i])) {
+      refuse(
+        jsonName,
+        `has a layer whose weight ${weight} would be ${JSON.stringify(expected)}, but the manifest says ${shape ? JSON.stringify(shape) : 'nothing'}`,
+      );
+    }
+  };
+  const positive = (value: unknown): number =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+      ? value
+      : refuse(jsonName, 'has a layer size that is not a positive integer');
+  const root = isRecord(topology) && isRecord(topology.model_config) ? topology.model_config : topology;
+  const layers = isRecord(root) && isRecord(root.config) ? root.config.layers : undefined;
+  if (!Array.isArray(layers)) refuse(jsonName, 'has no list of layers');
+  const modelClass = isRecord(root) ? root.class_name : undefined;
+  if (modelClass !== 'Sequential' && modelClass !== 'Model' && modelClass !== 'Functional')
+    refuse(jsonName, 'is neither a Sequential nor a functional model');
+  const sequential = modelClass === 'Sequential';
+  const channels = new Map<string, number>();
+  let previous: number | undefined;
+  for (const layer of layers as unknown[]) {
+    if (!isRecord(layer) || !isRecord(layer.config) || typeof layer.class_name !== 'string')
+      refuse(jsonName, 'has a malformed layer');
+    const { class_name: className, config } = layer as {
+      class_name: string;
+      config: Record<string, unknown>;
+    };
+    const name =
+      typeof config.name === 'string'
+        ? config.name
+        : typeof layer.name === 'string'
+          ? layer.name
+          : refuse(jsonName, 'has a layer without a name');
+    checkNestedObjects(config, name, jsonName);
+    // Channels last throughout, as the app exports: channels_first would move the channel axis under the checks.
+    if (config.data_format !== undefined && config.data_format !== 'channels_last')
+      refuse(jsonName, `has layer ${name} in a data format other than channels_last`);
+    const batchInputShape = config.batch_input_shape;
+    const lastOf = (shape: unknown) =>
+      Array.isArray(shape)
+        ? positive(shape[shape.length - 1])
+        : refuse(jsonName, `has layer ${name} with no input shape`);
+    let input: number | undefined;
+    if (className === 'InputLayer') input = lastOf(batchInputShape);
+    else if (sequential) input = previous ?? lastOf(batchInputShape);
+    else {
+      const inbound = Array.isArray(layer.inbound_nodes) ? (layer.inbound_nodes as unknown[]).flat() : [];
+      for (const node of inbound) {
+        const source = Array.isArray(node) && typeof node[0] === 'string' ? node[0] : undefined;
+        const from = source === undefined ? undefined : channels.get(source);
+        if (from === undefined)
+          refuse(jsonName, `has layer ${name} fed by a layer that does not come before it`);
+        if (input !== undefined && input !== from)
+          refuse(jsonName, `adds tensors of ${input} and ${from} channels in layer ${name}`);
+        input = from;
+      }
+      if (input === undefined) refuse(jsonName, `has layer ${name} with no input`);
+    }
+    let output = input;
+    if (className === 'Conv2D') {
+      const kernel = config.kernel_size;
+      if (!Array.isArray(kernel) || kernel.length !== 2)
+        refuse(jsonName, `has an unsupported Conv2D ${name}`);
+      output = positive(config.filters);
+      expectShape(`${name}/kernel`, [positive(kernel[0]), positive(kernel[1]), input!, output]);
+      if (config.use_bias !== false) expectShape(`${name}/bias`, [output]);
+    } else if (className === 'Dense') {
+      output = positive(config.units);
+      expectShape(`${name}/kernel`, [input!, output]);
+      if (config.use_bias !== false) expectShape(`${name}/bias`, [output]);
+    } else if (className === 'BatchNormalization') {
+      if (
+        config.axis !== -1 &&
+        config.axis !== 3 &&
+        !(
+          Array.isArray(config.axis) &&
+          config.axis.length === 1 &&
+          (config.axis[0] === -1 || config.axis[0] === 3)
+        )
+      )
+        refuse(jsonName, `has an unsupported BatchNormalization ${name}`);
+      expectShape(`${name}/moving_mean`, [input!]);
+      expectShape(`${name}/moving_variance`, [input!]);
+    } else if (!WEIGHTLESS_LAYERS.has(className)) {
+      refuse(
+        jsonName,
+        `has a layer of class ${className.slice(0, 40)}, which this app's exports never contain`,
+      );
+    }
+    channels.set(name, output!);
+    previous = output;
+  }
+}
+
+/** Initializers: with weights to load, TF.js builds with zeros instead, so these are only ever named. */
+const INITIALIZERS = new Set([
+  'Zeros',
+  'Ones',
+  'Constant',
+  'RandomNormal',
+  'RandomUniform',
+  'TruncatedNormal',
+  'VarianceScaling',
+  'GlorotNormal',
+  'GlorotUniform',
+  'HeNormal',
+  'HeUniform',
+  'LeCunNormal',
+  'LeCunUniform',
+]);
+
+/**
+ * TF.js deserializes a layer's initializers, constraints, regularizers and activation as objects of any
+ * registered class: a "constraint" that is a Dense layer of 2^30 units gets built when the weights are set.
+ * The app's exports have no constraints or regularizers, name their activation, and use plain initializers.
+ */
+function checkNestedObjects(config: Record<string, unknown>, layer: string, jsonName: string): void {
+  for (const [key, value] of Object.entries(config)) {
+    if (value === null || value === undefined) continue;
+    const refused = () => refuse(jsonName, `has layer ${layer} with an unsupported ${key}`);
+    if (key.endsWith('_constraint') || key.endsWith('_regularizer')) refused();
+    else if (key === 'activation') {
+      if (typeof value !== 'string') refused();
+    } else if (key.endsWith('_initializer')) {
+      const settings = isRecord(value) ? value.config : undefined;
+      if (
+        !isRecord(value) ||
+        typeof value.class_name !== 'string' ||
+        !INITIALIZERS.has(value.class_name) ||
+        (settings !== undefined && !isRecord(settings)) ||
+        Object.values(settings ?? {}).some((item) => typeof item === 'object' && item !== null)
+      )
+        refused();
+    } else if (isRecord(value)) refused(); // every other field is a number, string or list of numbers
+  }
+}
+
+function refuse(jsonName: string, what: string): never {
+  throw new WeightsFormatError('bad-header', `${jsonName} ${what}.`);
 }
 
 /** Every string under a "name" key of the topology: its layers' names, wherever the format nests them. */
