@@ -75,6 +75,7 @@ export class FuzzRecorder {
   retried = 0;
 
   run<T>(parse: () => T, describeInput?: () => string, discard?: (value: T) => void): Outcome<T> {
+    this.trace(describeInput);
     let outcome = once(parse);
     for (let retry = 0; retry < 2 && outcome.ms > this.limitMs; retry++) {
       this.retried++;
@@ -90,6 +91,7 @@ export class FuzzRecorder {
     describeInput?: () => string,
     discard?: (value: T) => void,
   ): Promise<Outcome<T>> {
+    this.trace(describeInput);
     let outcome = await onceAsync(parse);
     for (let retry = 0; retry < 2 && outcome.ms > this.limitMs; retry++) {
       this.retried++;
@@ -98,6 +100,12 @@ export class FuzzRecorder {
       outcome = { ...again, ms: Math.min(outcome.ms, again.ms) };
     }
     return this.judge(outcome, describeInput);
+  }
+
+  /** FUZZ_TRACE=1 writes each case before running it: the last line names the case that crashed or hung. */
+  private trace(describeInput?: () => string): void {
+    if (process.env.FUZZ_TRACE)
+      process.stderr.write(`[fuzz] ${this.parser} #${this.cases}: ${describeInput?.() ?? ''}\n`);
   }
 
   private judge<T>(outcome: Outcome<T>, describeInput?: () => string): Outcome<T> {
