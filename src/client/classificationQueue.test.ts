@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClassifyResult, EngineApi, EngineImage } from '../shared/protocol';
 import { ClassificationQueue } from './classificationQueue';
 import type { QueueHost } from './classificationQueue';
-import { EngineFaultError } from './engineClient';
+import { EngineFaultError, EngineRetiredError } from './engineClient';
 
 const memory = { numTensors: 0, numBytes: 0 };
 
@@ -183,5 +183,24 @@ describe('ClassificationQueue', () => {
     queue.add(images('a2'));
     await flush();
     expect(calls.map((c) => c.ids)).toEqual([['a1'], ['a2']]);
+  });
+});
+
+describe('ClassificationQueue, engine retired', () => {
+  it('puts a batch whose engine was replaced on purpose back first, without counting it as a fault', async () => {
+    const { queue, calls, log, flush } = harness();
+    queue.add(images('a1', 'a2', 'a3', 'a4', 'a5'));
+    await flush();
+    calls[0]!.reject(new EngineRetiredError());
+    await flush();
+    expect(calls).toHaveLength(1); // waits for the new engine
+    expect(log.filter((l) => l.includes('retrying'))).toHaveLength(4);
+    queue.resume();
+    await flush();
+    expect(calls[1]!.ids).toEqual(['a1', 'a2', 'a3', 'a4']);
+    // A real fault after that still gets its one retry: the replacement was not counted.
+    calls[1]!.reject(new EngineFaultError('worker died'));
+    await flush();
+    expect(log.slice(-4).every((l) => l.includes('retrying'))).toBe(true);
   });
 });

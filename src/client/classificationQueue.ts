@@ -4,7 +4,7 @@
  * engine fault is tried once more, first, on the restarted engine.
  */
 import type { ClassifyResult, EngineApi } from '../shared/protocol';
-import { EngineFaultError } from './engineClient';
+import { EngineFaultError, EngineRetiredError } from './engineClient';
 
 /** What the queue reports to, and asks of, its owner (the store). */
 export interface QueueHost {
@@ -132,7 +132,11 @@ export class ClassificationQueue {
         this.inFlight.delete(entry.id);
         if (flight.stale) retry.push({ ...entry, faults: 0 });
         else if (results) this.host.finished(entry.id, results[i]!);
-        else if (error instanceof EngineFaultError && entry.faults < MAX_FAULT_RETRIES) {
+        else if (error instanceof EngineRetiredError) {
+          // Replaced on purpose (a backend change): not the image's fault, and not counted against it.
+          retry.push(entry);
+          this.host.failed(entry.id, error.message, true);
+        } else if (error instanceof EngineFaultError && entry.faults < MAX_FAULT_RETRIES) {
           retry.push({ ...entry, faults: entry.faults + 1 });
           this.host.failed(entry.id, error.message, true);
         } else {
@@ -149,7 +153,7 @@ export class ClassificationQueue {
       // Retried images go first: they were next before the fault.
       this.pending.unshift(...retry);
       // The engine is being replaced: the restart resumes the queue once the new one is ready.
-      if (error instanceof EngineFaultError) return;
+      if (error instanceof EngineFaultError || error instanceof EngineRetiredError) return;
     }
   }
 }

@@ -34,10 +34,22 @@ export class EngineFaultError extends Error {
   }
 }
 
+/**
+ * A call that could not complete because its engine was retired on purpose (a backend change replaced it): not a
+ * fault of the image, which simply goes again on the new engine.
+ */
+export class EngineRetiredError extends Error {
+  constructor() {
+    super('The engine was replaced while it was working on this.');
+    this.name = 'EngineRetiredError';
+  }
+}
+
 class WorkerEngine implements EngineApi {
   private faultReason: string | null = null;
-  private rejectInFlight!: (err: EngineFaultError) => void;
-  /** Rejects when the engine fails; every call races it, so nothing waits forever on a dead worker. */
+  private retired = false;
+  private rejectInFlight!: (err: EngineFaultError | EngineRetiredError) => void;
+  /** Rejects when the engine fails or is retired; every call races it, so nothing waits forever on a dead worker. */
   private readonly failed = new Promise<never>((_, reject) => {
     this.rejectInFlight = reject;
   });
@@ -72,6 +84,7 @@ class WorkerEngine implements EngineApi {
   // Promise<T> parameter would not infer.
   private guard<P extends PromiseLike<unknown>>(call: P): Promise<Awaited<P>> {
     if (this.faultReason) return Promise.reject(new EngineFaultError(this.faultReason));
+    if (this.retired) return Promise.reject(new EngineRetiredError());
     return Promise.race([call, this.failed]) as Promise<Awaited<P>>;
   }
 
@@ -109,7 +122,8 @@ class WorkerEngine implements EngineApi {
     );
     const ready = prepared.flatMap((p) => (p.ok ? [p.image] : []));
     const results = ready.length > 0 ? await this.guard(this.remote.classify(ready, k)) : [];
-    const memory = await this.memory();
+    // Every engine result carries the memory figure; ask only when none came back.
+    const memory = results.at(-1)?.memory ?? (await this.memory());
     let next = 0;
     return prepared.map((p) =>
       p.ok ? results[next++]! : { ok: false as const, code: p.code, message: p.message, memory },
@@ -138,6 +152,9 @@ class WorkerEngine implements EngineApi {
     try {
       if (!this.faultReason) await this.guard(this.remote.dispose());
     } finally {
+      // Calls still waiting for an answer would wait forever on a terminated worker: they end now.
+      this.retired = true;
+      this.rejectInFlight(new EngineRetiredError());
       this.remote[releaseProxy]();
       this.worker.terminate();
     }
