@@ -103,3 +103,55 @@ test('without ResNet50 installed, the page opens on ResNet18 and says how to get
   await expect(page.getByTestId('resnet50-hint')).toContainText('node scripts/fetch-resnet50.mjs');
   await expect(page.locator('[data-testid="variant-select"] option[value="resnet50"]')).toBeDisabled();
 });
+
+test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, and still names the cat', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  const downloads: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/models/resnet50/')) downloads.push(r.url());
+  });
+  await page.goto('/?model=resnet50');
+  await expectModelReady(page, 'resnet50');
+  // The copy kept in IndexedDB, with one bit of its weights flipped, as a failing disk would.
+  const flipped = await page.evaluate(
+    () =>
+      new Promise<boolean>((resolve, reject) => {
+        const open = indexedDB.open('resnet-lens-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('models', 'readwrite').objectStore('models');
+          const cursor = store.openCursor();
+          cursor.onerror = () => reject(cursor.error);
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return resolve(false);
+            const record = c.value as { weightData: ArrayBuffer };
+            const bytes = new Uint8Array(record.weightData);
+            bytes[123_456]! ^= 0x10;
+            c.update(record).onsuccess = () => resolve(true);
+          };
+        };
+      }),
+  );
+  expect(flipped, 'a stored copy to damage').toBe(true);
+
+  downloads.length = 0;
+  await page.reload();
+  await expectModelReady(page, 'resnet50');
+  await expect(page.locator('.error-banner')).toContainText(
+    'The copy of ResNet50 stored in this browser was damaged: it was dropped and downloaded again.',
+  );
+  expect(downloads.some((u) => u.endsWith('model.json'))).toBe(true);
+  await addImages(page, fixture('chelsea.jpg'));
+  const [top] = await predictionsOf(page, 'chelsea.jpg', 'resnet50');
+  expect(EXPECTED_TOP1['chelsea.jpg']).toContain(top!.classIndex);
+
+  // The good copy is kept again: the next visit loads it from the browser, without a word.
+  downloads.length = 0;
+  await page.reload();
+  await expectModelReady(page, 'resnet50');
+  await expect(page.locator('.error-banner')).toHaveCount(0);
+  expect(downloads.filter((u) => u.includes('shard'))).toEqual([]);
+});
