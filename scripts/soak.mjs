@@ -83,6 +83,7 @@ async function classify(files) {
   await waitFor(async () => (await countDone()) === files.length, `${files.length} results`);
 }
 const clearAll = async () => {
+  if ((await page.getByTestId('result').count()) === 0) return;
   await page.getByTestId('clear-all').click();
   await waitFor(async () => (await page.getByTestId('result').count()) === 0, 'clear-all');
 };
