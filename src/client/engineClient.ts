@@ -5,6 +5,7 @@
 import { proxy, releaseProxy, transfer, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 
+import type { ExplainRequest } from '../shared/explain';
 import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
@@ -13,6 +14,8 @@ import type {
   ClassifyResult,
   EngineApi,
   EngineImage,
+  FaithfulnessRequest,
+  SanityRequest,
   FeatureMapOptions,
   ModelSource,
   TestHoldPoint,
@@ -138,6 +141,18 @@ class WorkerEngine implements EngineApi {
   }
   renderCam(classIndex: number) {
     return this.guard(this.remote.renderCam(classIndex));
+  }
+  explain(request: ExplainRequest, onProgress: OnProgress) {
+    return this.guard(this.remote.explain(request, proxy(onProgress)));
+  }
+  faithfulness(request: FaithfulnessRequest, onProgress: OnProgress) {
+    return this.guard(this.remote.faithfulness(request, proxy(onProgress)));
+  }
+  sanityCheck(request: SanityRequest, onProgress: OnProgress) {
+    return this.guard(this.remote.sanityCheck(request, proxy(onProgress)));
+  }
+  cancelExplain() {
+    return this.guard(this.remote.cancelExplain());
   }
   benchmark(options: BenchOptions) {
     return this.guard(this.remote.benchmark(options));

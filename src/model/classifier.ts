@@ -18,6 +18,8 @@ import { FastResNet } from './fastResNet';
 import { precompileWebGL } from './precompileWebGL';
 import { rgbaToModelInput } from './preprocess/onBackend';
 import type { PreprocessSpec } from './preprocess/spec';
+import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
+import type { ExplainableStage, SplitNetwork } from './splitNetwork';
 import { readTopK, topKOnBackend } from './topK';
 import { exportLayersModel } from './weights/tfjsFormat';
 
@@ -49,6 +51,10 @@ export interface Classifier {
     k: number,
   ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }>;
   fcKernel(): Promise<FcKernel>;
+  /** The network cut at its stages, for explanations (owned by the classifier: do not dispose it). */
+  network(): SplitNetwork;
+  /** Decoded RGBA bytes [n, size, size, 4] (int32) to the normalized input the network takes. */
+  normalize(rgba: tf.Tensor4D): tf.Tensor4D;
   /** The model in TF.js layers format (ResNet18/34 only). */
   exportLayers(): Promise<ExportedModel>;
   /** Timing loops next to the model, for `npm run bench`. */
@@ -82,6 +88,7 @@ export class ResNetClassifier implements Classifier {
    */
   private fast: FastResNet | null = null;
   private fcKernelCache: Float32Array | null = null;
+  private splitNetwork: SplitNetwork | null = null;
   /** Set while the layers model still holds zeros where its seeded kernels go. */
   private pendingSeed: number | null;
   readonly summary: ModelSummary;
@@ -273,6 +280,25 @@ export class ResNetClassifier implements Classifier {
     return { kernel: this.fcKernelCache, features, classes };
   }
 
+  network(): SplitNetwork {
+    this.assertUsable();
+    if (!this.splitNetwork) {
+      const stages = this.summary.stages.filter((s) => s.stage !== 'fc');
+      const names = stages.map((s) => s.stage as ExplainableStage);
+      this.splitNetwork = this.fast
+        ? new FastSplitNetwork(this.fast, names)
+        : new LayerGraphNetwork(
+            this.model,
+            stages.map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
+          );
+    }
+    return this.splitNetwork;
+  }
+
+  normalize(rgba: tf.Tensor4D): tf.Tensor4D {
+    return rgbaToModelInput(rgba, this.preprocess);
+  }
+
   async exportLayers(): Promise<ExportedModel> {
     const { variant, flavor } = this.summary;
     if (!isBuildableVariant(variant) || flavor === 'keras') {
@@ -291,6 +317,7 @@ export class ResNetClassifier implements Classifier {
     this.disposed = true;
     this.stageModel = null;
     this.fcKernelCache = null;
+    this.splitNetwork = null;
     this.fast?.dispose();
     this.fast = null;
     this.layersModel.dispose();

@@ -182,22 +182,113 @@ export class FastResNet {
   }
 
   private forward(x: tf.Tensor4D, stageOutputs: tf.Tensor4D[] | null): tf.Tensor2D {
-    let h = conv(x, this.stem, 'relu');
-    h = tf.maxPool(h, this.stemPool.size, this.stemPool.strides, this.stemPool.pad);
+    let h = this.stemForward(x, false);
     stageOutputs?.push(h);
     for (const blocks of this.stages) {
-      for (const block of blocks) {
-        const y = conv(h, block.conv1, 'relu');
-        const z = conv(y, block.conv2, 'linear');
-        // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
-        // multiply), so the sum and its ReLU stay two element-wise ops.
-        const shortcut = block.shortcut ? conv(h, block.shortcut, 'linear') : h;
-        h = tf.relu(tf.add(z, shortcut));
-      }
+      h = stageForward(h, blocks, false);
       stageOutputs?.push(h);
     }
+    return this.head(h, false);
+  }
+
+  private stemForward(x: tf.Tensor4D, differentiable: boolean): tf.Tensor4D {
+    const h = conv(x, this.stem, 'relu', differentiable);
+    return tf.maxPool(h, this.stemPool.size, this.stemPool.strides, this.stemPool.pad);
+  }
+
+  private head(h: tf.Tensor4D, differentiable: boolean): tf.Tensor2D {
     const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+    if (differentiable) {
+      const scores = tf.matMul(pooled, this.fcKernel) as tf.Tensor2D;
+      return this.fcBias ? (tf.add(scores, this.fcBias) as tf.Tensor2D) : scores;
+    }
     return tf.fused.matMul({ a: pooled, b: this.fcKernel, bias: this.fcBias ?? undefined }) as tf.Tensor2D;
+  }
+
+  /**
+   * Stage outputs are numbered 0 (the stem, after its max-pool) to 4 (layer4). Runs normalized images up to
+   * stage `to`'s output; `differentiable` uses ops whose gradients TF.js computes only where asked (see `conv`).
+   */
+  toStage(x: tf.Tensor4D, to: number, differentiable = false): tf.Tensor4D {
+    this.assertUsable();
+    this.assertStageIndex(to);
+    return tf.tidy(() => {
+      let h = this.stemForward(x, differentiable);
+      for (let s = 0; s < to; s++) h = stageForward(h, this.stages[s]!, differentiable);
+      return h;
+    });
+  }
+
+  /** Runs stage `from`'s output through the rest of the network to the logits. */
+  fromStage(h: tf.Tensor4D, from: number, differentiable = false): tf.Tensor2D {
+    this.assertUsable();
+    this.assertStageIndex(from);
+    return tf.tidy(() => {
+      let out = h;
+      for (let s = from; s < this.stages.length; s++)
+        out = stageForward(out, this.stages[s]!, differentiable);
+      return this.head(out, differentiable);
+    });
+  }
+
+  /** The number of stage outputs (stem + layer1..layer4). */
+  get stageCount(): number {
+    return this.stages.length + 1;
+  }
+
+  /**
+   * A copy whose weights from the head down to stage `from` (0 = stem .. 4 = layer4; 5 = the head alone) are
+   * drawn afresh: He-normal convolutions with BatchNorm at its initial identity (so zero biases), and a
+   * normal(0, 1/sqrt(fan_in)) head. Weights above `from` are shared with this model, not copied; the copy owns
+   * (and its `dispose` frees) only the new ones. For the model-parameter randomization test.
+   */
+  randomizedFrom(from: number, seed: number): FastResNet {
+    this.assertUsable();
+    if (!Number.isInteger(from) || from < 0 || from > this.stageCount) {
+      throw new RangeError(`No stage ${from} to randomize from`);
+    }
+    const owned: tf.Tensor[] = [];
+    let nextSeed = seed;
+    const fresh = (c: FoldedConv): FoldedConv => {
+      const [kh, kw, cin] = c.filter.shape;
+      const filter = tf.randomNormal<tf.Rank.R4>(
+        c.filter.shape,
+        0,
+        Math.sqrt(2 / (kh * kw * cin)),
+        'float32',
+        nextSeed++,
+      );
+      const bias = c.bias ? tf.zerosLike(c.bias) : null;
+      owned.push(filter, ...(bias ? [bias] : []));
+      return { ...c, filter, bias };
+    };
+    const stem = from === 0 ? fresh(this.stem) : this.stem;
+    const stages = this.stages.map((blocks, s) =>
+      s + 1 >= from
+        ? blocks.map((b) => ({
+            conv1: fresh(b.conv1),
+            conv2: fresh(b.conv2),
+            shortcut: b.shortcut ? fresh(b.shortcut) : null,
+          }))
+        : blocks,
+    );
+    const [features, classes] = this.fcKernel.shape;
+    const fcKernel = tf.randomNormal<tf.Rank.R2>(
+      [features, classes],
+      0,
+      Math.sqrt(1 / features),
+      'float32',
+      nextSeed++,
+    );
+    const fcBias = this.fcBias ? tf.zerosLike(this.fcBias) : null;
+    owned.push(fcKernel, ...(fcBias ? [fcBias] : []));
+    return new FastResNet(stem, this.stemPool, stages, fcKernel, fcBias, owned);
+  }
+
+  private assertStageIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index > this.stages.length) {
+      throw new RangeError(`No stage output ${index} (0..${this.stages.length})`);
+    }
   }
 
   /** The classifier head's kernel [features, classes] (not folded: the same as the layers model's). */
@@ -210,7 +301,22 @@ export class FastResNet {
   }
 }
 
-function conv(x: tf.Tensor4D, c: FoldedConv, activation: 'relu' | 'linear'): tf.Tensor4D {
+/**
+ * One folded convolution. `differentiable`: plain conv2d, add and ReLU instead of the fused op, because the
+ * fused op's gradient always computes the filter's gradient too (a kernel WASM lacks, and wasted work: only
+ * gradients with respect to activations and pixels are ever asked for).
+ */
+function conv(
+  x: tf.Tensor4D,
+  c: FoldedConv,
+  activation: 'relu' | 'linear',
+  differentiable = false,
+): tf.Tensor4D {
+  if (differentiable) {
+    let y: tf.Tensor4D = tf.conv2d(x, c.filter, c.strides, c.pad);
+    if (c.bias) y = tf.add<tf.Tensor4D>(y, c.bias);
+    return activation === 'relu' ? tf.relu(y) : y;
+  }
   return tf.fused.conv2d({
     x,
     filter: c.filter,
@@ -219,6 +325,19 @@ function conv(x: tf.Tensor4D, c: FoldedConv, activation: 'relu' | 'linear'): tf.
     pad: c.pad,
     activation,
   });
+}
+
+function stageForward(h: tf.Tensor4D, blocks: readonly FastBlock[], differentiable: boolean): tf.Tensor4D {
+  let out = h;
+  for (const block of blocks) {
+    const y = conv(out, block.conv1, 'relu', differentiable);
+    const z = conv(y, block.conv2, 'linear', differentiable);
+    // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
+    // multiply), so the sum and its ReLU stay two element-wise ops.
+    const shortcut = block.shortcut ? conv(out, block.shortcut, 'linear', differentiable) : out;
+    out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
+  }
+  return out;
 }
 
 /**

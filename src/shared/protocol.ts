@@ -3,6 +3,7 @@
  * crosses the thread boundary. Types and tiny guards only, so both sides import it without pulling in TF.js.
  */
 import type { Colormap } from './colormaps';
+import type { ExplainMap, ExplainMethod, ExplainRequest, FaithfulnessCurves, SanityResult } from './explain';
 import type { ModelSummary } from './modelSummary';
 import type { Prediction } from './predictions';
 import type { OnProgress } from './progress';
@@ -215,6 +216,17 @@ export interface EngineApi {
   renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]>;
   /** The class activation map of the last inspected image for another class. */
   renderCam(classIndex: number): Promise<CamRender>;
+  /**
+   * An explanation of the last inspected image for `request.classIndex`: one map, or one per stage for `all`.
+   * Slow methods report progress and end with an error named EXPLAIN_CANCELLED when cancelled.
+   */
+  explain(request: ExplainRequest, onProgress: OnProgress): Promise<ExplainMap[]>;
+  /** Deletion and insertion curves of each method's map at one stage, for the comparison table. */
+  faithfulness(request: FaithfulnessRequest, onProgress: OnProgress): Promise<FaithfulnessCurves[]>;
+  /** The cascading model-parameter randomization test for one method at one stage. */
+  sanityCheck(request: SanityRequest, onProgress: OnProgress): Promise<SanityResult>;
+  /** Cancels the running explanation, faithfulness or sanity run; answered at once, not queued behind it. */
+  cancelExplain(): Promise<void>;
   /** Timing loops on the active model, for `npm run bench`. */
   benchmark(options: BenchOptions): Promise<BenchResult>;
   memory(): Promise<MemoryInfo>;
@@ -230,6 +242,18 @@ export interface EngineApi {
    */
   setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void): Promise<void>;
   dispose(): Promise<void>;
+}
+
+export interface FaithfulnessRequest {
+  methods: readonly ExplainMethod[];
+  stage: Exclude<StageName, 'fc'>;
+  classIndex: number;
+}
+
+export interface SanityRequest {
+  method: ExplainMethod;
+  stage: Exclude<StageName, 'fc'>;
+  classIndex: number;
 }
 
 /** Timing loops that run next to the model (in the worker), so message passing does not blur the numbers. */

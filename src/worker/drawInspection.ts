@@ -2,7 +2,9 @@
 import { transfer } from 'comlink';
 
 import type { StageActivation } from '../model/classifier';
+import type { AttributionMap } from '../explain/attributionMap';
 import { classActivationMap } from '../explain/classActivationMap';
+import { saliencyAtInput } from '../explain/explainer';
 import { meanAndStd, renderAtlas, renderHeatmap, upsampleBilinear } from '../model/featureMaps';
 import type { ActivationMap } from '../model/featureMaps';
 import type { PreprocessSpec } from '../model/preprocess/spec';
@@ -44,6 +46,11 @@ export function drawCam(
   const cam = classActivationMap(lastStage, fc.kernel, fc.classes, classIndex);
   const upsampled = upsampleBilinear(cam, lastStage.height, lastStage.width, size, size);
   return { classIndex, bitmap: rgbaToBitmap(renderHeatmap(upsampled, CAM_COLORMAP), size, size) };
+}
+
+/** An explanation's map laid out at the input's size, min-max normalized and coloured like the CAM. */
+export function drawAttribution(map: AttributionMap, size: number): ImageBitmap {
+  return rgbaToBitmap(renderHeatmap(saliencyAtInput(map, size), CAM_COLORMAP), size, size);
 }
 
 /** The crop as the network saw it: after resize and crop, composited onto white (no normalization to undo). */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { Classifier } from '../model/classifier';
 import { loadClassifier } from '../model/loadClassifier';
+import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import { MAX_TOP_K, clampTopK } from '../shared/predictions';
 import type { Prediction } from '../shared/predictions';
 import type { OnProgress } from '../shared/progress';
@@ -19,6 +20,8 @@ import type {
   EngineApi,
   EngineImage,
   ExportedModel,
+  FaithfulnessRequest,
+  SanityRequest,
   FeatureMapOptions,
   InspectResult,
   MemoryInfo,
@@ -33,6 +36,7 @@ import { CropCache } from './cropCache';
 import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
+import { Explanations, controlFor } from './explanations';
 import { Inspection } from './inspection';
 import { TestGate } from './testGate';
 
@@ -53,6 +57,7 @@ export class InferenceEngine implements EngineApi {
   private readonly queue = new SerialQueue();
   private faultHandler: ((reason: string) => void) | null = null;
   private readonly testGate = new TestGate();
+  private readonly explanations = new Explanations();
 
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult> {
     return this.queue.run(async () => {
@@ -77,6 +82,8 @@ export class InferenceEngine implements EngineApi {
    * active model keeps working, untouched.
    */
   loadModel(source: ModelSource, onProgress: OnProgress): Promise<ModelInfo> {
+    // An explanation of the old model would hold the queue for nothing: its answer is stale once this loads.
+    this.explanations.cancelAll();
     return this.queue.run(async () => {
       await this.testGate.pass('load');
       const started = performance.now();
@@ -176,7 +183,7 @@ export class InferenceEngine implements EngineApi {
       if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
       await this.testGate.pass('forward');
       const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
-      this.inspection = new Inspection(classifier, stages);
+      this.inspection = new Inspection(classifier, stages, rgba);
       const input = drawInput(rgba, classifier.preprocess);
       const renders = this.inspection.drawStages(options);
       const cam = await this.inspection.drawCam(camClass ?? predictions[0]!.classIndex);
@@ -210,6 +217,55 @@ export class InferenceEngine implements EngineApi {
     });
   }
 
+  explain(request: ExplainRequest, onProgress: OnProgress): Promise<ExplainMap[]> {
+    const signal = this.explanations.supersede('explain');
+    return this.queue
+      .run(async () => {
+        const maps = await this.explanations.explain(
+          this.requireInspection(),
+          request,
+          controlFor(signal, onProgress),
+        );
+        return transferBitmaps(
+          maps,
+          maps.map((m) => m.bitmap),
+        );
+      })
+      .finally(() => this.explanations.finish('explain', signal));
+  }
+
+  faithfulness(request: FaithfulnessRequest, onProgress: OnProgress): Promise<FaithfulnessCurves[]> {
+    const signal = this.explanations.supersede('faithfulness');
+    return this.queue
+      .run(() =>
+        this.explanations.faithfulness(this.requireInspection(), request, controlFor(signal, onProgress)),
+      )
+      .finally(() => this.explanations.finish('faithfulness', signal));
+  }
+
+  sanityCheck(request: SanityRequest, onProgress: OnProgress): Promise<SanityResult> {
+    const signal = this.explanations.supersede('sanity');
+    return this.queue
+      .run(async () => {
+        const result = await this.explanations.sanityCheck(
+          this.requireInspection(),
+          request,
+          controlFor(signal, onProgress),
+        );
+        return transferBitmaps(
+          result,
+          result.maps.map((m) => m.bitmap),
+        );
+      })
+      .finally(() => this.explanations.finish('sanity', signal));
+  }
+
+  /** Not queued: it must reach the run it cancels, which holds the queue. */
+  cancelExplain(): Promise<void> {
+    this.explanations.cancelAll();
+    return Promise.resolve();
+  }
+
   benchmark(options: BenchOptions): Promise<BenchResult> {
     return this.queue.run(() => this.requireClassifier().benchmark(options));
   }
@@ -219,6 +275,7 @@ export class InferenceEngine implements EngineApi {
   }
 
   dispose(): Promise<void> {
+    this.explanations.cancelAll();
     return this.queue.run(async () => {
       this.classifier?.dispose();
       this.classifier = null;

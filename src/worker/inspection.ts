@@ -11,6 +11,8 @@ export class Inspection {
     /** The model that produced the activations; the inspection is stale once another one is active. */
     readonly classifier: Classifier,
     readonly stages: readonly StageActivation[],
+    /** The crop (RGBA, the model's input size) the activations came from: what explanations perturb. */
+    readonly crop: Uint8ClampedArray,
   ) {}
 
   drawStages(options: FeatureMapOptions): StageRender[] {

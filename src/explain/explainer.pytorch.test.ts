@@ -1,0 +1,72 @@
+// Every gradient-based map equals PyTorch's (scripts/make_explain_reference.py) within 1e-3, on TF.js' plain
+// CPU backend: the seeded torchvision ResNet18, the same photo, top-1 class, layer3 and layer4.
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { ResNetClassifier } from '../model/classifier';
+import type { ExplainableStage } from '../model/splitNetwork';
+import {
+  blackCrop,
+  expectMapClose,
+  explainReference,
+  hasExplainReference,
+  referenceClassifier,
+  referenceCrop,
+} from '../testing/explainReference';
+import { dividedByMax } from './attributionMap';
+import { computeMap } from './explainer';
+import type { ExplainTarget } from './explainer';
+import { quietControl } from './runControl';
+
+describe.skipIf(!hasExplainReference)(
+  'gradient CAMs equal PyTorch (run scripts/make_explain_reference.py to enable)',
+  () => {
+    const reference = hasExplainReference ? explainReference() : null;
+    let classifier: ResNetClassifier;
+    let target: ExplainTarget;
+    let tensorsBefore: number;
+
+    beforeAll(async () => {
+      await tf.setBackend('cpu');
+      classifier = await referenceClassifier();
+      tensorsBefore = tf.memory().numTensors;
+      const crop = referenceCrop();
+      const black = blackCrop();
+      target = {
+        network: classifier.network(),
+        x: classifier.normalize(crop),
+        baseline: classifier.normalize(black),
+        classIndex: reference!.classIndex,
+        control: quietControl(),
+      };
+      crop.dispose();
+      black.dispose();
+    });
+
+    afterAll(() => {
+      target.x.dispose();
+      target.baseline.dispose();
+      // Every explanation freed what it made: only the two inputs above were left, now gone.
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+      classifier.dispose();
+    });
+
+    it('explains the class PyTorch ranked first', async () => {
+      const [top] = (await classifier.classifyTensor(target.x, 1))[0]!;
+      expect(top!.classIndex).toBe(reference!.classIndex);
+    });
+
+    const gradientMaps = (reference?.maps ?? []).filter((m) =>
+      ['cam', 'gradcam', 'gradcampp', 'layercam'].includes(m.method),
+    );
+    it.each(gradientMaps.map((m) => [m.method, m.stage, m] as const))(
+      '%s at %s',
+      async (method, stage, ref) => {
+        const map = await computeMap(method, stage as ExplainableStage, target);
+        expect([map.height, map.width]).toEqual([ref.height, ref.width]);
+        expectMapClose(dividedByMax(map.values), ref, 1e-3);
+      },
+    );
+  },
+);

@@ -1,0 +1,94 @@
+// Score-CAM, occlusion, integrated gradients and the deletion/insertion curves equal PyTorch's within 1e-3.
+// Hundreds of forward passes each: on TF.js' WASM backend (XNNPACK, still the CPU), where a pass takes a
+// tenth of the plain CPU backend's time.
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { ResNetClassifier } from '../model/classifier';
+import type { ExplainableStage } from '../model/splitNetwork';
+import {
+  blackCrop,
+  expectMapClose,
+  explainReference,
+  hasExplainReference,
+  referenceClassifier,
+  referenceCrop,
+} from '../testing/explainReference';
+import { dividedByMax } from './attributionMap';
+import { computeMap, faithfulnessOf } from './explainer';
+import type { ExplainTarget } from './explainer';
+import { quietControl } from './runControl';
+
+describe.skipIf(!hasExplainReference)(
+  'perturbation methods equal PyTorch (run scripts/make_explain_reference.py to enable)',
+  () => {
+    const reference = hasExplainReference ? explainReference() : null;
+    let classifier: ResNetClassifier;
+    let target: ExplainTarget;
+    let tensorsBefore: number;
+
+    beforeAll(async () => {
+      setWasmPaths(
+        `${resolve(import.meta.dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`,
+      );
+      await tf.setBackend('wasm');
+      classifier = await referenceClassifier();
+      tensorsBefore = tf.memory().numTensors;
+      const crop = referenceCrop();
+      const black = blackCrop();
+      target = {
+        network: classifier.network(),
+        x: classifier.normalize(crop),
+        baseline: classifier.normalize(black),
+        classIndex: reference!.classIndex,
+        control: quietControl(),
+      };
+      crop.dispose();
+      black.dispose();
+    });
+
+    afterAll(() => {
+      target.x.dispose();
+      target.baseline.dispose();
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+      classifier.dispose();
+    });
+
+    const maps = (reference?.maps ?? []).filter((m) => ['scorecam', 'occlusion', 'ig'].includes(m.method));
+    it.each(
+      maps.map(
+        (m) => [m.method, m.stage, m.options ? `${m.options.patch}/${m.options.stride}` : '', m] as const,
+      ),
+    )('%s at %s %s', async (method, stage, _options, ref) => {
+      const map = await computeMap(method, stage as ExplainableStage, {
+        ...target,
+        ...(ref.options ? { occlusion: ref.options } : {}),
+      });
+      expect([map.height, map.width]).toEqual([ref.height, ref.width]);
+      expectMapClose(dividedByMax(map.values), ref, 1e-3);
+      if (method === 'ig') {
+        const { attributionSum, scoreDifference } = map.completeness!;
+        const expected = reference!.integratedGradients;
+        expect(attributionSum).toBeCloseTo(expected.attributionSum, 2);
+        expect(scoreDifference).toBeCloseTo(expected.scoreDifference, 3);
+        // Completeness within 5%: the midpoint rule's error over 32 steps.
+        expect(Math.abs(attributionSum - scoreDifference)).toBeLessThanOrEqual(
+          0.05 * Math.abs(scoreDifference),
+        );
+      }
+    });
+
+    it('deletion and insertion curves of the Grad-CAM layer4 map', async () => {
+      const ref = reference!.faithfulness;
+      const map = await computeMap('gradcam', 'layer4', target);
+      const curves = await faithfulnessOf(map, target);
+      const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+      expect(worst(curves.deletion, ref.deletion)).toBeLessThanOrEqual(1e-3);
+      expect(worst(curves.insertion, ref.insertion)).toBeLessThanOrEqual(1e-3);
+      expect(curves.deletionAuc).toBeCloseTo(ref.deletionAuc, 3);
+      expect(curves.insertionAuc).toBeCloseTo(ref.insertionAuc, 3);
+    });
+  },
+);

@@ -1,0 +1,122 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { buildResNet } from './buildResNet';
+import { FastResNet } from './fastResNet';
+import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
+import type { ExplainableStage } from './splitNetwork';
+import { summarizeStages } from './stageSummary';
+
+const STAGES: ExplainableStage[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4'];
+
+async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+  const v = (await d.data())[0]!;
+  d.dispose();
+  return v;
+}
+
+// Small inputs: every op here is convolutional, so 64x64 exercises the same code at a twelfth of the cost.
+describe('split networks over ResNet18 (torchvision layout)', () => {
+  let model: LayersModel;
+  let fast: FastResNet;
+  let fastSplit: FastSplitNetwork;
+  let graphSplit: LayerGraphNetwork;
+  let x: tf.Tensor4D;
+  let tensorsBefore: number;
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    model = await buildResNet({ variant: 'resnet18', flavor: 'torchvision', seed: 7 });
+    fast = FastResNet.fromLayersModel(model, 'resnet18', 'torchvision');
+    fastSplit = new FastSplitNetwork(fast, STAGES);
+    const summary = summarizeStages(model, 'resnet18', 'torchvision');
+    graphSplit = new LayerGraphNetwork(
+      model,
+      summary.stages
+        .filter((s) => s.stage !== 'fc')
+        .map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
+    );
+    x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 3);
+    tensorsBefore = tf.memory().numTensors;
+  });
+
+  afterAll(() => {
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    x.dispose();
+    fast.dispose();
+    model.dispose();
+  });
+
+  it('cuts anywhere: the stage output and the rest give the whole network', async () => {
+    const whole = fastSplit.scores(x);
+    for (const stage of STAGES) {
+      const rejoined = tf.tidy(() => fastSplit.fromStage(fastSplit.toStage(x, stage), stage));
+      expect(await maxAbsDiff(rejoined, whole), stage).toBeLessThan(1e-4);
+      rejoined.dispose();
+    }
+    whole.dispose();
+  });
+
+  it('the layer graph (how ResNet50 is cut) computes what the fast path does, at every stage', async () => {
+    for (const stage of STAGES) {
+      const [a, b] = [fastSplit.toStage(x, stage), graphSplit.toStage(x, stage)];
+      expect(await maxAbsDiff(a, b), stage).toBeLessThan(1e-4);
+      tf.dispose([a, b]);
+    }
+    const [a, b] = [fastSplit.scores(x), graphSplit.scores(x)];
+    expect(await maxAbsDiff(a, b)).toBeLessThan(1e-4);
+    tf.dispose([a, b]);
+  });
+
+  it('differentiable ops give the same numbers as the fused ones, and gradients flow through both splits', async () => {
+    const [a, b] = [fastSplit.scores(x), fastSplit.scores(x, true)];
+    expect(await maxAbsDiff(a, b)).toBeLessThan(1e-4);
+    tf.dispose([a, b]);
+    const activation = fastSplit.toStage(x, 'layer3');
+    const score = (net: typeof fastSplit | typeof graphSplit) => (h: tf.Tensor) =>
+      tf.sum(tf.slice(net.fromStage(h as tf.Tensor4D, 'layer3', true), [0, 5], [1, 1]));
+    const [g1, g2] = [tf.grad(score(fastSplit))(activation), tf.grad(score(graphSplit))(activation)];
+    const scale = tf.tidy(() => tf.max(tf.abs(g1)).dataSync()[0]!);
+    expect(scale).toBeGreaterThan(0);
+    expect(await maxAbsDiff(g1, g2)).toBeLessThan(1e-4 * Math.max(1, scale));
+    tf.dispose([activation, g1, g2]);
+  });
+
+  it.each([
+    ['fc', 5],
+    ['layer3', 3],
+    ['stem', 0],
+  ] as const)(
+    'randomizing from %s re-draws that part only, and frees only its own weights',
+    async (level, firstChanged) => {
+      for (const net of [fastSplit, graphSplit]) {
+        const tensors = tf.memory().numTensors;
+        const randomized = net.randomizedFrom(level, 11);
+        for (const [i, stage] of STAGES.entries()) {
+          const [a, b] = [net.toStage(x, stage), randomized.toStage(x, stage)];
+          const diff = await maxAbsDiff(a, b);
+          if (i < firstChanged) expect(diff, `${stage} kept`).toBe(0);
+          else expect(diff, `${stage} re-drawn`).toBeGreaterThan(1e-3);
+          tf.dispose([a, b]);
+        }
+        const [a, b] = [net.scores(x), randomized.scores(x)];
+        expect(await maxAbsDiff(a, b)).toBeGreaterThan(1e-3);
+        tf.dispose([a, b]);
+        randomized.dispose();
+        expect(tf.memory().numTensors).toBe(tensors);
+      }
+    },
+  );
+
+  it('the same seed re-draws the same weights', async () => {
+    const [r1, r2] = [fastSplit.randomizedFrom('layer2', 5), fastSplit.randomizedFrom('layer2', 5)];
+    const [a, b] = [r1.scores(x), r2.scores(x)];
+    expect(await maxAbsDiff(a, b)).toBe(0);
+    tf.dispose([a, b]);
+    r1.dispose();
+    r2.dispose();
+  });
+});

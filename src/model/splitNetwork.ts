@@ -1,0 +1,240 @@
+/**
+ * The network cut at a stage, for explanations: pixels to a stage's activation, and that activation on to the
+ * class scores (pre-softmax logits). One interface over the fast ResNet18/34 path and a TF.js layers model.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+import type { StageName } from '../shared/variants';
+import type { FastResNet } from './fastResNet';
+
+export type ExplainableStage = Exclude<StageName, 'fc'>;
+
+/** What can be re-drawn in the randomization test: the head alone, or everything from a stage up. */
+export type RandomizationLevel = 'fc' | ExplainableStage;
+
+/**
+ * `differentiable` everywhere asks for ops whose gradients TF.js computes only where asked: slower than the
+ * fused inference ops, so only gradient passes use it.
+ */
+export interface SplitNetwork {
+  /** The stages whose outputs can be cut at, input side first (stem, then the residual stages). */
+  readonly stages: readonly ExplainableStage[];
+  /** Pre-softmax class scores [n, classes] of normalized NHWC images. */
+  scores(x: tf.Tensor4D, differentiable?: boolean): tf.Tensor2D;
+  toStage(x: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor4D;
+  fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor2D;
+  /**
+   * A copy whose weights from the head down to `level` (inclusive) are drawn afresh from their initial
+   * distributions (`seed` decides them), the rest shared: the cascade of Adebayo et al. 2018. Dispose it.
+   */
+  randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork;
+  /** Frees only what this view owns (a randomized copy's new weights); the model's own stay. */
+  dispose(): void;
+}
+
+/** ResNet18/34 over FastResNet, whose stage outputs are numbered 0 (stem) to 4 (layer4). */
+export class FastSplitNetwork implements SplitNetwork {
+  constructor(
+    private readonly fast: FastResNet,
+    readonly stages: readonly ExplainableStage[],
+    private readonly owned = false,
+  ) {
+    if (stages.length !== fast.stageCount) throw new Error('Stage names do not match the network');
+  }
+
+  scores(x: tf.Tensor4D, differentiable = false): tf.Tensor2D {
+    return tf.tidy(() => this.fast.fromStage(this.fast.toStage(x, 0, differentiable), 0, differentiable));
+  }
+
+  toStage(x: tf.Tensor4D, stage: ExplainableStage, differentiable = false): tf.Tensor4D {
+    return this.fast.toStage(x, this.indexOf(stage), differentiable);
+  }
+
+  fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable = false): tf.Tensor2D {
+    return this.fast.fromStage(activation, this.indexOf(stage), differentiable);
+  }
+
+  randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
+    const from = level === 'fc' ? this.stages.length : this.indexOf(level);
+    return new FastSplitNetwork(this.fast.randomizedFrom(from, seed), this.stages, true);
+  }
+
+  dispose(): void {
+    if (this.owned) this.fast.dispose();
+  }
+
+  private indexOf(stage: ExplainableStage): number {
+    const index = this.stages.indexOf(stage);
+    if (index < 0) throw new RangeError(`This model has no stage ${stage}`);
+    return index;
+  }
+}
+
+type Layer = LayersModel['layers'][number];
+
+/** Replacement weights for one layer of a randomized copy ([kernel, bias] or BatchNorm's initial identity). */
+type LayerOverride =
+  { kind: 'weights'; kernel: tf.Tensor; bias: tf.Tensor | null } | { kind: 'identityNorm' };
+
+/**
+ * Any TF.js layers model whose stages end at known layers (ResNet50), run layer by layer over concrete tensors
+ * so it can start at a stage's output. Convolutions, BatchNorm and Dense layers are computed here from their
+ * weights (Keras' Conv2D runs the fused op, whose gradient needs a kernel WASM lacks); the rest via `apply`.
+ * The score layer's softmax, if it has one, is left out: scores are pre-softmax.
+ */
+export class LayerGraphNetwork implements SplitNetwork {
+  private readonly layers: Layer[];
+  private readonly stageOutput = new Map<ExplainableStage, string>();
+
+  constructor(
+    private readonly model: LayersModel,
+    stageOutputs: readonly { stage: ExplainableStage; outputLayer: string }[],
+    private readonly overrides = new Map<string, LayerOverride>(),
+    private readonly ownedTensors: tf.Tensor[] = [],
+  ) {
+    this.layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+    for (const { stage, outputLayer } of stageOutputs) this.stageOutput.set(stage, outputLayer);
+  }
+
+  get stages(): ExplainableStage[] {
+    return [...this.stageOutput.keys()];
+  }
+
+  scores(x: tf.Tensor4D, differentiable = false): tf.Tensor2D {
+    return this.run(this.inputName, x, this.scoreLayer.name, differentiable) as tf.Tensor2D;
+  }
+
+  toStage(x: tf.Tensor4D, stage: ExplainableStage, differentiable = false): tf.Tensor4D {
+    return this.run(this.inputName, x, this.outputOf(stage), differentiable) as tf.Tensor4D;
+  }
+
+  fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable = false): tf.Tensor2D {
+    return this.run(this.outputOf(stage), activation, this.scoreLayer.name, differentiable) as tf.Tensor2D;
+  }
+
+  randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
+    // The model's layers are in construction order, so a stage is every layer after the previous stage's
+    // output up to its own; the head is everything after the last stage.
+    const firstRandom =
+      level === 'fc'
+        ? this.indexOfLayer(this.outputOf(this.stages.at(-1)!)) + 1
+        : this.stages.indexOf(level) === 0
+          ? 0
+          : this.indexOfLayer(this.outputOf(this.stages[this.stages.indexOf(level) - 1]!)) + 1;
+    const overrides = new Map<string, LayerOverride>();
+    const owned: tf.Tensor[] = [];
+    let nextSeed = seed;
+    for (const layer of this.layers.slice(firstRandom)) {
+      const className = layer.getClassName();
+      if (className === 'BatchNormalization') overrides.set(layer.name, { kind: 'identityNorm' });
+      if (className !== 'Conv2D' && className !== 'Dense') continue;
+      const [kernel, bias] = layer.getWeights();
+      const shape = kernel!.shape;
+      const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      const std = Math.sqrt((className === 'Conv2D' ? 2 : 1) / fanIn);
+      const fresh = tf.randomNormal(shape, 0, std, 'float32', nextSeed++);
+      const zeros = bias ? tf.zerosLike(bias) : null;
+      owned.push(fresh, ...(zeros ? [zeros] : []));
+      overrides.set(layer.name, { kind: 'weights', kernel: fresh, bias: zeros });
+    }
+    return new LayerGraphNetwork(
+      this.model,
+      this.stages.map((stage) => ({ stage, outputLayer: this.outputOf(stage) })),
+      overrides,
+      owned,
+    );
+  }
+
+  dispose(): void {
+    this.ownedTensors.forEach((t) => t.dispose());
+    this.ownedTensors.length = 0;
+  }
+
+  private get inputName(): string {
+    return this.model.inputLayers[0]!.name;
+  }
+
+  private get scoreLayer(): Layer {
+    return this.layers.at(-1)!;
+  }
+
+  private outputOf(stage: ExplainableStage): string {
+    const name = this.stageOutput.get(stage);
+    if (!name) throw new RangeError(`This model has no stage ${stage}`);
+    return name;
+  }
+
+  private indexOfLayer(name: string): number {
+    return this.layers.findIndex((l) => l.name === name);
+  }
+
+  /** Runs every layer whose inputs are known, from `start` (fed `value`) until `until` has been computed. */
+  private run(start: string, value: tf.Tensor, until: string, differentiable: boolean): tf.Tensor {
+    return tf.tidy(() => {
+      const values = new Map<string, tf.Tensor>([[start, value]]);
+      for (const layer of this.layers) {
+        if (values.has(layer.name)) continue;
+        const inputs = layer.inboundNodes[0]!.inboundLayers.map((l) => values.get(l.name));
+        if (inputs.some((t) => !t)) continue;
+        values.set(layer.name, this.apply(layer, inputs as tf.Tensor[], differentiable));
+        if (layer.name === until) return values.get(until)!;
+      }
+      throw new Error(`Layer ${until} cannot be reached from ${start}`);
+    });
+  }
+
+  private apply(layer: Layer, inputs: tf.Tensor[], differentiable: boolean): tf.Tensor {
+    const override = this.overrides.get(layer.name);
+    const className = layer.getClassName();
+    const isScoreLayer = layer === this.scoreLayer;
+    if (!override && !differentiable && !isScoreLayer) {
+      return layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor;
+    }
+    const x = inputs[0]!;
+    const config = layer.getConfig();
+    const weights = (): [tf.Tensor, tf.Tensor | null] => {
+      if (override?.kind === 'weights') return [override.kernel, override.bias];
+      const [kernel, bias] = layer.getWeights();
+      return [kernel!, bias ?? null];
+    };
+    if (className === 'Conv2D') {
+      if (config.activation !== 'linear') throw new Error(`Layer ${layer.name} has an activation`);
+      const [kernel, bias] = weights();
+      const strides = config.strides as [number, number];
+      const dilations = config.dilationRate as number | [number, number];
+      const y = tf.conv2d(
+        x as tf.Tensor4D,
+        kernel as tf.Tensor4D,
+        strides,
+        config.padding as 'same' | 'valid',
+        'NHWC',
+        dilations,
+      );
+      return bias ? tf.add(y, bias) : y;
+    }
+    if (className === 'BatchNormalization') {
+      const epsilon = config.epsilon as number;
+      if (override?.kind === 'identityNorm') return tf.div(x, Math.sqrt(1 + epsilon));
+      const named = (suffix: string) =>
+        layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`))?.read();
+      return tf.batchNorm(
+        x,
+        named('moving_mean')!,
+        named('moving_variance')!,
+        named('beta'),
+        named('gamma'),
+        epsilon,
+      );
+    }
+    if (className === 'Dense') {
+      const [kernel, bias] = weights();
+      const y = tf.matMul(x, kernel);
+      const linear = bias ? tf.add(y, bias) : y;
+      if (isScoreLayer || config.activation === 'linear') return linear;
+      if (config.activation === 'relu') return tf.relu(linear);
+      throw new Error(`Layer ${layer.name} has an activation this path does not reproduce`);
+    }
+    return layer.apply(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Explanations of the inspected image, in the worker: builds the input tensors once per request, runs the
+ * explain room's methods and draws their maps. A new request of a kind cancels the running one of that kind
+ * (its answer would be superseded anyway), and `cancel` stops whatever runs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { dividedByMax } from '../explain/attributionMap';
+import {
+  cascadingRandomization,
+  computeMap,
+  faithfulnessOf,
+  mapStage,
+  stagesFor,
+} from '../explain/explainer';
+import type { ExplainTarget } from '../explain/explainer';
+import type { RunControl } from '../explain/runControl';
+import type { ExplainableStage } from '../model/splitNetwork';
+import { explainMethodSpec } from '../shared/explain';
+import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
+import type { OnProgress } from '../shared/progress';
+import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
+import { drawAttribution } from './drawInspection';
+import type { Inspection } from './inspection';
+
+type Kind = 'explain' | 'faithfulness' | 'sanity';
+
+/** The randomization test's seed: fixed, so the same image and model give the same strip every time. */
+const SANITY_SEED = 20180926;
+
+export class Explanations {
+  private readonly running = new Map<Kind, { cancelled: boolean }>();
+
+  /** Called when a request arrives (before it waits in the engine's queue): the older one of its kind stops. */
+  supersede(kind: Kind): { cancelled: boolean } {
+    const previous = this.running.get(kind);
+    if (previous) previous.cancelled = true;
+    const signal = { cancelled: false };
+    this.running.set(kind, signal);
+    return signal;
+  }
+
+  cancelAll(): void {
+    for (const signal of this.running.values()) signal.cancelled = true;
+  }
+
+  finish(kind: Kind, signal: { cancelled: boolean }): void {
+    if (this.running.get(kind) === signal) this.running.delete(kind);
+  }
+
+  async explain(inspection: Inspection, request: ExplainRequest, control: RunControl): Promise<ExplainMap[]> {
+    return withTarget(inspection, request.classIndex, control, request, async (target) => {
+      const size = target.x.shape[1];
+      const spec = explainMethodSpec(request.method);
+      const stages: ExplainableStage[] =
+        spec.source === 'input'
+          ? [target.network.stages.at(-1)!]
+          : request.stage === 'all'
+            ? stagesFor(request.method, target.network)
+            : [request.stage];
+      const maps: ExplainMap[] = [];
+      try {
+        for (const [i, stage] of stages.entries()) {
+          const started = performance.now();
+          const where = mapStage(request.method, stage);
+          const scaled: RunControl = {
+            ...control,
+            onProgress: (p) =>
+              control.onProgress({
+                ...p,
+                fraction: p.fraction === null ? null : (i + p.fraction) / stages.length,
+              }),
+          };
+          const map = await computeMap(request.method, where, { ...target, control: scaled });
+          maps.push({
+            method: request.method,
+            stage: where,
+            classIndex: request.classIndex,
+            height: map.height,
+            width: map.width,
+            values: dividedByMax(map.values),
+            bitmap: drawAttribution(map, size),
+            ms: performance.now() - started,
+            ...(map.completeness ? { completeness: map.completeness } : {}),
+          });
+        }
+        return maps;
+      } catch (err) {
+        maps.forEach((m) => m.bitmap.close());
+        throw err;
+      }
+    });
+  }
+
+  async faithfulness(
+    inspection: Inspection,
+    request: FaithfulnessRequest,
+    control: RunControl,
+  ): Promise<FaithfulnessCurves[]> {
+    return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+      const results: FaithfulnessCurves[] = [];
+      const count = request.methods.length;
+      for (const [i, method] of request.methods.entries()) {
+        const where = mapStage(method, request.stage);
+        const label = explainMethodSpec(method).label;
+        const part = (j: number, share: number): RunControl => ({
+          ...control,
+          onProgress: (p) =>
+            control.onProgress({
+              message: `${label}: ${p.message}`,
+              fraction: p.fraction === null ? null : (i + (j + p.fraction) * share) / count,
+            }),
+        });
+        const map = await computeMap(method, where, { ...target, control: part(0, 0.5) });
+        const curves = await faithfulnessOf(map, { ...target, control: part(1, 0.5) });
+        results.push({ method, stage: where, classIndex: request.classIndex, ...curves });
+      }
+      return results;
+    });
+  }
+
+  async sanityCheck(
+    inspection: Inspection,
+    request: SanityRequest,
+    control: RunControl,
+  ): Promise<SanityResult> {
+    return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+      const size = target.x.shape[1];
+      const where = mapStage(request.method, request.stage);
+      const steps = await cascadingRandomization(request.method, where, target, SANITY_SEED);
+      return {
+        method: request.method,
+        stage: where,
+        classIndex: request.classIndex,
+        maps: steps.map((s) => ({
+          level: s.level,
+          rankCorrelation: s.rankCorrelation,
+          bitmap: drawAttribution(s.map, size),
+        })),
+      };
+    });
+  }
+}
+
+/** The normalized inspected crop and black baseline for one request, freed when it ends however it ends. */
+async function withTarget<T>(
+  inspection: Inspection,
+  classIndex: number,
+  control: RunControl,
+  extra: Pick<ExplainTarget, 'occlusion'>,
+  run: (target: ExplainTarget) => Promise<T>,
+): Promise<T> {
+  const { classifier, crop } = inspection;
+  const size = classifier.preprocess.cropSize;
+  const [x, baseline] = tf.tidy(() => {
+    const rgba = tf.tensor4d(
+      new Uint8Array(crop.buffer, crop.byteOffset, crop.length),
+      [1, size, size, 4],
+      'int32',
+    );
+    // Black, opaque: zero before normalization.
+    const black = tf.concat(
+      [tf.zeros([1, size, size, 3], 'int32'), tf.fill([1, size, size, 1], 255, 'int32')],
+      3,
+    );
+    return [classifier.normalize(rgba), classifier.normalize(black as tf.Tensor4D)];
+  });
+  try {
+    return await run({
+      network: classifier.network(),
+      x: x!,
+      baseline: baseline!,
+      classIndex,
+      control,
+      ...(extra.occlusion ? { occlusion: extra.occlusion } : {}),
+    });
+  } finally {
+    x!.dispose();
+    baseline!.dispose();
+  }
+}
+
+/** A control over one request's signal that reports to the page's progress callback. */
+export function controlFor(signal: { cancelled: boolean }, onProgress: OnProgress): RunControl {
+  return { signal, onProgress };
+}
