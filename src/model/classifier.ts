@@ -317,6 +317,7 @@ export class ResNetClassifier implements Classifier {
     this.disposed = true;
     this.stageModel = null;
     this.fcKernelCache = null;
+    this.splitNetwork?.dispose();
     this.splitNetwork = null;
     this.fast?.dispose();
     this.fast = null;

@@ -3,10 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import { blockPrefix } from './buildResNet';
+import { InputGradientKernels, convWithInputGradient } from './convGradient';
+import type { ConvPad } from './convGradient';
 import { VARIANTS } from '../shared/variants';
 import type { BuildFlavor, BuildableVariantId } from '../shared/variants';
 
-type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
+type Pad = ConvPad;
+
+/** A conv's input-gradient kernels (made on first use, kept). */
+type Flip = (c: FoldedConv) => InputGradientKernels;
 
 /**
  * Where kernels come from when not from the model's variables: a layer name and shape to its values, or null
@@ -64,6 +69,8 @@ interface BnParams {
  */
 export class FastResNet {
   private disposed = false;
+  /** Flipped kernels for input gradients, made on the first differentiable pass (explanations only). */
+  private readonly flipped = new Map<FoldedConv, InputGradientKernels>();
 
   private constructor(
     private readonly stem: FoldedConv,
@@ -154,7 +161,7 @@ export class FastResNet {
     }
   }
 
-  /** Tensors this object owns (all freed by `dispose`). */
+  /** Tensors this object owns for inference (all freed by `dispose`, with any made for gradients). */
   get numTensors(): number {
     return this.disposed ? 0 : this.owned.length;
   }
@@ -179,20 +186,22 @@ export class FastResNet {
     if (this.disposed) return;
     this.disposed = true;
     this.owned.forEach((t) => t.dispose());
+    this.flipped.forEach((t) => t.dispose());
+    this.flipped.clear();
   }
 
   private forward(x: tf.Tensor4D, stageOutputs: tf.Tensor4D[] | null): tf.Tensor2D {
     let h = this.stemForward(x, false);
     stageOutputs?.push(h);
     for (const blocks of this.stages) {
-      h = stageForward(h, blocks, false);
+      h = stageForward(h, blocks, null);
       stageOutputs?.push(h);
     }
     return this.head(h, false);
   }
 
   private stemForward(x: tf.Tensor4D, differentiable: boolean): tf.Tensor4D {
-    const h = conv(x, this.stem, 'relu', differentiable);
+    const h = conv(x, this.stem, 'relu', this.flipFor(differentiable));
     return tf.maxPool(h, this.stemPool.size, this.stemPool.strides, this.stemPool.pad);
   }
 
@@ -214,7 +223,7 @@ export class FastResNet {
     this.assertStageIndex(to);
     return tf.tidy(() => {
       let h = this.stemForward(x, differentiable);
-      for (let s = 0; s < to; s++) h = stageForward(h, this.stages[s]!, differentiable);
+      for (let s = 0; s < to; s++) h = stageForward(h, this.stages[s]!, this.flipFor(differentiable));
       return h;
     });
   }
@@ -225,9 +234,23 @@ export class FastResNet {
     this.assertStageIndex(from);
     return tf.tidy(() => {
       let out = h;
-      for (let s = from; s < this.stages.length; s++)
-        out = stageForward(out, this.stages[s]!, differentiable);
+      for (let s = from; s < this.stages.length; s++) {
+        out = stageForward(out, this.stages[s]!, this.flipFor(differentiable));
+      }
       return this.head(out, differentiable);
+    });
+  }
+
+  /** Stage `from`'s output carried on to stage `to`'s (the blocks of the stages after `from`, up to `to`). */
+  between(h: tf.Tensor4D, from: number, to: number, differentiable = false): tf.Tensor4D {
+    this.assertUsable();
+    this.assertStageIndex(from);
+    this.assertStageIndex(to);
+    if (to < from) throw new RangeError(`Stage ${to} comes before stage ${from}`);
+    return tf.tidy(() => {
+      let out = tf.clone(h);
+      for (let s = from; s < to; s++) out = stageForward(out, this.stages[s]!, this.flipFor(differentiable));
+      return out;
     });
   }
 
@@ -285,6 +308,18 @@ export class FastResNet {
     return new FastResNet(stem, this.stemPool, stages, fcKernel, fcBias, owned);
   }
 
+  private flipFor(differentiable: boolean): Flip | null {
+    if (!differentiable) return null;
+    return (c) => {
+      let kernels = this.flipped.get(c);
+      if (!kernels) {
+        kernels = new InputGradientKernels(c.filter, c.strides);
+        this.flipped.set(c, kernels);
+      }
+      return kernels;
+    };
+  }
+
   private assertStageIndex(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index > this.stages.length) {
       throw new RangeError(`No stage output ${index} (0..${this.stages.length})`);
@@ -302,21 +337,17 @@ export class FastResNet {
 }
 
 /**
- * One folded convolution. `differentiable`: plain conv2d, add and ReLU instead of the fused op, because the
- * fused op's gradient always computes the filter's gradient too (a kernel WASM lacks, and wasted work: only
- * gradients with respect to activations and pixels are ever asked for).
+ * One folded convolution as a fused op. With `flip` (a differentiable pass), it carries a gradient for its input
+ * computed as a forward convolution with the flipped kernel (convGradient.ts), which `flip` provides.
  */
 function conv(
   x: tf.Tensor4D,
   c: FoldedConv,
   activation: 'relu' | 'linear',
-  differentiable = false,
+  flip: Flip | null = null,
 ): tf.Tensor4D {
-  if (differentiable) {
-    let y: tf.Tensor4D = tf.conv2d(x, c.filter, c.strides, c.pad);
-    if (c.bias) y = tf.add<tf.Tensor4D>(y, c.bias);
-    return activation === 'relu' ? tf.relu(y) : y;
-  }
+  const spec = { filter: c.filter, bias: c.bias, strides: c.strides, pad: c.pad, activation };
+  if (flip) return convWithInputGradient(x, spec, flip(c));
   return tf.fused.conv2d({
     x,
     filter: c.filter,
@@ -327,14 +358,14 @@ function conv(
   });
 }
 
-function stageForward(h: tf.Tensor4D, blocks: readonly FastBlock[], differentiable: boolean): tf.Tensor4D {
+function stageForward(h: tf.Tensor4D, blocks: readonly FastBlock[], flip: Flip | null): tf.Tensor4D {
   let out = h;
   for (const block of blocks) {
-    const y = conv(out, block.conv1, 'relu', differentiable);
-    const z = conv(y, block.conv2, 'linear', differentiable);
+    const y = conv(out, block.conv1, 'relu', flip);
+    const z = conv(y, block.conv2, 'linear', flip);
     // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
     // multiply), so the sum and its ReLU stay two element-wise ops.
-    const shortcut = block.shortcut ? conv(out, block.shortcut, 'linear', differentiable) : out;
+    const shortcut = block.shortcut ? conv(out, block.shortcut, 'linear', flip) : out;
     out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
   }
   return out;

@@ -29,6 +29,7 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
+    tensorsBefore = tf.memory().numTensors;
     model = await buildResNet({ variant: 'resnet18', flavor: 'torchvision', seed: 7 });
     fast = FastResNet.fromLayersModel(model, 'resnet18', 'torchvision');
     fastSplit = new FastSplitNetwork(fast, STAGES);
@@ -40,14 +41,15 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
         .map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
     );
     x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 3);
-    tensorsBefore = tf.memory().numTensors;
   });
 
   afterAll(() => {
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    // Both keep the gradient kernels their differentiable passes made until disposed; then nothing is left.
     x.dispose();
+    graphSplit.dispose();
     fast.dispose();
     model.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
   it('cuts anywhere: the stage output and the rest give the whole network', async () => {

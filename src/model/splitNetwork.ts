@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import type { StageName } from '../shared/variants';
+import { InputGradientKernels, convWithInputGradient } from './convGradient';
 import type { FastResNet } from './fastResNet';
 
 export type ExplainableStage = Exclude<StageName, 'fc'>;
@@ -24,6 +25,13 @@ export interface SplitNetwork {
   scores(x: tf.Tensor4D, differentiable?: boolean): tf.Tensor2D;
   toStage(x: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor4D;
   fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor2D;
+  /** One stage's output carried on to a later stage's output (the blocks between them). */
+  between(
+    activation: tf.Tensor4D,
+    from: ExplainableStage,
+    to: ExplainableStage,
+    differentiable?: boolean,
+  ): tf.Tensor4D;
   /**
    * A copy whose weights from the head down to `level` (inclusive) are drawn afresh from their initial
    * distributions (`seed` decides them), the rest shared: the cascade of Adebayo et al. 2018. Dispose it.
@@ -55,6 +63,10 @@ export class FastSplitNetwork implements SplitNetwork {
     return this.fast.fromStage(activation, this.indexOf(stage), differentiable);
   }
 
+  between(activation: tf.Tensor4D, from: ExplainableStage, to: ExplainableStage, differentiable = false) {
+    return this.fast.between(activation, this.indexOf(from), this.indexOf(to), differentiable);
+  }
+
   randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
     const from = level === 'fc' ? this.stages.length : this.indexOf(level);
     return new FastSplitNetwork(this.fast.randomizedFrom(from, seed), this.stages, true);
@@ -80,12 +92,15 @@ type LayerOverride =
 /**
  * Any TF.js layers model whose stages end at known layers (ResNet50), run layer by layer over concrete tensors
  * so it can start at a stage's output. Convolutions, BatchNorm and Dense layers are computed here from their
- * weights (Keras' Conv2D runs the fused op, whose gradient needs a kernel WASM lacks); the rest via `apply`.
+ * weights (Keras' Conv2D's fused op would also compute its kernel's gradient; see convGradient.ts); the rest via
+ * `apply`.
  * The score layer's softmax, if it has one, is left out: scores are pre-softmax.
  */
 export class LayerGraphNetwork implements SplitNetwork {
   private readonly layers: Layer[];
   private readonly stageOutput = new Map<ExplainableStage, string>();
+  /** Input-gradient kernels per convolution, made on the first differentiable pass. */
+  private readonly gradientKernels = new Map<string, InputGradientKernels>();
 
   constructor(
     private readonly model: LayersModel,
@@ -111,6 +126,13 @@ export class LayerGraphNetwork implements SplitNetwork {
 
   fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable = false): tf.Tensor2D {
     return this.run(this.outputOf(stage), activation, this.scoreLayer.name, differentiable) as tf.Tensor2D;
+  }
+
+  between(activation: tf.Tensor4D, from: ExplainableStage, to: ExplainableStage, differentiable = false) {
+    if (this.stages.indexOf(to) < this.stages.indexOf(from))
+      throw new RangeError(`${to} comes before ${from}`);
+    if (from === to) return tf.clone(activation);
+    return this.run(this.outputOf(from), activation, this.outputOf(to), differentiable) as tf.Tensor4D;
   }
 
   randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
@@ -149,6 +171,8 @@ export class LayerGraphNetwork implements SplitNetwork {
   dispose(): void {
     this.ownedTensors.forEach((t) => t.dispose());
     this.ownedTensors.length = 0;
+    this.gradientKernels.forEach((k) => k.dispose());
+    this.gradientKernels.clear();
   }
 
   private get inputName(): string {
@@ -202,16 +226,32 @@ export class LayerGraphNetwork implements SplitNetwork {
       if (config.activation !== 'linear') throw new Error(`Layer ${layer.name} has an activation`);
       const [kernel, bias] = weights();
       const strides = config.strides as [number, number];
-      const dilations = config.dilationRate as number | [number, number];
-      const y = tf.conv2d(
-        x as tf.Tensor4D,
-        kernel as tf.Tensor4D,
-        strides,
-        config.padding as 'same' | 'valid',
-        'NHWC',
-        dilations,
-      );
-      return bias ? tf.add(y, bias) : y;
+      const dilations = [config.dilationRate].flat() as number[];
+      if (strides[0] !== strides[1] || dilations.some((d) => d !== 1)) {
+        throw new Error(`Layer ${layer.name} is configured in a way this path does not reproduce`);
+      }
+      const spec = {
+        filter: kernel as tf.Tensor4D,
+        bias: bias as tf.Tensor1D | null,
+        strides: strides[0],
+        pad: config.padding as 'same' | 'valid',
+        activation: 'linear' as const,
+      };
+      if (differentiable) {
+        let kernels = this.gradientKernels.get(layer.name);
+        if (!kernels) {
+          kernels = new InputGradientKernels(spec.filter, spec.strides);
+          this.gradientKernels.set(layer.name, kernels);
+        }
+        return convWithInputGradient(x as tf.Tensor4D, spec, kernels);
+      }
+      return tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: spec.filter,
+        bias: spec.bias ?? undefined,
+        strides: spec.strides,
+        pad: spec.pad,
+      });
     }
     if (className === 'BatchNormalization') {
       const epsilon = config.epsilon as number;
