@@ -15,7 +15,7 @@ import {
   referenceCrop,
 } from '../testing/explainReference';
 import { dividedByMax } from './attributionMap';
-import { computeMap } from './explainer';
+import { computeMap, computeSweep } from './explainer';
 import type { ExplainTarget } from './explainer';
 import { quietControl } from './runControl';
 
@@ -29,8 +29,8 @@ describe.skipIf(!hasExplainReference)(
 
     beforeAll(async () => {
       await tf.setBackend('cpu');
-      classifier = await referenceClassifier();
       tensorsBefore = tf.memory().numTensors;
+      classifier = await referenceClassifier();
       const crop = referenceCrop();
       const black = blackCrop();
       target = {
@@ -47,9 +47,9 @@ describe.skipIf(!hasExplainReference)(
     afterAll(() => {
       target.x.dispose();
       target.baseline.dispose();
-      // Every explanation freed what it made: only the two inputs above were left, now gone.
-      expect(tf.memory().numTensors).toBe(tensorsBefore);
       classifier.dispose();
+      // Every explanation freed what it made; the model kept only its gradient kernels, freed with it.
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
     });
 
     it('explains the class PyTorch ranked first', async () => {
@@ -68,5 +68,16 @@ describe.skipIf(!hasExplainReference)(
         expectMapClose(dividedByMax(map.values), ref, 1e-3);
       },
     );
+
+    it('a layer sweep (one forward, one backward pass) gives the same maps as each stage on its own', async () => {
+      const stages = classifier.network().stages;
+      const sweep = await computeSweep('gradcampp', stages, target);
+      for (const ref of gradientMaps.filter((m) => m.method === 'gradcampp')) {
+        expectMapClose(dividedByMax(sweep[stages.indexOf(ref.stage as ExplainableStage)]!.values), ref, 1e-3);
+      }
+      const stem = await computeMap('gradcampp', 'stem', target);
+      const worst = Math.max(...stem.values.map((v, i) => Math.abs(v - sweep[0]!.values[i]!)));
+      expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(...stem.values));
+    });
   },
 );

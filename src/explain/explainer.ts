@@ -67,6 +67,34 @@ export async function computeMap(
   return make().compute({ network, x, stage, classIndex, control });
 }
 
+/**
+ * A layer sweep: the map at each of `stages`. The gradient methods share one forward and one backward pass
+ * across the stages (StageCam.computeStages); the others run stage by stage, with progress scaled to the whole.
+ */
+export async function computeSweep(
+  method: ExplainMethod,
+  stages: readonly ExplainableStage[],
+  target: ExplainTarget,
+): Promise<AttributionMap[]> {
+  const make = STAGE_CAMS[method];
+  if (make && method !== 'scorecam') {
+    return make().computeStages({ ...target }, stages);
+  }
+  const maps: AttributionMap[] = [];
+  for (const [i, stage] of stages.entries()) {
+    const control: RunControl = {
+      ...target.control,
+      onProgress: (p) =>
+        target.control.onProgress({
+          ...p,
+          fraction: p.fraction === null ? null : (i + p.fraction) / stages.length,
+        }),
+    };
+    maps.push(await computeMap(method, mapStage(method, stage), { ...target, control }));
+  }
+  return maps;
+}
+
 /** The map at the input's resolution (bilinear, half-pixel centres: PyTorch's align_corners=False). */
 export function saliencyAtInput(map: AttributionMap, size: number): Float32Array {
   if (map.height === size && map.width === size) return map.values;

@@ -41,10 +41,55 @@ export abstract class StageCam {
   protected abstract weights(input: WeightsInput): Promise<tf.Tensor> | tf.Tensor;
 
   async compute(input: StageCamInput): Promise<AttributionMap> {
-    const activation = input.network.toStage(input.x, input.stage);
-    const gradient = this.needsGradient
-      ? classScoreGradient(input.network, activation, input.stage, input.classIndex)
-      : null;
+    const [map] = await this.computeStages(input, [input.stage]);
+    return map!;
+  }
+
+  /**
+   * Maps at several stages (a layer sweep) from one forward pass and one backward pass: each stage's activation
+   * is carried on to the next, and each stage's gradient is carried back from the next one's (a vector-Jacobian
+   * product through the blocks between them), instead of a pass from the input and the head per stage.
+   */
+  async computeStages(
+    input: Omit<StageCamInput, 'stage'>,
+    stages: readonly ExplainableStage[],
+  ): Promise<AttributionMap[]> {
+    const { network, x, classIndex } = input;
+    const order = [...stages].sort((a, b) => network.stages.indexOf(a) - network.stages.indexOf(b));
+    const activations: tf.Tensor4D[] = [];
+    const gradients: tf.Tensor4D[] = [];
+    try {
+      for (const [i, stage] of order.entries()) {
+        activations.push(
+          i === 0 ? network.toStage(x, stage) : network.between(activations[i - 1]!, order[i - 1]!, stage),
+        );
+      }
+      if (this.needsGradient) {
+        for (let i = order.length - 1; i >= 0; i--) {
+          gradients[i] =
+            i === order.length - 1
+              ? classScoreGradient(network, activations[i]!, order[i]!, classIndex)
+              : (tf.grad((a) => network.between(a as tf.Tensor4D, order[i]!, order[i + 1]!, true))(
+                  activations[i]!,
+                  gradients[i + 1]!,
+                ) as tf.Tensor4D);
+        }
+      }
+      const maps = new Map<ExplainableStage, AttributionMap>();
+      for (const [i, stage] of order.entries()) {
+        maps.set(stage, await this.mapFrom({ ...input, stage }, activations[i]!, gradients[i] ?? null));
+      }
+      return stages.map((s) => maps.get(s)!);
+    } finally {
+      tf.dispose([...activations, ...gradients]);
+    }
+  }
+
+  private async mapFrom(
+    input: StageCamInput,
+    activation: tf.Tensor4D,
+    gradient: tf.Tensor4D | null,
+  ): Promise<AttributionMap> {
     const [, height, width, channels] = activation.shape;
     const a3 = tf.reshape<tf.Rank.R3>(activation, [height, width, channels]);
     const g3 = gradient ? tf.reshape<tf.Rank.R3>(gradient, [height, width, channels]) : null;
@@ -60,7 +105,7 @@ export abstract class StageCam {
       map.dispose();
       return { height, width, values };
     } finally {
-      [activation, gradient, a3, g3, weights].forEach((t) => t?.dispose());
+      [a3, g3, weights].forEach((t) => t?.dispose());
     }
   }
 }

@@ -9,6 +9,7 @@ import { dividedByMax } from '../explain/attributionMap';
 import {
   cascadingRandomization,
   computeMap,
+  computeSweep,
   faithfulnessOf,
   mapStage,
   stagesFor,
@@ -60,27 +61,20 @@ export class Explanations {
             : [request.stage];
       const maps: ExplainMap[] = [];
       try {
-        for (const [i, stage] of stages.entries()) {
-          const started = performance.now();
-          const where = mapStage(request.method, stage);
-          const scaled: RunControl = {
-            ...control,
-            onProgress: (p) =>
-              control.onProgress({
-                ...p,
-                fraction: p.fraction === null ? null : (i + p.fraction) / stages.length,
-              }),
-          };
-          const map = await computeMap(request.method, where, { ...target, control: scaled });
+        const started = performance.now();
+        const computed = await computeSweep(request.method, stages, target);
+        // A sweep's maps come from shared passes: each is charged an equal share of the time.
+        const ms = (performance.now() - started) / computed.length;
+        for (const [i, map] of computed.entries()) {
           maps.push({
             method: request.method,
-            stage: where,
+            stage: mapStage(request.method, stages[i]!),
             classIndex: request.classIndex,
             height: map.height,
             width: map.width,
             values: dividedByMax(map.values),
             bitmap: drawAttribution(map, size),
-            ms: performance.now() - started,
+            ms,
             ...(map.completeness ? { completeness: map.completeness } : {}),
           });
         }
