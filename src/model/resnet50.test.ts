@@ -17,9 +17,11 @@ import {
   resnet50StageOfLayer,
   summarizeResNet50,
 } from './resnet50';
+import { LayerGraphNetwork } from './splitNetwork';
+import type { ExplainableStage } from './splitNetwork';
 
 // Fetched by scripts/fetch-resnet50.mjs and gitignored, so a checkout without it skips the model tests.
-const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50', import.meta.url));
+const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50/', import.meta.url));
 const haveModel = existsSync(`${MODEL_DIR}model.json`);
 
 describe('resnet50StageOfLayer', () => {
@@ -131,6 +133,36 @@ describe.skipIf(!haveModel)('the fetched ResNet50 (public/models/resnet50)', () 
     expect(model.countParams()).toBe(25_636_712);
     expect(summary.trainableParams).toBe(RESNET50_TRAINABLE_PARAMS);
     expect(summary.nonTrainableParams).toBe(RESNET50_NON_TRAINABLE_PARAMS);
+  });
+
+  it('cut at its stages, gives pre-softmax scores whose softmax is its output, and CAM from gradients', async () => {
+    const summary = summarizeResNet50(model);
+    const network = new LayerGraphNetwork(
+      model,
+      summary.stages
+        .filter((s) => s.stage !== 'fc')
+        .map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
+    );
+    expect(network.stages).toEqual(['stem', 'conv2', 'conv3', 'conv4', 'conv5']);
+    const before = tf.memory().numTensors;
+    const x = tf.randomNormal([1, 224, 224, 3], 0, 30, 'float32', 5) as tf.Tensor4D;
+    const expected = model.predict(x) as tf.Tensor2D;
+    const conv5 = network.toStage(x, 'conv5');
+    const scores = network.fromStage(conv5, 'conv5');
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.softmax(scores), expected))).dataSync()[0]!);
+    expect(diff).toBeLessThan(1e-5);
+    // Through the layer graph's own differentiable ops: the gradient's spatial sum at conv5 is the fc column.
+    const top = tf.tidy(() => tf.argMax(scores, 1).dataSync()[0]!);
+    const gradient = tf.grad((a) =>
+      tf.sum(tf.slice(network.fromStage(a as tf.Tensor4D, 'conv5', true), [0, top], [1, 1])),
+    )(conv5);
+    const fcColumn = tf.tidy(() => tf.slice(model.getLayer('fc1000').getWeights()[0]!, [0, top], [2048, 1]));
+    const summed = tf.tidy(() => tf.reshape(tf.sum(gradient, [0, 1, 2]), [2048, 1]));
+    const gap = tf.tidy(() => tf.max(tf.abs(tf.sub(summed, fcColumn))).dataSync()[0]!);
+    expect(gap).toBeLessThan(1e-5);
+    tf.dispose([x, expected, conv5, scores, gradient, fcColumn, summed]);
+    network.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('has the input and output layers the app relies on', () => {
