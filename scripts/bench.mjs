@@ -2,6 +2,8 @@
 // layers-model path and native PyTorch, and prints a table and JSON (bench-results/bench.json).
 // Options: --variants resnet18,resnet34 --backends auto,webgl,wasm,webgpu --runs 20 --batch 16 --port 4180
 //          --smoke (CI: resnet18 on auto only, 3 runs, batch 4; numbers printed, agreement asserted)
+//          --explain-variants resnet18,resnet34,resnet50 (explanation timings on auto; smoke: resnet18, gradient
+//          methods only) --explain-budget 30000 (ms; a longer run is cancelled and extrapolated)
 import { chromium } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
@@ -27,6 +29,10 @@ const batch = Number(opt('batch', smoke ? 4 : 16));
 /** The fast path must give the layers model's logits to this (issue #6); the bench fails otherwise. */
 const AGREEMENT_LIMIT = 1e-3;
 const port = Number(opt('port', 4180));
+const explainVariants = opt('explain-variants', smoke ? 'resnet18' : 'resnet18,resnet34,resnet50')
+  .split(',')
+  .filter(Boolean);
+const explainBudget = Number(opt('explain-budget', 30_000));
 const base = `http://127.0.0.1:${port}`;
 
 if (!existsSync(path.join(ROOT, 'dist', 'bench.html'))) {
@@ -115,7 +121,9 @@ try {
       const context = await browser.newContext();
       const page = await context.newPage();
       process.stderr.write(`bench ${variant} on ${backend}…\n`);
-      await page.goto(`${base}/bench.html?variant=${variant}&backend=${backend}&runs=${runs}&batch=${batch}`);
+      await page.goto(
+        `${base}/bench.html?variant=${variant}&backend=${backend}&runs=${runs}&batch=${batch}&explain=none`,
+      );
       await page.waitForFunction(() => window.__benchResult, null, { timeout: 1_200_000, polling: 500 });
       const result = await page.evaluate(() => window.__benchResult);
       await context.close();
@@ -130,6 +138,20 @@ try {
         results.push({ variant, requestedBackend: backend, ...result });
       }
     }
+  }
+  const explained = [];
+  for (const variant of explainVariants) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    process.stderr.write(`explanations, ${variant} on auto…\n`);
+    await page.goto(
+      `${base}/bench.html?variant=${variant}&backend=auto&classify=none&explain=${smoke ? 'fast' : 'full'}` +
+        `&budget=${explainBudget}`,
+    );
+    await page.waitForFunction(() => window.__benchResult, null, { timeout: 1_800_000, polling: 500 });
+    const result = await page.evaluate(() => window.__benchResult);
+    await context.close();
+    explained.push({ variant, ...result });
   }
   const torch = Object.fromEntries(
     [...new Set(variants.map((v) => Number(v.replace('resnet', ''))))].map((d) => [d, torchBench(d)]),
@@ -179,8 +201,44 @@ try {
     );
   }
 
+  const explainRows = explained.map((r) => {
+    if (r.error) return { variant: r.variant, error: r.error };
+    const row = { variant: r.variant, backend: r.backend.name, 'classify ms': Math.round(r.classifyImageMs) };
+    for (const t of r.explanations) {
+      const name = `${t.method}${t.stage === 'all' ? ' sweep' : ''}`;
+      row[name] = `${Math.round(t.ms)}${t.estimated ? '*' : ''}`;
+    }
+    return row;
+  });
+  if (explainRows.length > 0) {
+    console.log(
+      'explanations of one image, ms from the page (last stage unless "sweep"; * estimated from progress):',
+    );
+    console.table(explainRows);
+  }
+
   // The issue's targets, each with how far off it is when missed (ratios within this one run).
   const targets = [];
+  for (const r of explained) {
+    if (r.error) continue;
+    // A classification here is the page's own call (decode + forward + top-k), the same path as an explanation.
+    const ratio = (method, stage) =>
+      r.explanations.find((t) => t.method === method && t.stage === stage).ms / r.classifyImageMs;
+    const family = Math.max(...['gradcam', 'gradcampp', 'layercam'].map((m) => ratio(m, 'last')));
+    targets.push({
+      target: `${r.variant}: Grad-CAM family at one stage <= 2x a classification`,
+      value: `${family.toFixed(2)}x`,
+      met: family <= 2,
+      gap: family <= 2 ? '' : `${(family / 2).toFixed(2)}x too slow`,
+    });
+    const sweep = Math.max(...['gradcam', 'gradcampp', 'layercam'].map((m) => ratio(m, 'all')));
+    targets.push({
+      target: `${r.variant}: layer sweep <= 3x a classification`,
+      value: `${sweep.toFixed(2)}x`,
+      met: sweep <= 3,
+      gap: sweep <= 3 ? '' : `${(sweep / 3).toFixed(2)}x too slow`,
+    });
+  }
   for (const r of results) {
     if (r.error) continue;
     const t = torch[Number(r.variant.replace('resnet', ''))];
@@ -237,7 +295,18 @@ try {
   writeFileSync(
     out,
     JSON.stringify(
-      { date: new Date().toISOString(), runs, batch, results, torch, endToEnd, rows, targets },
+      {
+        date: new Date().toISOString(),
+        runs,
+        batch,
+        results,
+        explained,
+        torch,
+        endToEnd,
+        rows,
+        explainRows,
+        targets,
+      },
       null,
       2,
     ),
@@ -251,7 +320,10 @@ try {
       `FAIL ${r.variant} on ${r.backend.name}: fast path differs from the layers model by ${r.bench.fastVsNaiveMaxAbsDiff} (limit ${AGREEMENT_LIMIT})`,
     );
   }
-  const failedRuns = results.filter((r) => r.error && r.requestedBackend !== 'webgpu');
+  const failedRuns = [
+    ...results.filter((r) => r.error && r.requestedBackend !== 'webgpu'),
+    ...explained.filter((r) => r.error).map((r) => ({ ...r, requestedBackend: 'auto (explanations)' })),
+  ];
   for (const r of failedRuns) console.error(`FAIL ${r.variant} on ${r.requestedBackend}: ${r.error}`);
   if (disagreeing.length > 0 || failedRuns.length > 0 || results.every((r) => r.error)) process.exitCode = 1;
   else

@@ -2,10 +2,12 @@
  * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
  * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
  */
+import { EXPLAIN_CANCELLED } from '../shared/explain';
+import type { ExplainMethod } from '../shared/explain';
 import { isBackendChoice } from '../shared/protocol';
-import type { BackendInfo, BenchResult } from '../shared/protocol';
+import type { BackendInfo, BenchResult, EngineApi } from '../shared/protocol';
 import { isVariantId } from '../shared/variants';
-import type { VariantId } from '../shared/variants';
+import type { StageName, VariantId } from '../shared/variants';
 import { bundledResNet50Url, variantSource } from './modelSources';
 import { startEngine } from './startEngine';
 
@@ -19,7 +21,18 @@ export interface BenchPageResult {
    * (decode + one multi-output forward + drawing every stage and the CAM), same image, same engine. */
   classifyImageMs: number;
   inspectImageMs: number;
-  bench: BenchResult;
+  /** Absent for `explain=none`. */
+  explanations?: ExplainTiming[];
+  bench?: BenchResult;
+}
+
+/** One explanation of the inspected image at the last stage (or `sweep`: every stage), timed from the page. */
+export interface ExplainTiming {
+  method: ExplainMethod;
+  stage: string;
+  ms: number;
+  /** The run was stopped at the time budget and its time extrapolated from its progress (Score-CAM on ResNet50). */
+  estimated: boolean;
 }
 
 declare global {
@@ -66,6 +79,7 @@ async function run(): Promise<BenchPageResult> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const classifyTimes: number[] = [];
   const inspectTimes: number[] = [];
+  let top1 = 0;
   for (let i = 0; i < 3; i++) {
     const [c] = await engine.classify([{ id: `classify-${i}`, blob: image }], 5);
     if (c?.ok) classifyTimes.push(c.totalMs);
@@ -79,11 +93,17 @@ async function run(): Promise<BenchPageResult> {
       },
     );
     inspectTimes.push(inspection.inspectMs);
+    top1 = inspection.predictions[0]!.classIndex;
     inspection.input.close();
     inspection.cam.bitmap.close();
     inspection.stages.forEach((st) => st.bitmap.close());
   }
-  const bench = await engine.benchmark({ runs, batch });
+  const explain = params.get('explain') ?? 'full';
+  const explanations =
+    explain === 'none'
+      ? undefined
+      : await timeExplanations(engine, top1, explain === 'fast', Number(params.get('budget') ?? 30_000));
+  const bench = params.get('classify') === 'none' ? undefined : await engine.benchmark({ runs, batch });
   await engine.dispose();
   return {
     variant,
@@ -93,8 +113,57 @@ async function run(): Promise<BenchPageResult> {
     firstClassificationMs: first.totalMs,
     classifyImageMs: median(classifyTimes),
     inspectImageMs: median(inspectTimes),
-    bench,
+    ...(explanations ? { explanations } : {}),
+    ...(bench ? { bench } : {}),
   };
+}
+
+/**
+ * Each method on the last inspected image for its top-1 class: the gradient family three times (median), a layer
+ * sweep, and (unless `fast`) the perturbation methods once each. A run longer than `budgetMs` is cancelled and its
+ * time extrapolated from the fraction it reported.
+ */
+async function timeExplanations(
+  engine: EngineApi,
+  classIndex: number,
+  fast: boolean,
+  budgetMs: number,
+): Promise<ExplainTiming[]> {
+  // CAM's sweep is its one stage, the last: also a warm-up of the explanation path.
+  const [camMap] = await engine.explain({ method: 'cam', stage: 'all', classIndex }, () => undefined);
+  camMap!.bitmap.close();
+  const lastStage = camMap!.stage as Exclude<StageName, 'fc'>;
+  const timings: ExplainTiming[] = [];
+  const once = async (method: ExplainMethod, stage: 'last' | 'all'): Promise<ExplainTiming> => {
+    let fraction = 0;
+    const started = performance.now();
+    const timer = setTimeout(() => void engine.cancelExplain(), budgetMs);
+    try {
+      const maps = await engine.explain(
+        { method, stage: stage === 'all' ? 'all' : lastStage, classIndex },
+        (p) => (fraction = p.fraction ?? fraction),
+      );
+      maps.forEach((m) => m.bitmap.close());
+      return { method, stage, ms: performance.now() - started, estimated: false };
+    } catch (err) {
+      if (!(err instanceof Error && err.name === EXPLAIN_CANCELLED) || fraction <= 0) throw err;
+      return { method, stage, ms: (performance.now() - started) / fraction, estimated: true };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  for (const method of ['cam', 'gradcam', 'gradcampp', 'layercam'] as const) {
+    const runs = [await once(method, 'last'), await once(method, 'last'), await once(method, 'last')];
+    timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
+  }
+  for (const method of ['gradcam', 'gradcampp', 'layercam'] as const) {
+    const runs = [await once(method, 'all'), await once(method, 'all'), await once(method, 'all')];
+    timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
+  }
+  if (!fast) {
+    for (const method of ['scorecam', 'occlusion', 'ig'] as const) timings.push(await once(method, 'last'));
+  }
+  return timings;
 }
 
 const out = document.getElementById('out')!;

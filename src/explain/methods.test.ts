@@ -55,8 +55,19 @@ class ToyNetwork implements SplitNetwork {
   scores(x: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => this.fromStage(this.toStage(x)));
   }
-  between(a: tf.Tensor4D): tf.Tensor4D {
-    return tf.clone(a);
+  stageShape(): [number, number, number] {
+    return [H, H, K];
+  }
+  probedScores(
+    x: tf.Tensor4D,
+    probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,
+    seen: (stage: ExplainableStage, activation: tf.Tensor4D) => void,
+  ): tf.Tensor2D {
+    const a = this.toStage(x);
+    const probe = probes.get('layer4');
+    if (!probe) return this.fromStage(a);
+    seen('layer4', a);
+    return this.fromStage(tf.add(a, probe));
   }
   randomizedFrom(_level: RandomizationLevel, seed: number): SplitNetwork {
     return new ToyNetwork(-0.5 - seed / 100);
@@ -143,19 +154,10 @@ describe('class activation map family, by hand', () => {
 
   it('CAM through gradients equals the classic fc-kernel CAM (no ReLU) on a GAP + dense head', async () => {
     const kernel = pattern(K * CLASSES, 5);
-    const head: SplitNetwork = {
-      ...new ToyNetwork(),
-      stages: ['layer4'],
-      toStage: (x) => new ToyNetwork().toStage(x),
-      fromStage: (a) =>
+    const head = Object.assign(new ToyNetwork(), {
+      fromStage: (a: tf.Tensor4D) =>
         tf.tidy(() => tf.matMul(tf.mean(a, [1, 2]), tf.tensor2d(kernel, [K, CLASSES])) as tf.Tensor2D),
-      scores: () => {
-        throw new Error('unused');
-      },
-      randomizedFrom: () => head,
-      between: (a) => a,
-      dispose: () => undefined,
-    };
+    });
     const target = { ...toyTarget(0), network: head };
     const a = new ToyNetwork().toStage(target.x);
     const classic = classActivationMap(

@@ -46,42 +46,45 @@ export abstract class StageCam {
   }
 
   /**
-   * Maps at several stages (a layer sweep) from one forward pass and one backward pass: each stage's activation
-   * is carried on to the next, and each stage's gradient is carried back from the next one's (a vector-Jacobian
-   * product through the blocks between them), instead of a pass from the input and the head per stage.
+   * Maps at several stages (a layer sweep) from one forward and one backward pass: zero probes added at each
+   * stage's output make the gradients at every stage fall out of the same backward pass, and the forward pass
+   * hands over the activations on its way.
    */
   async computeStages(
     input: Omit<StageCamInput, 'stage'>,
     stages: readonly ExplainableStage[],
   ): Promise<AttributionMap[]> {
     const { network, x, classIndex } = input;
-    const order = [...stages].sort((a, b) => network.stages.indexOf(a) - network.stages.indexOf(b));
-    const activations: tf.Tensor4D[] = [];
-    const gradients: tf.Tensor4D[] = [];
+    const activations = new Map<ExplainableStage, tf.Tensor4D>();
+    const gradients = new Map<ExplainableStage, tf.Tensor4D>();
     try {
-      for (const [i, stage] of order.entries()) {
-        activations.push(
-          i === 0 ? network.toStage(x, stage) : network.between(activations[i - 1]!, order[i - 1]!, stage),
+      if (this.needsGradient) {
+        const probes = stages.map((s) => tf.zeros([1, ...network.stageShape(s)]) as tf.Tensor4D);
+        try {
+          const grads = tf.grads((...p: tf.Tensor[]) =>
+            classScores(
+              network.probedScores(x, new Map(stages.map((s, i) => [s, p[i] as tf.Tensor4D])), (s, a) =>
+                activations.set(s, tf.keep(a)),
+              ),
+              classIndex,
+            ),
+          )(probes);
+          stages.forEach((s, i) => gradients.set(s, grads[i] as tf.Tensor4D));
+        } finally {
+          tf.dispose(probes);
+        }
+      } else {
+        for (const s of stages) activations.set(s, network.toStage(x, s));
+      }
+      const maps: AttributionMap[] = [];
+      for (const stage of stages) {
+        maps.push(
+          await this.mapFrom({ ...input, stage }, activations.get(stage)!, gradients.get(stage) ?? null),
         );
       }
-      if (this.needsGradient) {
-        for (let i = order.length - 1; i >= 0; i--) {
-          gradients[i] =
-            i === order.length - 1
-              ? classScoreGradient(network, activations[i]!, order[i]!, classIndex)
-              : (tf.grad((a) => network.between(a as tf.Tensor4D, order[i]!, order[i + 1]!, true))(
-                  activations[i]!,
-                  gradients[i + 1]!,
-                ) as tf.Tensor4D);
-        }
-      }
-      const maps = new Map<ExplainableStage, AttributionMap>();
-      for (const [i, stage] of order.entries()) {
-        maps.set(stage, await this.mapFrom({ ...input, stage }, activations[i]!, gradients[i] ?? null));
-      }
-      return stages.map((s) => maps.get(s)!);
+      return maps;
     } finally {
-      tf.dispose([...activations, ...gradients]);
+      tf.dispose([...activations.values(), ...gradients.values()]);
     }
   }
 
@@ -108,17 +111,6 @@ export abstract class StageCam {
       [a3, g3, weights].forEach((t) => t?.dispose());
     }
   }
-}
-
-/** d score_c / d activation at one stage, for a batch of one: [1, h, w, K]. */
-export function classScoreGradient(
-  network: SplitNetwork,
-  activation: tf.Tensor4D,
-  stage: ExplainableStage,
-  classIndex: number,
-): tf.Tensor4D {
-  const gradient = tf.grad((a) => classScores(network.fromStage(a as tf.Tensor4D, stage, true), classIndex));
-  return gradient(activation) as tf.Tensor4D;
 }
 
 /** The sum over the batch of class c's score (each image's gradient is its own: inference has no cross-talk). */

@@ -19,7 +19,7 @@ import { precompileWebGL } from './precompileWebGL';
 import { rgbaToModelInput } from './preprocess/onBackend';
 import type { PreprocessSpec } from './preprocess/spec';
 import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
-import type { ExplainableStage, SplitNetwork } from './splitNetwork';
+import type { ExplainableStage, SplitNetwork, StageOutput } from './splitNetwork';
 import { readTopK, topKOnBackend } from './topK';
 import { exportLayersModel } from './weights/tfjsFormat';
 
@@ -283,14 +283,16 @@ export class ResNetClassifier implements Classifier {
   network(): SplitNetwork {
     this.assertUsable();
     if (!this.splitNetwork) {
-      const stages = this.summary.stages.filter((s) => s.stage !== 'fc');
-      const names = stages.map((s) => s.stage as ExplainableStage);
+      const stages = this.summary.stages
+        .filter((s) => s.stage !== 'fc')
+        .map((s): StageOutput => ({
+          stage: s.stage as ExplainableStage,
+          outputShape: s.outputShape as [number, number, number],
+          outputLayer: s.outputLayer,
+        }));
       this.splitNetwork = this.fast
-        ? new FastSplitNetwork(this.fast, names)
-        : new LayerGraphNetwork(
-            this.model,
-            stages.map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
-          );
+        ? new FastSplitNetwork(this.fast, stages)
+        : new LayerGraphNetwork(this.model, stages);
     }
     return this.splitNetwork;
   }

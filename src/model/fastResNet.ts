@@ -241,17 +241,27 @@ export class FastResNet {
     });
   }
 
-  /** Stage `from`'s output carried on to stage `to`'s (the blocks of the stages after `from`, up to `to`). */
-  between(h: tf.Tensor4D, from: number, to: number, differentiable = false): tf.Tensor4D {
+  /**
+   * The differentiable pass to the logits with `probes[i]` (if any) added to stage output i, after `seen` has
+   * been shown it: gradients with respect to the probes are the gradients at the stages. Not in a tidy scope of
+   * its own: it runs inside the caller's gradient function.
+   */
+  probedForward(
+    x: tf.Tensor4D,
+    probes: readonly (tf.Tensor4D | null)[],
+    seen: (index: number, activation: tf.Tensor4D) => void,
+  ): tf.Tensor2D {
     this.assertUsable();
-    this.assertStageIndex(from);
-    this.assertStageIndex(to);
-    if (to < from) throw new RangeError(`Stage ${to} comes before stage ${from}`);
-    return tf.tidy(() => {
-      let out = tf.clone(h);
-      for (let s = from; s < to; s++) out = stageForward(out, this.stages[s]!, this.flipFor(differentiable));
-      return out;
-    });
+    const flip = this.flipFor(true);
+    const visit = (index: number, h: tf.Tensor4D): tf.Tensor4D => {
+      const probe = probes[index];
+      if (!probe) return h;
+      seen(index, h);
+      return tf.add(h, probe);
+    };
+    let h = visit(0, this.stemForward(x, true));
+    for (const [s, blocks] of this.stages.entries()) h = visit(s + 1, stageForward(h, blocks, flip));
+    return this.head(h, true);
   }
 
   /** The number of stage outputs (stem + layer1..layer4). */

@@ -141,7 +141,11 @@ describe.skipIf(!haveModel)('the fetched ResNet50 (public/models/resnet50)', () 
       model,
       summary.stages
         .filter((s) => s.stage !== 'fc')
-        .map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
+        .map((s) => ({
+          stage: s.stage as ExplainableStage,
+          outputLayer: s.outputLayer,
+          outputShape: s.outputShape as [number, number, number],
+        })),
     );
     expect(network.stages).toEqual(['stem', 'conv2', 'conv3', 'conv4', 'conv5']);
     const before = tf.memory().numTensors;

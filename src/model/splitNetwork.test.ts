@@ -32,14 +32,16 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
     tensorsBefore = tf.memory().numTensors;
     model = await buildResNet({ variant: 'resnet18', flavor: 'torchvision', seed: 7 });
     fast = FastResNet.fromLayersModel(model, 'resnet18', 'torchvision');
-    fastSplit = new FastSplitNetwork(fast, STAGES);
     const summary = summarizeStages(model, 'resnet18', 'torchvision');
-    graphSplit = new LayerGraphNetwork(
-      model,
-      summary.stages
-        .filter((s) => s.stage !== 'fc')
-        .map((s) => ({ stage: s.stage as ExplainableStage, outputLayer: s.outputLayer })),
-    );
+    const stages = summary.stages
+      .filter((s) => s.stage !== 'fc')
+      .map((s) => ({
+        stage: s.stage as ExplainableStage,
+        outputLayer: s.outputLayer,
+        outputShape: s.outputShape as [number, number, number],
+      }));
+    fastSplit = new FastSplitNetwork(fast, stages);
+    graphSplit = new LayerGraphNetwork(model, stages);
     x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 3);
   });
 
@@ -85,6 +87,40 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
     expect(scale).toBeGreaterThan(0);
     expect(await maxAbsDiff(g1, g2)).toBeLessThan(1e-4 * Math.max(1, scale));
     tf.dispose([activation, g1, g2]);
+  });
+
+  it("probes give each stage's gradient and activation from one pass, as cutting there does", async () => {
+    // Stage shapes for this 64x64 input (the summary's are for 224).
+    const shapes: Record<string, [number, number, number, number]> = {
+      layer2: [1, 8, 8, 128],
+      layer4: [1, 2, 2, 512],
+    };
+    for (const net of [fastSplit, graphSplit]) {
+      const stages = ['layer2', 'layer4'] as const;
+      const probes = stages.map((s) => tf.zeros(shapes[s]!) as tf.Tensor4D);
+      const seen = new Map<string, tf.Tensor4D>();
+      const grads = tf.grads((...p: tf.Tensor[]) =>
+        tf.sum(
+          tf.slice(
+            net.probedScores(x, new Map(stages.map((s, i) => [s, p[i] as tf.Tensor4D])), (s, a) =>
+              seen.set(s, tf.keep(a)),
+            ),
+            [0, 7],
+            [1, 1],
+          ),
+        ),
+      )(probes);
+      for (const [i, stage] of stages.entries()) {
+        const activation = net.toStage(x, stage);
+        const cut = tf.grad((a) =>
+          tf.sum(tf.slice(net.fromStage(a as tf.Tensor4D, stage, true), [0, 7], [1, 1])),
+        )(activation);
+        expect(await maxAbsDiff(seen.get(stage)!, activation), `${stage} activation`).toBeLessThan(1e-5);
+        expect(await maxAbsDiff(grads[i]!, cut), `${stage} gradient`).toBeLessThan(1e-5);
+        tf.dispose([activation, cut]);
+      }
+      tf.dispose([...probes, ...grads, ...seen.values()]);
+    }
   });
 
   it.each([

@@ -11,6 +11,14 @@ import type { FastResNet } from './fastResNet';
 
 export type ExplainableStage = Exclude<StageName, 'fc'>;
 
+/** A stage as the classifier's summary names it: the output shape is for the model's own input size. */
+export interface StageOutput {
+  stage: ExplainableStage;
+  outputShape: [number, number, number];
+  /** The layer whose output is the stage's (layers models). */
+  outputLayer?: string;
+}
+
 /** What can be re-drawn in the randomization test: the head alone, or everything from a stage up. */
 export type RandomizationLevel = 'fc' | ExplainableStage;
 
@@ -25,13 +33,18 @@ export interface SplitNetwork {
   scores(x: tf.Tensor4D, differentiable?: boolean): tf.Tensor2D;
   toStage(x: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor4D;
   fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor2D;
-  /** One stage's output carried on to a later stage's output (the blocks between them). */
-  between(
-    activation: tf.Tensor4D,
-    from: ExplainableStage,
-    to: ExplainableStage,
-    differentiable?: boolean,
-  ): tf.Tensor4D;
+  /** A stage's output shape [h, w, channels] for the model's own input size. */
+  stageShape(stage: ExplainableStage): [number, number, number];
+  /**
+   * Differentiable scores with `probes` (zeros shaped like the stages' outputs) added to those stages' outputs:
+   * the gradients with respect to the probes are the gradients at the stages, all from one backward pass.
+   * `seen` gets each probed stage's output as computed (inside the caller's gradient scope: keep what it keeps).
+   */
+  probedScores(
+    x: tf.Tensor4D,
+    probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,
+    seen: (stage: ExplainableStage, activation: tf.Tensor4D) => void,
+  ): tf.Tensor2D;
   /**
    * A copy whose weights from the head down to `level` (inclusive) are drawn afresh from their initial
    * distributions (`seed` decides them), the rest shared: the cascade of Adebayo et al. 2018. Dispose it.
@@ -43,12 +56,17 @@ export interface SplitNetwork {
 
 /** ResNet18/34 over FastResNet, whose stage outputs are numbered 0 (stem) to 4 (layer4). */
 export class FastSplitNetwork implements SplitNetwork {
+  readonly stages: readonly ExplainableStage[];
+  private readonly shapes: [number, number, number][];
+
   constructor(
     private readonly fast: FastResNet,
-    readonly stages: readonly ExplainableStage[],
+    stages: readonly StageOutput[],
     private readonly owned = false,
   ) {
     if (stages.length !== fast.stageCount) throw new Error('Stage names do not match the network');
+    this.stages = stages.map((s) => s.stage);
+    this.shapes = stages.map((s) => s.outputShape);
   }
 
   scores(x: tf.Tensor4D, differentiable = false): tf.Tensor2D {
@@ -63,13 +81,26 @@ export class FastSplitNetwork implements SplitNetwork {
     return this.fast.fromStage(activation, this.indexOf(stage), differentiable);
   }
 
-  between(activation: tf.Tensor4D, from: ExplainableStage, to: ExplainableStage, differentiable = false) {
-    return this.fast.between(activation, this.indexOf(from), this.indexOf(to), differentiable);
+  stageShape(stage: ExplainableStage): [number, number, number] {
+    return this.shapes[this.indexOf(stage)]!;
+  }
+
+  probedScores(
+    x: tf.Tensor4D,
+    probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,
+    seen: (stage: ExplainableStage, activation: tf.Tensor4D) => void,
+  ): tf.Tensor2D {
+    return this.fast.probedForward(
+      x,
+      this.stages.map((s) => probes.get(s) ?? null),
+      (index, activation) => seen(this.stages[index]!, activation),
+    );
   }
 
   randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
     const from = level === 'fc' ? this.stages.length : this.indexOf(level);
-    return new FastSplitNetwork(this.fast.randomizedFrom(from, seed), this.stages, true);
+    const stages = this.stages.map((stage, i) => ({ stage, outputShape: this.shapes[i]! }));
+    return new FastSplitNetwork(this.fast.randomizedFrom(from, seed), stages, true);
   }
 
   dispose(): void {
@@ -99,17 +130,22 @@ type LayerOverride =
 export class LayerGraphNetwork implements SplitNetwork {
   private readonly layers: Layer[];
   private readonly stageOutput = new Map<ExplainableStage, string>();
+  private readonly shapes = new Map<ExplainableStage, [number, number, number]>();
   /** Input-gradient kernels per convolution, made on the first differentiable pass. */
   private readonly gradientKernels = new Map<string, InputGradientKernels>();
 
   constructor(
     private readonly model: LayersModel,
-    stageOutputs: readonly { stage: ExplainableStage; outputLayer: string }[],
+    private readonly stageOutputs: readonly StageOutput[],
     private readonly overrides = new Map<string, LayerOverride>(),
     private readonly ownedTensors: tf.Tensor[] = [],
   ) {
     this.layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-    for (const { stage, outputLayer } of stageOutputs) this.stageOutput.set(stage, outputLayer);
+    for (const { stage, outputLayer, outputShape } of stageOutputs) {
+      if (!outputLayer) throw new Error(`Stage ${stage} names no output layer`);
+      this.stageOutput.set(stage, outputLayer);
+      this.shapes.set(stage, outputShape);
+    }
   }
 
   get stages(): ExplainableStage[] {
@@ -128,11 +164,25 @@ export class LayerGraphNetwork implements SplitNetwork {
     return this.run(this.outputOf(stage), activation, this.scoreLayer.name, differentiable) as tf.Tensor2D;
   }
 
-  between(activation: tf.Tensor4D, from: ExplainableStage, to: ExplainableStage, differentiable = false) {
-    if (this.stages.indexOf(to) < this.stages.indexOf(from))
-      throw new RangeError(`${to} comes before ${from}`);
-    if (from === to) return tf.clone(activation);
-    return this.run(this.outputOf(from), activation, this.outputOf(to), differentiable) as tf.Tensor4D;
+  stageShape(stage: ExplainableStage): [number, number, number] {
+    const shape = this.shapes.get(stage);
+    if (!shape) throw new RangeError(`This model has no stage ${stage}`);
+    return shape;
+  }
+
+  probedScores(
+    x: tf.Tensor4D,
+    probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,
+    seen: (stage: ExplainableStage, activation: tf.Tensor4D) => void,
+  ): tf.Tensor2D {
+    const byLayer = new Map<string, { stage: ExplainableStage; probe: tf.Tensor4D }>();
+    for (const [stage, probe] of probes) byLayer.set(this.outputOf(stage), { stage, probe });
+    return this.run(this.inputName, x, this.scoreLayer.name, true, (layerName, value) => {
+      const probed = byLayer.get(layerName);
+      if (!probed) return value;
+      seen(probed.stage, value as tf.Tensor4D);
+      return tf.add(value, probed.probe);
+    }) as tf.Tensor2D;
   }
 
   randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
@@ -160,12 +210,7 @@ export class LayerGraphNetwork implements SplitNetwork {
       owned.push(fresh, ...(zeros ? [zeros] : []));
       overrides.set(layer.name, { kind: 'weights', kernel: fresh, bias: zeros });
     }
-    return new LayerGraphNetwork(
-      this.model,
-      this.stages.map((stage) => ({ stage, outputLayer: this.outputOf(stage) })),
-      overrides,
-      owned,
-    );
+    return new LayerGraphNetwork(this.model, this.stageOutputs, overrides, owned);
   }
 
   dispose(): void {
@@ -193,15 +238,24 @@ export class LayerGraphNetwork implements SplitNetwork {
     return this.layers.findIndex((l) => l.name === name);
   }
 
-  /** Runs every layer whose inputs are known, from `start` (fed `value`) until `until` has been computed. */
-  private run(start: string, value: tf.Tensor, until: string, differentiable: boolean): tf.Tensor {
+  /**
+   * Runs every layer whose inputs are known, from `start` (fed `value`) until `until` has been computed;
+   * `after` may replace a layer's output (the probes).
+   */
+  private run(
+    start: string,
+    value: tf.Tensor,
+    until: string,
+    differentiable: boolean,
+    after: (layerName: string, value: tf.Tensor) => tf.Tensor = (_, v) => v,
+  ): tf.Tensor {
     return tf.tidy(() => {
       const values = new Map<string, tf.Tensor>([[start, value]]);
       for (const layer of this.layers) {
         if (values.has(layer.name)) continue;
         const inputs = layer.inboundNodes[0]!.inboundLayers.map((l) => values.get(l.name));
         if (inputs.some((t) => !t)) continue;
-        values.set(layer.name, this.apply(layer, inputs as tf.Tensor[], differentiable));
+        values.set(layer.name, after(layer.name, this.apply(layer, inputs as tf.Tensor[], differentiable)));
         if (layer.name === until) return values.get(until)!;
       }
       throw new Error(`Layer ${until} cannot be reached from ${start}`);
