@@ -5,11 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-import type { StageName } from '../shared/variants';
+import type { ExplainableStage } from '../shared/explain';
 import { InputGradientKernels, convWithInputGradient } from './convGradient';
 import type { FastResNet } from './fastResNet';
 
-export type ExplainableStage = Exclude<StageName, 'fc'>;
+export type { ExplainableStage };
 
 /** A stage as the classifier's summary names it: the output shape is for the model's own input size. */
 export interface StageOutput {

@@ -37,8 +37,11 @@ export function explainMethodSpec(method: ExplainMethod): ExplainMethodSpec {
   return EXPLAIN_METHODS.find((m) => m.id === method)!;
 }
 
+/** A stage a map can be taken at: every stage but the classifier head. */
+export type ExplainableStage = Exclude<StageName, 'fc'>;
+
 /** Where a map was taken: a stage, or `input` for the pixel-level methods. */
-export type ExplainStage = Exclude<StageName, 'fc'> | 'input';
+export type ExplainStage = ExplainableStage | 'input';
 
 /** Occlusion's square patch (in input pixels) and how far it moves each step. */
 export interface OcclusionOptions {
@@ -54,7 +57,7 @@ export const FAITHFULNESS_STEPS = 32;
 export interface ExplainRequest {
   method: ExplainMethod;
   /** A stage, or `all` for a layer sweep (one map per stage). Ignored by the input-level methods. */
-  stage: Exclude<StageName, 'fc'> | 'all';
+  stage: ExplainableStage | 'all';
   classIndex: number;
   occlusion?: OcclusionOptions;
 }
@@ -94,7 +97,7 @@ export interface FaithfulnessCurves {
 }
 
 /** Adebayo et al. 2018: cascading randomization from the head down. `original` is the trained model's map. */
-export type SanityLevel = 'original' | 'fc' | Exclude<StageName, 'fc'>;
+export type SanityLevel = 'original' | 'fc' | ExplainableStage;
 
 export interface SanityMap {
   level: SanityLevel;

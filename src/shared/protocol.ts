@@ -3,7 +3,14 @@
  * crosses the thread boundary. Types and tiny guards only, so both sides import it without pulling in TF.js.
  */
 import type { Colormap } from './colormaps';
-import type { ExplainMap, ExplainMethod, ExplainRequest, FaithfulnessCurves, SanityResult } from './explain';
+import type {
+  ExplainableStage,
+  ExplainMap,
+  ExplainMethod,
+  ExplainRequest,
+  FaithfulnessCurves,
+  SanityResult,
+} from './explain';
 import type { ModelSummary } from './modelSummary';
 import type { Prediction } from './predictions';
 import type { OnProgress } from './progress';
@@ -246,13 +253,13 @@ export interface EngineApi {
 
 export interface FaithfulnessRequest {
   methods: readonly ExplainMethod[];
-  stage: Exclude<StageName, 'fc'>;
+  stage: ExplainableStage;
   classIndex: number;
 }
 
 export interface SanityRequest {
   method: ExplainMethod;
-  stage: Exclude<StageName, 'fc'>;
+  stage: ExplainableStage;
   classIndex: number;
 }
 

@@ -1,6 +1,7 @@
 // Tiny selector hooks: each component subscribes to exactly what it renders.
 import { useShallow } from 'zustand/react/shallow';
 
+import { explainStages, explainTarget } from './explainSlice';
 import { useAppStore } from './index';
 
 export const useTopK = () => useAppStore((s) => s.topK);
@@ -36,3 +37,21 @@ export const useCam = () => useAppStore((s) => s.cam);
 export const useCamOpacity = () => useAppStore((s) => s.camOpacity);
 export const useFeatureMapOptions = () => useAppStore((s) => s.featureMapOptions);
 export const useZoomedTile = () => useAppStore((s) => s.zoomedTile);
+export const useExplainChoices = () =>
+  useAppStore(
+    useShallow((s) => ({
+      method: s.explainMethod,
+      stageChoice: s.explainStageChoice,
+      active: s.explainActive,
+    })),
+  );
+/** The request the current choices make (method, resolved stage, class), or null while nothing is inspected. */
+export const useExplainTarget = () => useAppStore(useShallow((s) => explainTarget(s)));
+export const useExplainStages = () => useAppStore(useShallow((s) => explainStages(s)));
+export const useExplanation = () => useAppStore((s) => s.explanation);
+export const useExplainFaithfulness = () => useAppStore((s) => s.explainFaithfulness);
+export const useExplainComparison = () => useAppStore((s) => s.explainComparison);
+export const useExplainSanity = () => useAppStore((s) => s.explainSanity);
+export const useExplainProgress = () => useAppStore((s) => s.explainProgress);
+export const useModelNames = () =>
+  useAppStore(useShallow((s) => ({ variant: s.summary?.variant ?? null, weights: s.weights?.name ?? null })));

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 
 import { createBackendSlice } from './backendSlice';
+import { createExplainSlice } from './explainSlice';
 import { createImagesSlice } from './imagesSlice';
 import { createInspectorSlice } from './inspectorSlice';
 import { createModelSlice } from './modelSlice';
@@ -16,6 +17,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createWeightsSlice(...a),
   ...createInspectorSlice(...a),
+  ...createExplainSlice(...a),
 }));
 
 export type { AppState } from './types';

@@ -38,13 +38,19 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
   let mapsToken = 0;
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-  /** One forward pass over the image, in the engine: every stage and the CAM of `camClass` (default top-1). */
-  async function inspect(id: string, camClass?: number): Promise<void> {
+  /**
+   * One forward pass over the image, in the engine: every stage and the CAM of `camClass` (default top-1).
+   * `refresh`: the same image on a new model, so the class asked to be explained still applies.
+   */
+  async function inspect(id: string, camClass?: number, { refresh = false } = {}): Promise<void> {
     const engine = getEngine();
     const image = get().images.find((i) => i.id === id);
     if (!engine || !image) return;
     const mine = ++inspectionToken;
     const options = get().featureMapOptions;
+    // The engine explains its last inspected image: what is shown, or on its way, is about another one (or
+    // another model). Stopping it first also frees the engine for this pass.
+    get().resetExplanation({ keepClass: refresh });
     set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
     try {
       const { cam, memory, ...inspection } = await engine.inspect(
@@ -59,6 +65,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
       }
       closeBitmaps(get().inspection, get().cam);
       set({ inspection, cam, inspectStatus: 'ready', zoomedTile: null });
+      get().explainInspectionReady();
       // Options changed while this was computed: redraw (cheap, no forward pass).
       if (get().featureMapOptions !== options) await get().setFeatureMapOptions({});
     } catch (err) {
@@ -87,6 +94,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
 
     closeInspector: () => {
       inspectionToken++;
+      get().resetExplanation({ deactivate: true });
       closeBitmaps(get().inspection, get().cam);
       set({ inspectedImageId: null, inspection: null, cam: null, inspectStatus: 'idle', zoomedTile: null });
     },
@@ -117,6 +125,8 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
     showCam: async (classIndex) => {
       const engine = getEngine();
       if (!engine || get().inspectStatus !== 'ready') return;
+      // The class clicked is the one to explain too.
+      get().setExplainClass(classIndex);
       const mine = ++camToken;
       const under = inspectionToken;
       try {
@@ -142,7 +152,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
       const id = get().inspectedImageId;
       if (!id) return;
       // A full pass: the engine's kept activations belonged to the previous model.
-      if (get().images.some((i) => i.id === id)) void inspect(id, get().cam?.classIndex);
+      if (get().images.some((i) => i.id === id)) void inspect(id, get().cam?.classIndex, { refresh: true });
       else get().closeInspector();
     },
   };

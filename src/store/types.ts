@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 
 import type { BackendSlice } from './backendSlice';
+import type { ExplainSlice } from './explainSlice';
 import type { ImagesSlice } from './imagesSlice';
 import type { InspectorSlice } from './inspectorSlice';
 import type { ModelSlice } from './modelSlice';
@@ -13,7 +14,8 @@ export type AppState = BackendSlice &
   ImagesSlice &
   SettingsSlice &
   WeightsSlice &
-  InspectorSlice;
+  InspectorSlice &
+  ExplainSlice;
 
 /** A slice creator that can read and call the whole store (slices cooperate through actions). */
 export type SliceCreator<T> = StateCreator<AppState, [], [], T>;

@@ -16,6 +16,7 @@ import { DownloadError, downloadWeights, fileNameFromUrl } from '../client/weigh
 import type { ModelSummary } from '../shared/modelSummary';
 import { FLAVOR_LABELS, VARIANTS } from '../shared/variants';
 import { getEngine } from './engineRef';
+import { saveToDisk } from './saveToDisk';
 import type { SliceCreator } from './types';
 
 export interface WeightsSlice {
@@ -36,16 +37,6 @@ export interface WeightsSlice {
   deleteCachedWeights: (id: string) => Promise<void>;
   refreshCachedWeights: () => Promise<void>;
   exportModel: () => Promise<void>;
-}
-
-function saveToDisk(name: string, data: BlobPart, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  // Give the browser a moment to start the download before the URL goes away.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** What changed when weights from `name` replaced the `before` model with `after`, or null if nothing did. */

@@ -1,10 +1,13 @@
 /**
- * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs and redraws wait for the
- * test to answer them, plus the small helpers those tests share (deferreds, fake bitmaps, model infos, flush).
+ * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs, redraws and explanation
+ * jobs wait for the test to answer them, plus the small helpers those tests share (deferreds, fake bitmaps, model
+ * infos, flush).
  */
 import { vi } from 'vitest';
 import type { Mock } from 'vitest';
 
+import { EXPLAIN_CANCELLED } from '../shared/explain';
+import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
@@ -13,10 +16,12 @@ import type {
   ClassifyResult,
   EngineApi,
   EngineImage,
+  FaithfulnessRequest,
   FeatureMapOptions,
   InspectResult,
   ModelInfo,
   ModelSource,
+  SanityRequest,
   StageRender,
   WeightsSource,
 } from '../shared/protocol';
@@ -82,6 +87,18 @@ export interface Call<A, T> {
   answer: Deferred<T>;
 }
 
+/** A call with a progress callback, for the test to report progress through before it answers. */
+export interface ProgressCall<A, T> extends Call<A, T> {
+  onProgress: OnProgress;
+}
+
+/** The error the engine ends a cancelled explanation job with (its name is what the store looks at). */
+export function explainCancelled(): Error {
+  const err = new Error('Cancelled.');
+  err.name = EXPLAIN_CANCELLED;
+  return err;
+}
+
 export interface LoadCall {
   source: ModelSource;
   onProgress: OnProgress;
@@ -99,6 +116,10 @@ export interface FakeEngine {
   inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[];
   cams: Call<number, CamRender>[];
   redraws: Call<FeatureMapOptions, StageRender[]>[];
+  /** Explanations, faithfulness runs and sanity checks, in order; each waits for `answer`. */
+  explains: ProgressCall<ExplainRequest, ExplainMap[]>[];
+  faithfulnessRuns: ProgressCall<FaithfulnessRequest, FaithfulnessCurves[]>[];
+  sanityChecks: ProgressCall<SanityRequest, SanityResult>[];
   /** The ids of the images classified, in order (classification answers at once). */
   classified: string[];
   /** What the engine does when its worker dies: calls the page's fault handler. */
@@ -106,20 +127,29 @@ export interface FakeEngine {
 }
 
 /**
- * An engine whose model loads, inspections, CAMs and redraws wait for the test to answer them; classification
- * answers at once, and what the store never asks for (initBackend, exportModel, benchmark) rejects.
+ * An engine whose model loads, inspections, CAMs, redraws and explanation jobs wait for the test to answer them;
+ * classification and cancelExplain answer at once, and what the store never asks for (initBackend, exportModel,
+ * benchmark) rejects.
  */
 export function fakeEngine(): FakeEngine {
   const loads: LoadCall[] = [];
   const inspects: FakeEngine['inspects'] = [];
   const cams: FakeEngine['cams'] = [];
   const redraws: FakeEngine['redraws'] = [];
+  const explains: FakeEngine['explains'] = [];
+  const faithfulnessRuns: FakeEngine['faithfulnessRuns'] = [];
+  const sanityChecks: FakeEngine['sanityChecks'] = [];
   const classified: string[] = [];
   let faultHandler: ((reason: string) => void) | null = null;
   /** Records a call and returns the promise of the answer the test will give it. */
   function held<A, T>(calls: Call<A, T>[], args: A): Promise<T> {
     const answer = deferred<T>();
     calls.push({ args, answer });
+    return answer.promise;
+  }
+  function heldWithProgress<A, T>(calls: ProgressCall<A, T>[], args: A, onProgress: OnProgress): Promise<T> {
+    const answer = deferred<T>();
+    calls.push({ args, onProgress, answer });
     return answer.promise;
   }
   const engine: FakeEngineApi = {
@@ -148,6 +178,18 @@ export function fakeEngine(): FakeEngine {
     ),
     renderFeatureMaps: vi.fn((options: FeatureMapOptions) => held(redraws, options)),
     renderCam: vi.fn((classIndex: number) => held(cams, classIndex)),
+    explain: vi.fn((request: ExplainRequest, onProgress: OnProgress) =>
+      heldWithProgress(explains, request, onProgress),
+    ),
+    faithfulness: vi.fn((request: FaithfulnessRequest, onProgress: OnProgress) =>
+      heldWithProgress(faithfulnessRuns, request, onProgress),
+    ),
+    sanityCheck: vi.fn((request: SanityRequest, onProgress: OnProgress) =>
+      heldWithProgress(sanityChecks, request, onProgress),
+    ),
+    // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
+    // real engine's job ends at its next step.
+    cancelExplain: vi.fn(() => Promise.resolve()),
     benchmark: vi.fn(() => Promise.reject(new Error('not used'))),
     memory: vi.fn(() => Promise.resolve(MEMORY)),
     onFault: vi.fn((handler: (reason: string) => void) => {
@@ -157,7 +199,18 @@ export function fakeEngine(): FakeEngine {
     setTestHold: vi.fn(() => Promise.resolve()),
     dispose: vi.fn(() => Promise.resolve()),
   };
-  return { engine, loads, inspects, cams, redraws, classified, fault: (reason) => faultHandler?.(reason) };
+  return {
+    engine,
+    loads,
+    inspects,
+    cams,
+    redraws,
+    explains,
+    faithfulnessRuns,
+    sanityChecks,
+    classified,
+    fault: (reason) => faultHandler?.(reason),
+  };
 }
 
 /** What startEngine answers for `fake` started on `backend` (`auto` starts WebGL). */

@@ -1,9 +1,13 @@
-/** Look inside: the network's input, every stage's channels as tile atlases, and the class activation map. */
+/**
+ * Look inside: the network's input, every stage's channels as tile atlases, the class activation map, and the
+ * explanations of the prediction.
+ */
 import { useEffect, useRef } from 'react';
 
 import { useAppStore } from '../store';
 import { useImages, useInspector, useTopK, useZoomedTile } from '../store/hooks';
 import { CamView } from './CamView';
+import { ExplainPanel } from './ExplainPanel';
 import { FeatureMapControls } from './FeatureMapControls';
 import { StageAtlas } from './StageAtlas';
 import { TileZoom } from './TileZoom';
@@ -73,6 +77,7 @@ export function FeatureMapsPanel() {
           </div>
         </div>
       )}
+      {inspection && status !== 'error' && <ExplainPanel input={inspection.input} />}
     </section>
   );
 }
