@@ -426,8 +426,8 @@ test("the tensor count returns to the model's own after 20 explanations", async 
   const panel = page.getByTestId('feature-maps');
   await expect(panel).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
   const explain = panel.getByTestId('explain');
-  // The engine builds what explanations need of a model (its split network) on the first one and keeps it with
-  // the model: from then on that is the model's own.
+  // The first gradient pass makes each convolution's input-gradient kernels (one per stride phase) and the model
+  // keeps them until it is disposed: from then on they are the model's own.
   await explainWith(explain, { method: 'gradcam', stage: 'all', classIndex: predictions[0]!.classIndex });
   await expect.poll(() => numTensors(page)).toBeGreaterThan(0);
   const baseline = await numTensors(page);

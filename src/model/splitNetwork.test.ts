@@ -115,8 +115,8 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
         const cut = tf.grad((a) =>
           tf.sum(tf.slice(net.fromStage(a as tf.Tensor4D, stage, true), [0, 7], [1, 1])),
         )(activation);
-        expect(await maxAbsDiff(seen.get(stage)!, activation), `${stage} activation`).toBeLessThan(1e-5);
-        expect(await maxAbsDiff(grads[i]!, cut), `${stage} gradient`).toBeLessThan(1e-5);
+        expect(await maxAbsDiff(seen.get(stage)!, activation), `${stage} activation`).toBeLessThan(1e-4);
+        expect(await maxAbsDiff(grads[i]!, cut), `${stage} gradient`).toBeLessThan(1e-4);
         tf.dispose([activation, cut]);
       }
       tf.dispose([...probes, ...grads, ...seen.values()]);

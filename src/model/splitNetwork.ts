@@ -131,6 +131,7 @@ export class LayerGraphNetwork implements SplitNetwork {
   private readonly layers: Layer[];
   private readonly stageOutput = new Map<ExplainableStage, string>();
   private readonly shapes = new Map<ExplainableStage, [number, number, number]>();
+  private readonly batchNormAffine = new Map<string, { scale: tf.Tensor1D; shift: tf.Tensor1D }>();
   /** Input-gradient kernels per convolution, made on the first differentiable pass. */
   private readonly gradientKernels = new Map<string, InputGradientKernels>();
 
@@ -218,6 +219,27 @@ export class LayerGraphNetwork implements SplitNetwork {
     this.ownedTensors.length = 0;
     this.gradientKernels.forEach((k) => k.dispose());
     this.gradientKernels.clear();
+    this.batchNormAffine.forEach(({ scale, shift }) => tf.dispose([scale, shift]));
+    this.batchNormAffine.clear();
+  }
+
+  /** A BatchNorm layer's inference transform as one scale and one shift per channel (made once, kept). */
+  private affineOf(layer: Layer): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    let affine = this.batchNormAffine.get(layer.name);
+    if (!affine) {
+      const named = (suffix: string) =>
+        layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`))?.read();
+      const epsilon = layer.getConfig().epsilon as number;
+      affine = tf.tidy(() => {
+        const gamma = named('gamma');
+        const beta = named('beta');
+        const scale = tf.mul(tf.rsqrt(tf.add(named('moving_variance')!, epsilon)), gamma ?? 1) as tf.Tensor1D;
+        const shift = tf.sub(beta ?? 0, tf.mul(named('moving_mean')!, scale)) as tf.Tensor1D;
+        return { scale: tf.keep(scale), shift: tf.keep(shift) };
+      });
+      this.batchNormAffine.set(layer.name, affine);
+    }
+    return affine;
   }
 
   private get inputName(): string {
@@ -310,16 +332,10 @@ export class LayerGraphNetwork implements SplitNetwork {
     if (className === 'BatchNormalization') {
       const epsilon = config.epsilon as number;
       if (override?.kind === 'identityNorm') return tf.div(x, Math.sqrt(1 + epsilon));
-      const named = (suffix: string) =>
-        layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`))?.read();
-      return tf.batchNorm(
-        x,
-        named('moving_mean')!,
-        named('moving_variance')!,
-        named('beta'),
-        named('gamma'),
-        epsilon,
-      );
+      // As x * scale + shift per channel: TF.js' batchNorm gradient tiles its statistics to the activation's
+      // full shape, which cost more than all of ResNet50's convolution gradients together.
+      const { scale, shift } = this.affineOf(layer);
+      return tf.add(tf.mul(x, scale), shift);
     }
     if (className === 'Dense') {
       const [kernel, bias] = weights();

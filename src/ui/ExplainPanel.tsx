@@ -126,6 +126,8 @@ export function ExplainPanel({ input }: Props) {
     }, 'image/png');
   };
 
+  // A sweep's maps come from shared passes (the engine splits the time evenly): its time is shown once.
+  const sweep = (done?.length ?? 0) > 1;
   const mapFigure = (
     key: string,
     stage: string,
@@ -155,7 +157,7 @@ export function ExplainPanel({ input }: Props) {
           <strong>{stage}</strong>
           <span>{label}</span>
           <span className="muted small explain-map__meta">
-            {map ? `${map.height}×${map.width} map · ${formatMs(map.ms)}` : 'computing…'}
+            {map ? `${map.height}×${map.width} map${sweep ? '' : ` · ${formatMs(map.ms)}`}` : 'computing…'}
           </span>
         </figcaption>
         {map?.completeness && (
@@ -256,6 +258,12 @@ export function ExplainPanel({ input }: Props) {
           </p>
         )}
       </div>
+
+      {sweep && done && (
+        <p className="small muted explain__sweep-time">
+          All {done.length} stages in {formatMs(done.reduce((sum, m) => sum + m.ms, 0))}.
+        </p>
+      )}
 
       <div className="explain__actions" role="group" aria-label="With the explanation shown">
         <button
