@@ -7,12 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResNetClassifier } from '../model/classifier';
 import type { ExplainableStage } from '../model/splitNetwork';
 import {
-  blackCrop,
   expectMapClose,
   explainReference,
   hasExplainReference,
-  referenceClassifier,
-  referenceCrop,
+  referenceSubject,
 } from '../testing/explainReference';
 import { dividedByMax } from './attributionMap';
 import { computeMap, computeSweep } from './explainer';
@@ -23,6 +21,7 @@ describe.skipIf(!hasExplainReference)(
   'gradient CAMs equal PyTorch (run scripts/make_explain_reference.py to enable)',
   () => {
     const reference = hasExplainReference ? explainReference() : null;
+    let subject: Awaited<ReturnType<typeof referenceSubject>>;
     let classifier: ResNetClassifier;
     let target: ExplainTarget;
     let tensorsBefore: number;
@@ -30,24 +29,20 @@ describe.skipIf(!hasExplainReference)(
     beforeAll(async () => {
       await tf.setBackend('cpu');
       tensorsBefore = tf.memory().numTensors;
-      classifier = await referenceClassifier();
-      const crop = referenceCrop();
-      const black = blackCrop();
+      subject = await referenceSubject();
+      classifier = subject.classifier;
+      const { x, baseline } = subject;
       target = {
         network: classifier.network(),
-        x: classifier.normalize(crop),
-        baseline: classifier.normalize(black),
+        x,
+        baseline,
         classIndex: reference!.classIndex,
         control: quietControl(),
       };
-      crop.dispose();
-      black.dispose();
     });
 
     afterAll(() => {
-      target.x.dispose();
-      target.baseline.dispose();
-      classifier.dispose();
+      subject.dispose();
       // Every explanation freed what it made; the model kept only its gradient kernels, freed with it.
       expect(tf.memory().numTensors).toBe(tensorsBefore);
     });

@@ -75,6 +75,29 @@ export function blackCrop(): tf.Tensor4D {
   return tf.tensor4d(rgba, [1, 224, 224, 4], 'int32');
 }
 
+/** The reference classifier with the photo and the black baseline normalized by it; `dispose` frees all three. */
+export async function referenceSubject(): Promise<{
+  classifier: ResNetClassifier;
+  x: tf.Tensor4D;
+  baseline: tf.Tensor4D;
+  dispose: () => void;
+}> {
+  const classifier = await referenceClassifier();
+  const [crop, black] = [referenceCrop(), blackCrop()];
+  const x = classifier.normalize(crop);
+  const baseline = classifier.normalize(black);
+  tf.dispose([crop, black]);
+  return {
+    classifier,
+    x,
+    baseline,
+    dispose: () => {
+      tf.dispose([x, baseline]);
+      classifier.dispose();
+    },
+  };
+}
+
 /** Max |a - b| after both are divided by their maximum, as the issue defines agreement. */
 export function expectMapClose(actual: Float32Array, reference: ReferenceMap, tolerance: number): number {
   expect(actual.length).toBe(reference.height * reference.width);

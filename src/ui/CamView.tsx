@@ -3,6 +3,7 @@ import type { Prediction } from '../shared/predictions';
 import { useAppStore } from '../store';
 import { useCam, useCamOpacity } from '../store/hooks';
 import { BitmapCanvas } from './BitmapCanvas';
+import { OpacitySlider } from './OpacitySlider';
 import { formatPercent } from '../shared/format';
 
 interface Props {
@@ -15,7 +16,6 @@ interface Props {
 export function CamView({ input, predictions, topK }: Props) {
   const cam = useCam();
   const opacity = useCamOpacity();
-  const setOpacity = useAppStore((s) => s.setCamOpacity);
   const showCam = useAppStore((s) => s.showCam);
   const camLabel = predictions.find((p) => p.classIndex === cam?.classIndex)?.label;
   return (
@@ -39,18 +39,9 @@ export function CamView({ input, predictions, topK }: Props) {
           />
         )}
       </div>
-      <label className="cam__opacity small">
+      <OpacitySlider className="cam__opacity small" testId="cam-opacity">
         <span>Heat map{camLabel ? ` for “${camLabel}”` : ''}</span>
-        <input
-          data-testid="cam-opacity"
-          type="range"
-          min={0}
-          max={1}
-          step={0.05}
-          value={opacity}
-          onChange={(e) => setOpacity(Number(e.target.value))}
-        />
-      </label>
+      </OpacitySlider>
       <ol className="cam__classes">
         {predictions.slice(0, topK).map((p) => (
           <li key={p.classIndex}>

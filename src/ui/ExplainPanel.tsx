@@ -7,6 +7,7 @@ import { useRef } from 'react';
 import { EXPLAIN_METHODS, explainMethodSpec } from '../shared/explain';
 import type { ExplainMap, ExplainMethod } from '../shared/explain';
 import { formatMs } from '../shared/format';
+import { OpacitySlider } from './OpacitySlider';
 import { IMAGENET_LABELS } from '../shared/imagenetLabels';
 import { useAppStore } from '../store';
 import { explanationFileName, requestedStages } from '../store/explainSlice';
@@ -69,7 +70,6 @@ export function ExplainPanel({ input }: Props) {
   const comparison = useExplainComparison();
   const sanity = useExplainSanity();
   const opacity = useCamOpacity();
-  const setOpacity = useAppStore((s) => s.setCamOpacity);
   const setMethod = useAppStore((s) => s.setExplainMethod);
   const setStage = useAppStore((s) => s.setExplainStage);
   const setClass = useAppStore((s) => s.setExplainClass);
@@ -211,18 +211,9 @@ export function ExplainPanel({ input }: Props) {
         >
           Explain
         </button>
-        <label className="field explain__opacity">
+        <OpacitySlider className="field explain__opacity" testId="explain-opacity">
           <span className="field__label">Overlay {Math.round(opacity * 100)}%</span>
-          <input
-            data-testid="explain-opacity"
-            type="range"
-            min={0}
-            max={1}
-            step={0.05}
-            value={opacity}
-            onChange={(e) => setOpacity(Number(e.target.value))}
-          />
-        </label>
+        </OpacitySlider>
       </div>
       <p className="small muted explain__hint" data-testid="explain-hint">
         {METHOD_HINTS[method]}
