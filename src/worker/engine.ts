@@ -36,7 +36,9 @@ import { CropCache } from './cropCache';
 import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
-import { Explanations, controlFor } from './explanations';
+import type { RunControl } from '../explain/runControl';
+import { Explanations } from './explanations';
+import type { ExplanationKind } from './explanations';
 import { Inspection } from './inspection';
 import { TestGate } from './testGate';
 
@@ -218,46 +220,54 @@ export class InferenceEngine implements EngineApi {
   }
 
   explain(request: ExplainRequest, onProgress: OnProgress): Promise<ExplainMap[]> {
-    const signal = this.explanations.supersede('explain');
-    return this.queue
-      .run(async () => {
-        const maps = await this.explanations.explain(
-          this.requireInspection(),
-          request,
-          controlFor(signal, onProgress),
-        );
+    return this.explaining(
+      'explain',
+      async (inspection, control) => {
+        const maps = await this.explanations.explain(inspection, request, control);
         return transferBitmaps(
           maps,
           maps.map((m) => m.bitmap),
         );
-      })
-      .finally(() => this.explanations.finish('explain', signal));
+      },
+      onProgress,
+    );
   }
 
   faithfulness(request: FaithfulnessRequest, onProgress: OnProgress): Promise<FaithfulnessCurves[]> {
-    const signal = this.explanations.supersede('faithfulness');
-    return this.queue
-      .run(() =>
-        this.explanations.faithfulness(this.requireInspection(), request, controlFor(signal, onProgress)),
-      )
-      .finally(() => this.explanations.finish('faithfulness', signal));
+    return this.explaining(
+      'faithfulness',
+      (inspection, control) => this.explanations.faithfulness(inspection, request, control),
+      onProgress,
+    );
   }
 
   sanityCheck(request: SanityRequest, onProgress: OnProgress): Promise<SanityResult> {
-    const signal = this.explanations.supersede('sanity');
-    return this.queue
-      .run(async () => {
-        const result = await this.explanations.sanityCheck(
-          this.requireInspection(),
-          request,
-          controlFor(signal, onProgress),
-        );
+    return this.explaining(
+      'sanity',
+      async (inspection, control) => {
+        const result = await this.explanations.sanityCheck(inspection, request, control);
         return transferBitmaps(
           result,
           result.maps.map((m) => m.bitmap),
         );
-      })
-      .finally(() => this.explanations.finish('sanity', signal));
+      },
+      onProgress,
+    );
+  }
+
+  /**
+   * An explanation request of one kind: it supersedes the older one of that kind at once (before queueing behind
+   * it), then runs in the engine's turn on the inspected image.
+   */
+  private explaining<T>(
+    kind: ExplanationKind,
+    run: (inspection: Inspection, control: RunControl) => Promise<T>,
+    onProgress: OnProgress,
+  ): Promise<T> {
+    const signal = this.explanations.supersede(kind);
+    return this.queue
+      .run(() => run(this.requireInspection(), { signal, onProgress }))
+      .finally(() => this.explanations.finish(kind, signal));
   }
 
   /** Not queued: it must reach the run it cancels, which holds the queue. */

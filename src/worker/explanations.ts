@@ -19,21 +19,20 @@ import type { RunControl } from '../explain/runControl';
 import type { ExplainableStage } from '../model/splitNetwork';
 import { explainMethodSpec } from '../shared/explain';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
-import type { OnProgress } from '../shared/progress';
 import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
 import { drawAttribution } from './drawInspection';
 import type { Inspection } from './inspection';
 
-type Kind = 'explain' | 'faithfulness' | 'sanity';
+export type ExplanationKind = 'explain' | 'faithfulness' | 'sanity';
 
 /** The randomization test's seed: fixed, so the same image and model give the same strip every time. */
 const SANITY_SEED = 20180926;
 
 export class Explanations {
-  private readonly running = new Map<Kind, { cancelled: boolean }>();
+  private readonly running = new Map<ExplanationKind, { cancelled: boolean }>();
 
   /** Called when a request arrives (before it waits in the engine's queue): the older one of its kind stops. */
-  supersede(kind: Kind): { cancelled: boolean } {
+  supersede(kind: ExplanationKind): { cancelled: boolean } {
     const previous = this.running.get(kind);
     if (previous) previous.cancelled = true;
     const signal = { cancelled: false };
@@ -45,7 +44,7 @@ export class Explanations {
     for (const signal of this.running.values()) signal.cancelled = true;
   }
 
-  finish(kind: Kind, signal: { cancelled: boolean }): void {
+  finish(kind: ExplanationKind, signal: { cancelled: boolean }): void {
     if (this.running.get(kind) === signal) this.running.delete(kind);
   }
 
@@ -172,9 +171,4 @@ async function withTarget<T>(
     x!.dispose();
     baseline!.dispose();
   }
-}
-
-/** A control over one request's signal that reports to the page's progress callback. */
-export function controlFor(signal: { cancelled: boolean }, onProgress: OnProgress): RunControl {
-  return { signal, onProgress };
 }
