@@ -48,7 +48,8 @@ export function isBuildableVariant(id: VariantId): id is BuildableVariantId {
 }
 
 export function isVariantId(value: unknown): value is VariantId {
-  return typeof value === 'string' && value in VARIANTS;
+  // Not `in`: "constructor" and "__proto__" are in every object.
+  return typeof value === 'string' && Object.hasOwn(VARIANTS, value);
 }
 
 /** Filters of layer1..layer4; only a stage's first block strides (layer1 never does). */

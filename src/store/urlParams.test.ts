@@ -15,6 +15,10 @@ describe('URL options', () => {
   });
   it('ignores unknown values', () => {
     expect(parseUrlOptions('?backend=cuda&model=vgg16')).toEqual({ backend: 'auto', variant: null });
+    // Names every object has are not variants or backends.
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(parseUrlOptions(`?backend=${name}&model=${name}`)).toEqual({ backend: 'auto', variant: null });
+    }
   });
   it('writes the variant and backend back, keeping other parameters; auto needs no parameter', () => {
     expect(withOptionsInUrl('http://x/?k=3&backend=cpu', { variant: 'resnet34', backend: 'wasm' })).toBe(
