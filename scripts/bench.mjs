@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 
 const CHROMIUM_ARGS = JSON.parse(readFileSync(new URL('../e2e/chromium-args.json', import.meta.url), 'utf8'));
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,13 +41,12 @@ if (!existsSync(path.join(ROOT, 'dist', 'bench.html'))) {
   process.exit(1);
 }
 
-const { stop: stopServer } = await startPreviewServer(ROOT, port);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: CHROMIUM_ARGS,
-});
-
+/**
+ * Native PyTorch first, with no browser and no preview server alive: Chromium's WASM thread pool competes for the
+ * cores, and timed beside it PyTorch took more than twice as long (README, "Speed"). Same thread count as the
+ * page's WASM backend (one per core); the spread is reported, since one slow neighbour moves a median.
+ */
+const threads = availableParallelism();
 function torchBench(depth) {
   const r = spawnSync(
     '/usr/bin/python3',
@@ -58,6 +58,8 @@ function torchBench(depth) {
       String(runs),
       '--batch',
       String(batch),
+      '--threads',
+      String(threads),
     ],
     {
       encoding: 'utf8',
@@ -66,6 +68,21 @@ function torchBench(depth) {
   if (r.status !== 0) return { error: (r.stderr || 'python3-torch not available').trim().split('\n').pop() };
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
+
+process.stderr.write(`PyTorch, ${threads} threads, nothing else running…\n`);
+const torch = Object.fromEntries(
+  [...new Set([...variants, ...explainVariants].map((v) => Number(v.replace('resnet', ''))))].map((d) => [
+    d,
+    torchBench(d),
+  ]),
+);
+
+const { stop: stopServer } = await startPreviewServer(ROOT, port);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: CHROMIUM_ARGS,
+});
 
 /**
  * Page load to the first top-k on screen, as a user experiences it, on the app's own backend choice: a first
@@ -153,9 +170,6 @@ try {
     await context.close();
     explained.push({ variant, ...result });
   }
-  const torch = Object.fromEntries(
-    [...new Set(variants.map((v) => Number(v.replace('resnet', ''))))].map((d) => [d, torchBench(d)]),
-  );
   process.stderr.write('end-to-end first result (resnet18, automatic backend)…\n');
   const endToEnd = await firstResult('resnet18');
 
@@ -287,7 +301,10 @@ try {
     if (t.error) console.log(`PyTorch resnet${depth}: ${t.error}`);
     else
       console.log(
-        `PyTorch ${t.torch} resnet${depth}, ${t.threads} threads: ${t.single.medianMs.toFixed(1)} ms/image, ${t.batchImagesPerSec.toFixed(1)} img/s at batch ${t.batch}`,
+        `PyTorch ${t.torch} resnet${depth}, ${t.threads} threads, timed alone: ${t.single.medianMs.toFixed(1)} ms/image ` +
+          `(min ${t.single.minMs.toFixed(1)}, p25 ${t.single.p25Ms.toFixed(1)}, p75 ${t.single.p75Ms.toFixed(1)}, ` +
+          `p95 ${t.single.p95Ms.toFixed(1)}, max ${t.single.maxMs.toFixed(1)}; ${t.single.runs} runs), ` +
+          `${t.batchImagesPerSec.toFixed(1)} img/s at batch ${t.batch}`,
       );
   }
   mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });

@@ -23,7 +23,19 @@ def timed(fn, runs):
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
-    return {"medianMs": samples[len(samples) // 2], "p95Ms": samples[min(len(samples) - 1, int(0.95 * len(samples)))], "runs": runs}
+
+    def at(q):
+        return samples[min(len(samples) - 1, int(q * len(samples)))]
+
+    return {
+        "medianMs": samples[len(samples) // 2],
+        "minMs": samples[0],
+        "p25Ms": at(0.25),
+        "p75Ms": at(0.75),
+        "p95Ms": at(0.95),
+        "maxMs": samples[-1],
+        "runs": runs,
+    }
 
 
 def main():
