@@ -17,6 +17,7 @@ const ROOMS = {
   client: ['shared'],
   store: ['client', 'shared'],
   ui: ['store', 'shared'],
+  serviceWorker: ['shared'],
   testing: ['model', 'shared'],
 };
 
@@ -82,6 +83,7 @@ export default tseslint.config(
     client: ['@tensorflow/*', 'react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
     store: ['@tensorflow/*', 'react-dom', 'react-dom/*'],
     ui: ['@tensorflow/*'],
+    serviceWorker: ['@tensorflow/*', 'react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
   }).map(([room, patterns]) => ({
     files: [`src/${room}/**/*.{ts,tsx}`],
     rules: { 'no-restricted-imports': ['error', { patterns }] },

@@ -68,6 +68,16 @@ const WRONG_WAY: [string, string, string][] = [
   ['TF.js in the UI', 'src/ui/Wrong.tsx', "import * as x from '@tensorflow/tfjs-core';"],
   ['TF.js in shared code', 'src/shared/wrong.ts', "import * as x from '@tensorflow/tfjs-core';"],
   ['React in the worker', 'src/worker/wrong.ts', "import * as x from 'react';"],
+  [
+    'the service worker reaching into the store',
+    'src/serviceWorker/wrong.ts',
+    "import { useAppStore as x } from '../store';",
+  ],
+  [
+    'TF.js in the service worker',
+    'src/serviceWorker/wrong.ts',
+    "import * as x from '@tensorflow/tfjs-core';",
+  ],
 ];
 
 const ALLOWED: [string, string, string][] = [
@@ -86,6 +96,11 @@ const ALLOWED: [string, string, string][] = [
     'the worker using the model',
     'src/worker/right.ts',
     "import { loadClassifier as x } from '../model/loadClassifier';",
+  ],
+  [
+    'the service worker using shared constants',
+    'src/serviceWorker/right.ts',
+    "import { CROSS_ORIGIN_ISOLATION_HEADERS as x } from '../shared/crossOriginIsolation';",
   ],
   [
     'a test using a reference implementation',

@@ -11,11 +11,13 @@ export function bundledResNet50Url(base: string, href: string): string {
 
 /**
  * Whether the install step put the model in place. A static server answers a missing file with the app's
- * index.html (SPA fall-back), so only a JSON answer counts.
+ * index.html (SPA fall-back), so only a JSON answer counts. A GET, not a HEAD: the service worker precaches
+ * model.json and answers GETs only, so that offline the answer is still yes (the weights are in IndexedDB).
  */
 export async function isBundledResNet50Installed(modelUrl: string): Promise<boolean> {
   try {
-    const res = await fetch(modelUrl, { method: 'HEAD' });
+    const res = await fetch(modelUrl);
+    void res.body?.cancel().catch(() => undefined);
     return res.ok && (res.headers.get('content-type') ?? '').includes('json');
   } catch {
     return false;
