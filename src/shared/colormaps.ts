@@ -1,6 +1,7 @@
-/** The colour maps feature maps and heat maps are drawn with, as lookup tables (viridis is colour-blind safe). */
+/** The colour maps feature maps and heat maps are drawn with, as lookup tables (viridis and cividis are colour-blind safe). */
 import { rgb } from 'd3-color';
 import {
+  interpolateCividis,
   interpolateGreys,
   interpolateInferno,
   interpolateMagma,
@@ -10,11 +11,18 @@ import {
 
 /** Perceptual colour maps as 256-entry RGB lookup tables, sampled once from d3-scale-chromatic. */
 
-export type Colormap = 'viridis' | 'magma' | 'inferno' | 'turbo' | 'gray';
-export const COLORMAPS: readonly Colormap[] = ['viridis', 'magma', 'inferno', 'turbo', 'gray'];
+export type Colormap = 'viridis' | 'cividis' | 'magma' | 'inferno' | 'turbo' | 'gray';
+export const COLORMAPS: readonly Colormap[] = ['viridis', 'cividis', 'magma', 'inferno', 'turbo', 'gray'];
+
+/**
+ * The maps that stay readable with the common colour-vision deficiencies: viridis, and cividis, which was
+ * optimized for deuteranopia and protanopia (Nuñez et al. 2018). Turbo's red-green run is the opposite.
+ */
+export const COLORBLIND_SAFE: ReadonlySet<Colormap> = new Set<Colormap>(['viridis', 'cividis']);
 
 const INTERPOLATORS: Record<Colormap, (t: number) => string> = {
   viridis: interpolateViridis,
+  cividis: interpolateCividis,
   magma: interpolateMagma,
   inferno: interpolateInferno,
   turbo: interpolateTurbo,

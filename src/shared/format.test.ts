@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatBytes, formatCount, formatMs, formatPercent } from './format';
+import { formatBytes, formatCount, formatMs, formatPercent, formatShare, spokenPercent } from './format';
 
 describe('format', () => {
   it('formats counts, percentages, times and sizes', () => {
@@ -11,5 +11,16 @@ describe('format', () => {
     expect(formatMs(95.4)).toBe('95 ms');
     expect(formatMs(1530)).toBe('1.53 s');
     expect(formatBytes(48_214_432)).toBe('46.0 MiB');
+    expect(spokenPercent(0.926)).toBe('92.6 percent');
+    expect(spokenPercent(0.01234)).toBe('1.23 percent');
+  });
+});
+
+describe('formatShare', () => {
+  it('writes a share with one decimal at most, never an exponent', () => {
+    expect(formatShare(0)).toBe('0%');
+    expect(formatShare(2 / 3)).toBe('66.7%');
+    expect(formatShare(1)).toBe('100%');
+    expect(formatShare(0.0004)).toBe('0%');
   });
 });

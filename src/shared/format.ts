@@ -11,6 +11,16 @@ export function formatPercent(p: number): string {
   return `${pct.toExponential(1)}%`;
 }
 
+/** A probability as a screen reader should say it: "92.6 percent" rather than "92.6 per cent sign". */
+export function spokenPercent(p: number): string {
+  return formatPercent(p).replace('%', ' percent');
+}
+
+/** A share of a whole (an agreement, an accuracy): 0.6667 is "66.7%", 0 is "0%", with no exponent for small ones. */
+export function formatShare(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(1))}%`;
+}
+
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }

@@ -54,7 +54,13 @@ export function CamView({ input, predictions, topK }: Props) {
               onClick={() => void showCam(p.classIndex)}
               title={p.synonyms}
             >
-              <span>{p.label}</span>
+              <span>
+                {/* The chosen class is marked by a sign, not only by its colour. */}
+                <span className="cam__check" aria-hidden="true">
+                  {p.classIndex === cam?.classIndex ? '✓' : ''}
+                </span>
+                {p.label}
+              </span>
               <span className="muted">{formatPercent(p.probability)}</span>
             </button>
           </li>

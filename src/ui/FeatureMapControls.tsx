@@ -1,5 +1,5 @@
 /** How the feature maps are drawn: normalization, colour map and channel order. */
-import { COLORMAPS } from '../shared/colormaps';
+import { COLORBLIND_SAFE, COLORMAPS } from '../shared/colormaps';
 import type { ChannelOrder, Normalization } from '../shared/protocol';
 import { useAppStore } from '../store';
 import { useFeatureMapOptions } from '../store/hooks';
@@ -16,7 +16,10 @@ const ORDERS: readonly SelectOption<ChannelOrder>[] = [
   { value: 'mean', label: 'by mean activation' },
 ];
 
-const COLORMAP_OPTIONS = COLORMAPS.map((c) => ({ value: c, label: c }));
+const COLORMAP_OPTIONS = COLORMAPS.map((c) => ({
+  value: c,
+  label: COLORBLIND_SAFE.has(c) ? `${c} (colour-blind safe)` : c,
+}));
 
 export function FeatureMapControls() {
   const options = useFeatureMapOptions();

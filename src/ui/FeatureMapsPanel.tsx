@@ -22,7 +22,9 @@ export function FeatureMapsPanel() {
   const panel = useRef<HTMLElement>(null);
   // Opening the panel for another image brings it into view (it sits below the result cards).
   useEffect(() => {
-    if (imageId) panel.current?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+    if (!imageId) return;
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    panel.current?.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'nearest' });
   }, [imageId]);
   if (!imageId) return null;
   const image = images.find((i) => i.id === imageId);
@@ -63,7 +65,10 @@ export function FeatureMapsPanel() {
             {zoomRender && zoomed ? (
               <TileZoom render={zoomRender} channel={zoomed.channel} size={224} />
             ) : (
-              <p className="small muted">Hover a tile for its statistics; click it to enlarge it here.</p>
+              <p className="small muted">
+                Hover a tile for its statistics; click or tap it to enlarge it here. From the keyboard: Tab to
+                a stage, arrow keys, Enter.
+              </p>
             )}
           </div>
           <div className="inspector__stages">

@@ -1,4 +1,7 @@
-/** The page's title and one line on what it does. */
+/** The page's title, one line on what it does, and the light/dark switch. */
+import { InstallButton } from './InstallButton';
+import { ThemeToggle } from './ThemeToggle';
+
 export function Header() {
   return (
     <header className="app-header">
@@ -8,6 +11,10 @@ export function Header() {
           ResNet18, ResNet34 and ResNet50 running in your browser: classify your photos into the 1000 ImageNet
           classes and see what each stage of the network makes of them.
         </p>
+      </div>
+      <div className="app-header__actions">
+        <InstallButton />
+        <ThemeToggle />
       </div>
     </header>
   );

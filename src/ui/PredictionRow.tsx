@@ -1,6 +1,6 @@
 /** One ranked class: label, probability bar and percentage. */
 import type { Prediction } from '../shared/predictions';
-import { formatPercent } from '../shared/format';
+import { formatPercent, spokenPercent } from '../shared/format';
 
 interface Props {
   prediction: Prediction;
@@ -11,6 +11,18 @@ interface Props {
 
 export function PredictionRow({ prediction, rank, onSelect }: Props) {
   const { classIndex, label, synonyms, probability } = prediction;
+  // Read as "1. bald eagle, 92.6 percent": the visible row would be "1 bald eagle 92.6%" and a bar.
+  const spoken = `${rank}. ${label}, ${spokenPercent(probability)}`;
+  const cells = (
+    <>
+      <span className="prediction__rank">{rank}</span>
+      <span className="prediction__label">{label}</span>
+      <span className="prediction__pct">{formatPercent(probability)}</span>
+      <span className="prediction__bar" aria-hidden="true">
+        <span style={{ width: `${Math.max(0.5, probability * 100)}%` }} />
+      </span>
+    </>
+  );
   return (
     <li
       data-testid="prediction"
@@ -19,22 +31,22 @@ export function PredictionRow({ prediction, rank, onSelect }: Props) {
       data-probability={probability}
       title={`${synonyms} (class ${classIndex})${onSelect ? ': click to see where in the image' : ''}`}
       className={`prediction${onSelect ? ' prediction--selectable' : ''}`}
-      role={onSelect ? 'button' : undefined}
-      tabIndex={onSelect ? 0 : undefined}
-      onClick={onSelect}
-      onKeyDown={(e) => {
-        if (onSelect && (e.key === 'Enter' || e.key === ' ')) {
-          e.preventDefault();
-          onSelect();
-        }
-      }}
+      aria-label={onSelect ? undefined : spoken}
     >
-      <span className="prediction__rank">{rank}</span>
-      <span className="prediction__label">{label}</span>
-      <span className="prediction__pct">{formatPercent(probability)}</span>
-      <span className="prediction__bar" aria-hidden="true">
-        <span style={{ width: `${Math.max(0.5, probability * 100)}%` }} />
-      </span>
+      {/* A button inside the item, not a button role on it: the list stays a list of items for screen readers. */}
+      {onSelect ? (
+        <button
+          type="button"
+          className="prediction__row"
+          aria-label={spoken}
+          aria-description="Shows where in the image"
+          onClick={onSelect}
+        >
+          {cells}
+        </button>
+      ) : (
+        <span className="prediction__row">{cells}</span>
+      )}
     </li>
   );
 }

@@ -32,6 +32,8 @@ export function TileZoom({ render, channel, size }: Props) {
         data-testid="tile-zoom"
         data-stage={render.stage}
         data-channel={channel}
+        role="img"
+        aria-label={`${render.stage}, channel ${channel}, enlarged`}
       />
       <figcaption className="small">
         {render.stage}, channel {channel} ({tileWidth}x{tileHeight})

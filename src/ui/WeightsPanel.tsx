@@ -81,6 +81,8 @@ export function WeightsPanel() {
           data-testid="weights-input"
           className="visually-hidden"
           type="file"
+          tabIndex={-1}
+          aria-label="Choose weight files"
           multiple
           accept=".safetensors,.pth,.pt,.ckpt,.json,.bin"
           onChange={(e) => {
