@@ -8,17 +8,21 @@ import {
   previewConnectSrc,
   securityHeaders,
   serializeCsp,
-  weightsConnectSources,
 } from './securityHeaders.ts';
 
-/** Does a CSP host-source match a URL? Enough of CSP3's matching for scheme://host[:port] and *.host sources. */
+/**
+ * Does a CSP source match a URL? Enough of CSP3's matching for scheme-only sources (`https:`) and
+ * scheme://host[:port] and *.host sources. 'self' is the app's own origin, here http://app.example.
+ */
 function sourceMatches(source: string, url: string): boolean {
   const target = new URL(url);
-  const m = /^(https?):\/\/(\*\.)?([^/:]+)(?::(\d+))?$/.exec(source);
+  if (source === "'self'") return target.protocol === 'http:' && target.host === 'app.example';
+  if (/^[a-z][a-z0-9+.-]*:$/.test(source)) return target.protocol === source;
+  const m = /^(https?):\/\/(\*\.)?([^/:]+)(?::(\d+|\*))?$/.exec(source);
   if (!m) return false;
   const [, scheme, wildcard, host, port] = m;
   if (`${scheme}:` !== target.protocol) return false;
-  if ((port ?? '') !== target.port) return false;
+  if (port !== '*' && (port ?? '') !== target.port) return false;
   return wildcard ? target.hostname.endsWith(`.${host}`) : target.hostname === host;
 }
 
@@ -31,8 +35,11 @@ describe('the production Content-Security-Policy', () => {
     const all = Object.values(csp).flat();
     expect(all).not.toContain("'unsafe-inline'");
     expect(all).not.toContain("'unsafe-eval'");
-    // No bare scheme or wildcard that would admit any host.
-    for (const any of ['*', 'https:', 'http:']) expect(all).not.toContain(any);
+    // No wildcard or bare scheme that would admit any host, except connect-src's https: (pinned below).
+    const exceptConnect = Object.entries(csp)
+      .filter(([name]) => name !== 'connect-src')
+      .flatMap(([, sources]) => sources);
+    for (const any of ['*', 'https:', 'http:']) expect(exceptConnect).not.toContain(any);
   });
 
   it('allows no inline style, plugins, framing, base or form targets', () => {
@@ -44,36 +51,36 @@ describe('the production Content-Security-Policy', () => {
     expect(csp['default-src']).toEqual(["'self'"]);
   });
 
-  it('connects only to itself and the weights hosts, including where the hub redirects downloads', () => {
-    expect(csp['connect-src']).toEqual(["'self'", ...weightsConnectSources()]);
+  it('connects to itself and to any https: origin (weights, images by address), never to plain http:', () => {
+    // Decided in issue #13: images are loaded from any address a user pastes, from hosts that allow it (CORS).
+    expect(csp['connect-src']).toEqual(["'self'", 'https:']);
     const allowed = (url: string) => csp['connect-src']!.some((source) => sourceMatches(source, url));
     for (const preset of WEIGHTS_PRESETS) expect(allowed(preset.url), preset.url).toBe(true);
-    for (const cdn of [
+    for (const url of [
       'https://cdn-lfs.huggingface.co/repos/ab/cd/ef',
-      'https://cdn-lfs-us-1.hf.co/repos/ab/cd/ef',
       'https://cas-bridge.xethub.hf.co/xet-bridge-us/abc',
+      'https://upload.wikimedia.org/wikipedia/commons/a/a0/cat.jpg',
+      'https://images.example:8443/x.png',
+      'http://app.example/models/resnet50/model.json',
     ]) {
-      expect(allowed(cdn), cdn).toBe(true);
+      expect(allowed(url), url).toBe(true);
     }
-    for (const other of [
-      'https://evil.example/model.safetensors',
+    for (const url of [
+      'http://images.example/cat.jpg',
       'http://huggingface.co/x',
-      'https://huggingface.co.evil.example/x',
       'http://127.0.0.1:4174/cdn/resnet18.safetensors',
+      'ws://evil.example/socket',
+      'wss://evil.example/socket',
+      'ftp://files.example/a.jpg',
+      'data:image/png;base64,AAAA',
+      'blob:http://app.example/123',
     ]) {
-      expect(allowed(other), other).toBe(false);
+      expect(allowed(url), url).toBe(false);
     }
   });
 
-  it('derives the weights hosts from the presets', () => {
-    expect(weightsConnectSources(['https://huggingface.co/a/resolve/main/x'])).toEqual([
-      'https://huggingface.co',
-      'https://*.huggingface.co',
-      'https://*.hf.co',
-    ]);
-    expect(
-      weightsConnectSources(['https://weights.example:8443/x.pth', 'https://weights.example:8443/y']),
-    ).toEqual(['https://weights.example:8443']);
+  it('reads fetched images as blob: URLs: img-src stays the app and blob: only', () => {
+    expect(csp['img-src']).toEqual(["'self'", 'blob:']);
   });
 
   it('serializes as one header line', () => {

@@ -1,31 +1,13 @@
-import { WEIGHTS_PRESETS } from '../src/client/weightPresets.ts';
-
 /**
  * Headers the app is served with, by `vite` (dev), `vite preview` and, through the `_headers` file that
  * build/headersFile.ts writes into dist/, static hosts that read one (Netlify, Cloudflare Pages): a static host
  * cannot be configured from vite.config.ts, so the production policy travels with the build.
- *
- * Cross-origin isolation (COOP + COEP) is what lets the WASM backend use threads: SharedArrayBuffer exists
- * only in an isolated page.
  */
-export const crossOriginIsolationHeaders: Record<string, string> = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from '../src/shared/crossOriginIsolation.ts';
 
 /**
- * Hosts a weights hub redirects its downloads to, by the hub's host name. fetch() follows the redirect and
- * connect-src is checked again for every hop, so the preset's own origin alone would block the real
- * download. The Hugging Face hub answers `resolve/main/...` with a 302 to its LFS CDN (cdn-lfs.huggingface.co,
- * cdn-lfs-us-1.hf.co, ...) or, for Xet-backed repositories, to cas-bridge.xethub.hf.co; the CDN names
- * change over time but stay under these two domains, which the hub owns.
- */
-export const WEIGHTS_REDIRECT_HOSTS: Readonly<Record<string, readonly string[]>> = {
-  'huggingface.co': ['https://*.huggingface.co', 'https://*.hf.co'],
-};
-
-/**
- * The local stand-in for the hub that e2e/weightsServer.mjs serves for the weight-download tests. Listed only
+ * The local stand-in for the hub that e2e/weightsServer.mjs serves for the weight-download tests, and the image
+ * servers e2e/intake.spec.ts starts on ephemeral ports: plain http:, which production never allows. Listed only
  * in the `vite preview` policy (see vite.config.ts), never in dist/_headers. Any loopback port, not just
  * playwright.config.ts's 4174, so that a test run moved to other ports (WEIGHTS_PORT) still reaches it.
  */
@@ -39,18 +21,8 @@ export function previewConnectSrc(env: Record<string, string | undefined> = proc
   return env.E2E_WEIGHTS_ORIGINS?.split(/\s+/).filter(Boolean) ?? E2E_WEIGHTS_ORIGINS;
 }
 
-/** Where the app may fetch weights from: each preset's origin and the hosts its hub redirects to. */
-export function weightsConnectSources(presetUrls: readonly string[] = WEIGHTS_PRESETS.map((p) => p.url)) {
-  const sources: string[] = [];
-  for (const url of presetUrls) {
-    const { origin, hostname } = new URL(url);
-    sources.push(origin, ...(WEIGHTS_REDIRECT_HOSTS[hostname] ?? []));
-  }
-  return [...new Set(sources)];
-}
-
 export interface PolicyOptions {
-  /** Origins the page may fetch from besides itself and the weights hosts (the e2e weights server). */
+  /** Origins the page may fetch from besides itself and https: (the e2e weights and image servers, on http:). */
   extraConnectSrc?: readonly string[];
   /**
    * The dev server's relaxations: Vite injects inline module scripts (React Refresh's preamble) and inline
@@ -72,10 +44,14 @@ export function cspDirectives({ extraConnectSrc = [], dev = false }: PolicyOptio
     'script-src': ["'self'", "'wasm-unsafe-eval'", 'blob:'],
     // The inference worker is a same-origin module; the pthread workers above are started from blob: URLs.
     'worker-src': ["'self'", 'blob:'],
-    // The bundled ResNet50 under /models/ and the .wasm binaries are same-origin; weights come from the hub.
-    'connect-src': ["'self'", ...weightsConnectSources(), ...extraConnectSrc],
-    // Thumbnails and SVG renderings are object URLs; the favicon is an empty data: URL.
-    'img-src': ["'self'", 'blob:', 'data:'],
+    // The bundled ResNet50 under /models/ and the .wasm binaries are same-origin. Weights (from the hub, its CDN
+    // or any host the user names) and images loaded by their address come from whichever https origin the user
+    // gives, so any https: origin may be read, if it allows it (CORS); plain http: never. The page sends no
+    // cookies with these (credentials 'omit'); what limits exfiltration instead is script-src: only the app's
+    // own scripts run, with no inline script, no eval and no third-party code (README, "Security").
+    'connect-src': ["'self'", 'https:', ...extraConnectSrc],
+    // Thumbnails, SVG renderings and images loaded by their address are object URLs; the icons are files.
+    'img-src': ["'self'", 'blob:'],
     // The stylesheet is a file; React's style={} props go through CSSOM, which style-src does not govern.
     'style-src': ["'self'"],
     'object-src': ["'none'"],
@@ -102,7 +78,7 @@ export function serializeCsp(directives: CspDirectives): string {
 export function securityHeaders(options: PolicyOptions = {}): Record<string, string> {
   return {
     'Content-Security-Policy': serializeCsp(cspDirectives(options)),
-    ...crossOriginIsolationHeaders,
+    ...CROSS_ORIGIN_ISOLATION_HEADERS,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };

@@ -127,3 +127,9 @@ export async function inferenceWorker(page: Page, not?: Worker): Promise<Worker>
 export async function killWorker(worker: Worker): Promise<void> {
   await worker.evaluate(() => self.close()).catch(() => undefined); // the context may vanish mid-call
 }
+
+/** Clicks an export button and returns the file the page saved: its suggested name and its text. */
+export async function download(page: Page, testId: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
+}

@@ -110,7 +110,30 @@ class WorkerEngine implements EngineApi {
   exportModel() {
     return this.guard(this.remote.exportModel());
   }
-  async classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
+  classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
+    return this.classifyBy((ready) => this.remote.classify(ready, k), images);
+  }
+  loadCompared(id: string, source: ModelSource, onProgress: OnProgress) {
+    const buffers = source.kind === 'files' ? [...new Set(source.files.map((f) => f.data))] : [];
+    return this.guard(this.remote.loadCompared(id, transfer(source, buffers), proxy(onProgress)));
+  }
+  comparedModelId() {
+    return this.guard(this.remote.comparedModelId());
+  }
+  classifyCompared(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
+    return this.classifyBy((ready) => this.remote.classifyCompared(ready, k), images);
+  }
+  async camCompared(image: EngineImage, classIndex?: number) {
+    const ready = { id: image.id, blob: await prepareImageForEngine(image.blob) };
+    return this.guard(this.remote.camCompared(ready, classIndex));
+  }
+  releaseCompared() {
+    return this.guard(this.remote.releaseCompared());
+  }
+  private async classifyBy(
+    remoteClassify: (ready: EngineImage[]) => Promise<ClassifyResult[]>,
+    images: readonly EngineImage[],
+  ): Promise<ClassifyResult[]> {
     // An SVG is rendered here on the page (the worker cannot); one that fails gets the engine's kind of card.
     const prepared = await Promise.all(
       images.map(({ id, blob }) =>
@@ -124,7 +147,7 @@ class WorkerEngine implements EngineApi {
       ),
     );
     const ready = prepared.flatMap((p) => (p.ok ? [p.image] : []));
-    const results = ready.length > 0 ? await this.guard(this.remote.classify(ready, k)) : [];
+    const results = ready.length > 0 ? await this.guard(remoteClassify(ready)) : [];
     // Every engine result carries the memory figure; ask only when none came back.
     const memory = results.at(-1)?.memory ?? (await this.memory());
     let next = 0;

@@ -5,6 +5,7 @@ import {
   listCachedWeights,
   putCachedWeights,
   readCachedWeights,
+  recordCachedWeightsVariant,
 } from './weightsCache';
 
 /** Cache Storage with one in-memory cache whose put() can be told to fail, as a full quota makes it. */
@@ -52,6 +53,24 @@ describe('weightsCache', () => {
       ['resnet18.json', 10],
       ['w.bin', 30],
     ]);
+  });
+
+  it('records the variant the weights loaded as, also for an entry written without one', async () => {
+    await putCachedWeights('url', 'https://a.test/x.safetensors', [file('x.safetensors', 8)], 'resnet34');
+    await putCachedWeights('file', 'model.json', [file('model.json', 10), file('w.bin', 30)]);
+    expect((await listCachedWeights()).map((e) => [e.id, e.variant])).toEqual(
+      expect.arrayContaining([
+        ['url:https://a.test/x.safetensors', 'resnet34'],
+        ['file:model.json', undefined],
+      ]),
+    );
+
+    await recordCachedWeightsVariant('file:model.json', 'resnet18');
+
+    const entry = (await listCachedWeights()).find((e) => e.id === 'file:model.json');
+    expect(entry).toMatchObject({ variant: 'resnet18', bytes: 40, fileNames: ['model.json', 'w.bin'] });
+    // The bytes and their checksums are untouched: the entry still reads back.
+    expect((await readCachedWeights('file:model.json')).map((f) => f.data.byteLength)).toEqual([10, 30]);
   });
 
   it('leaves no half entry when the quota runs out on the second file, and says why', async () => {

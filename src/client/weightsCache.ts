@@ -3,10 +3,13 @@
  * possibly several files (a TF.js model.json with its shards), stored under synthetic same-origin keys that
  * are never fetched from the network, each with the SHA-256 of its bytes, verified when it is read back.
  */
+import { isVariantId } from '../shared/variants';
+import type { VariantId } from '../shared/variants';
 import type { NamedBuffer } from '../shared/weightsFormat';
 
 const CACHE_NAME = 'resnet-lens-weights-v1';
 const PREFIX = '/__weights__/';
+const VARIANT_HEADER = 'x-weights-variant';
 
 export interface CachedWeights {
   /** Stable id of the entry (also the key prefix). */
@@ -16,6 +19,11 @@ export interface CachedWeights {
   bytes: number;
   cachedAt: string;
   fileNames: string[];
+  /**
+   * The variant the weights turned out to be when they loaded; absent for entries written before it was recorded
+   * (compare mode needs it to name the model before loading it).
+   */
+  variant?: VariantId;
 }
 
 /** A cached file no longer matched its checksum; the whole entry has been deleted. */
@@ -50,6 +58,7 @@ export async function putCachedWeights(
   source: 'file' | 'url',
   name: string,
   files: { name: string; blob: Blob }[],
+  variant?: VariantId,
 ) {
   const cache = await caches.open(CACHE_NAME);
   const id = cachedWeightsId(source, name);
@@ -65,6 +74,7 @@ export async function putCachedWeights(
         'x-cached-at': cachedAt,
         'x-sha256': await sha256(file.blob),
       });
+      if (variant) headers.set(VARIANT_HEADER, variant);
       await cache.put(keyFor(id, file.name), new Response(file.blob, { headers }));
     }
   } catch (err) {
@@ -98,6 +108,8 @@ export async function listCachedWeights(): Promise<CachedWeights[]> {
       cachedAt: response.headers.get('x-cached-at') ?? '',
       fileNames: [],
     };
+    const variant = response.headers.get(VARIANT_HEADER);
+    if (isVariantId(variant)) entry.variant = variant;
     entry.bytes += Number(response.headers.get('content-length') ?? 0);
     entry.fileNames.push(key.fileName);
     entries.set(key.id, entry);
@@ -124,6 +136,23 @@ export async function readCachedWeights(id: string): Promise<NamedBuffer[]> {
   if (files.length === 0)
     throw new Error('These cached weights are gone (the browser may have evicted them).');
   return files;
+}
+
+/**
+ * Records the variant of an entry written before variants were recorded, once loading it has told. Cache Storage
+ * cannot change a stored response's headers, so each file is stored again with the same bytes.
+ */
+export async function recordCachedWeightsVariant(id: string, variant: VariantId): Promise<void> {
+  if (!cacheAvailable()) return;
+  const cache = await caches.open(CACHE_NAME);
+  for (const request of await cache.keys()) {
+    if (parseKey(request.url)?.id !== id) continue;
+    const response = await cache.match(request);
+    if (!response || response.headers.get(VARIANT_HEADER) === variant) continue;
+    const headers = new Headers(response.headers);
+    headers.set(VARIANT_HEADER, variant);
+    await cache.put(request, new Response(await response.blob(), { headers }));
+  }
 }
 
 export async function deleteCachedWeights(id: string): Promise<void> {

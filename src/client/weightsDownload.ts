@@ -38,7 +38,7 @@ function hostOf(uri: string): string | null {
  * only the `securitypolicyviolation` event tells them apart. It is queued as its own task and may arrive after
  * the rejection, hence the short wait before giving up on it.
  */
-function watchConnectSrcViolations(): { blockedUri: () => Promise<string | null>; stop: () => void } {
+export function watchConnectSrcViolations(): { blockedUri: () => Promise<string | null>; stop: () => void } {
   let blocked: string | null = null;
   const target = typeof globalThis.addEventListener === 'function' ? globalThis : null;
   const onViolation = (event: Event) => {
@@ -90,7 +90,7 @@ export async function downloadWeights(
         blockedHost === parsed.host ? parsed.host : `${blockedHost} (where ${parsed.host} redirected)`;
       throw new DownloadError(
         'blocked',
-        `This page's Content-Security-Policy does not allow downloads from ${where}; it allows the Hugging Face hub. Download the file and open it instead.`,
+        `This page's Content-Security-Policy does not allow downloads from ${where}; it allows https: addresses only. Download the file and open it instead.`,
       );
     }
     // fetch() gives no detail on purpose; these are the usual causes.

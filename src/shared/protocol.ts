@@ -234,6 +234,19 @@ export interface EngineApi {
   sanityCheck(request: SanityRequest, onProgress: OnProgress): Promise<SanityResult>;
   /** Cancels the running explanation, faithfulness or sanity run; answered at once, not queued behind it. */
   cancelExplain(): Promise<void>;
+  /**
+   * Compare mode's second model slot, beside the active model: loads the model the page calls `id` (replacing
+   * the one there, so the engine holds at most two models), or does nothing when `id` is already there.
+   */
+  loadCompared(id: string, source: ModelSource, onProgress: OnProgress): Promise<ModelInfo>;
+  /** The id of the model in the compare slot; null when it is empty. Answered at once. */
+  comparedModelId(): Promise<string | null>;
+  /** `classify`, by the model in the compare slot. */
+  classifyCompared(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]>;
+  /** The compared model's class activation map of one image (of its top-1, or of `classIndex`). */
+  camCompared(image: EngineImage, classIndex?: number): Promise<ComparedCam>;
+  /** Empties the compare slot, freeing its model's memory. */
+  releaseCompared(): Promise<void>;
   /** Timing loops on the active model, for `npm run bench`. */
   benchmark(options: BenchOptions): Promise<BenchResult>;
   memory(): Promise<MemoryInfo>;
@@ -249,6 +262,13 @@ export interface EngineApi {
    */
   setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** A compared model's class activation map of one image, with the predictions it is the map of. */
+export interface ComparedCam {
+  cam: CamRender;
+  predictions: Prediction[];
+  memory: MemoryInfo;
 }
 
 export interface FaithfulnessRequest {

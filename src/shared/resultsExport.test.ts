@@ -1,48 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
+import { parseCsv } from '../testing/csv';
 import { fuzzParameters } from '../testing/fuzz';
 import { CSV_HEADER, type ExportRecord, toCsv, toJson } from './resultsExport';
-
-/**
- * A strict RFC 4180 reader (CRLF records, quoted fields with doubled quotes), so the tests read the CSV the way
- * a spreadsheet would rather than trusting the writer's own idea of it.
- */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let at = 0;
-  for (;;) {
-    let field = '';
-    if (text[at] === '"') {
-      at++;
-      for (;;) {
-        const quote = text.indexOf('"', at);
-        if (quote < 0) throw new Error('unterminated quoted field');
-        field += text.slice(at, quote);
-        at = quote + 1;
-        if (text[at] !== '"') break;
-        field += '"';
-        at++;
-      }
-    } else {
-      const end = text.slice(at).search(/[,\r\n"]/);
-      field = end < 0 ? text.slice(at) : text.slice(at, at + end);
-      at += field.length;
-    }
-    row.push(field);
-    if (text[at] === ',') {
-      at++;
-    } else if (text.startsWith('\r\n', at)) {
-      rows.push(row);
-      row = [];
-      at += 2;
-      if (at === text.length) return rows;
-    } else {
-      throw new Error(`unexpected ${JSON.stringify(text.slice(at, at + 10))} at ${at}`);
-    }
-  }
-}
 
 const record = (overrides: Partial<ExportRecord> = {}): ExportRecord => ({
   file: 'cat.jpg',

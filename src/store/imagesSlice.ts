@@ -12,6 +12,11 @@ export type ImageStatus = 'queued' | 'classifying' | 'done' | 'error';
 export interface ImageItem {
   id: string;
   fileName: string;
+  /**
+   * Where the image sat inside a dropped or picked folder, `/`-separated and starting with that folder's own
+   * name ("photos/tabby/a.jpg"); null for a loose file, a paste or an address.
+   */
+  relativePath: string | null;
   file: Blob;
   /**
    * Object URL of the small thumbnail the engine made while decoding; null until then. The page never shows
@@ -34,9 +39,24 @@ export interface ImageItem {
   error: { code: ImageErrorCode; message: string } | null;
 }
 
+/** An image to add with what the File itself does not say: its name and its path inside a folder. */
+export interface NewImage {
+  file: Blob;
+  name: string;
+  relativePath: string | null;
+}
+
+/** A plain File keeps the path a folder pick gave it (webkitRelativePath; empty for a loose file). */
+function asNewImage(item: File | NewImage): NewImage {
+  if (item instanceof Blob) {
+    return { file: item, name: item.name, relativePath: item.webkitRelativePath || null };
+  }
+  return item;
+}
+
 export interface ImagesSlice {
   images: ImageItem[];
-  addImages: (files: readonly File[]) => void;
+  addImages: (files: readonly (File | NewImage)[]) => void;
   removeImage: (id: string) => void;
   clearImages: () => void;
   /** Images queued since the queue was last idle: the progress bar's total. */
@@ -126,9 +146,10 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
 
     addImages: (files) => {
       if (files.length === 0) return;
-      const added: ImageItem[] = files.map((file) => ({
+      const added: ImageItem[] = files.map(asNewImage).map(({ file, name, relativePath }) => ({
         id: `img-${nextId++}`,
-        fileName: file.name || 'pasted image',
+        fileName: name || 'pasted image',
+        relativePath,
         file,
         thumbUrl: null,
         status: 'queued',

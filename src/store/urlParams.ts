@@ -1,26 +1,7 @@
-/** The options a URL carries (`?model=`, `?backend=`), read and written back. */
-import { isBackendChoice } from '../shared/protocol';
+/** The address bar kept in step with the variant and backend (`?model=`, `?backend=`); shareLink.ts reads them. */
 import type { BackendChoice } from '../shared/protocol';
-import { isVariantId } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
 import type { AppState } from './types';
-
-export interface UrlOptions {
-  backend: BackendChoice;
-  /** null: none asked for; the app picks (ResNet50 when installed, else ResNet18). */
-  variant: VariantId | null;
-}
-
-/** `?backend=auto|webgl|webgpu|wasm|cpu` and `?model=resnet18|resnet34|resnet50`; anything else falls back to the defaults. */
-export function parseUrlOptions(search: string): UrlOptions {
-  const params = new URLSearchParams(search);
-  const backend = params.get('backend');
-  const model = params.get('model');
-  return {
-    backend: isBackendChoice(backend) ? backend : 'auto',
-    variant: isVariantId(model) ? model : null,
-  };
-}
 
 /**
  * The URL for these options: `?model=` names the variant, so a reload or a shared link reopens it; `?backend=`

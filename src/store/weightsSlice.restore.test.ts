@@ -204,9 +204,12 @@ describe('weights from a URL, after an engine fault', () => {
     client.downloadWeights.mockResolvedValueOnce(bytes(1, 2, 3, 4));
     await answerLoad(first, store.getState().loadWeightsFromUrl(URL_), { origin: 'url', name: URL_ });
     expect(client.downloadWeights).toHaveBeenCalledOnce();
-    expect(client.putCachedWeights).toHaveBeenCalledExactlyOnceWith('url', URL_, [
-      { name: 'resnet18.safetensors', blob: expect.any(Blob) },
-    ]);
+    expect(client.putCachedWeights).toHaveBeenCalledExactlyOnceWith(
+      'url',
+      URL_,
+      [{ name: 'resnet18.safetensors', blob: expect.any(Blob) }],
+      'resnet18',
+    );
     return first;
   }
 

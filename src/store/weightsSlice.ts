@@ -1,6 +1,6 @@
 /** Weights from files, URLs and the browser's cache: downloading with progress, loading, caching, exporting. */
 import type { Progress } from '../shared/progress';
-import type { ModelSource } from '../shared/protocol';
+import type { ModelInfo, ModelSource } from '../shared/protocol';
 import type { NamedBuffer } from '../shared/weightsFormat';
 import {
   CachedWeightsCorruptError,
@@ -10,6 +10,7 @@ import {
   cachedWeightsId,
   putCachedWeights,
   readCachedWeights,
+  recordCachedWeightsVariant,
 } from '../client/weightsCache';
 import type { CachedWeights } from '../client/weightsCache';
 import { DownloadError, downloadWeights, fileNameFromUrl } from '../client/weightsDownload';
@@ -65,19 +66,20 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
     source: Extract<ModelSource, { kind: 'files' }>,
     cacheAs: 'file' | 'url' | null,
     again: () => Promise<NamedBuffer[]>,
-  ): Promise<void> {
+  ): Promise<ModelInfo | null> {
     // Blob copies for the cache: the buffers themselves are transferred to the worker.
     const blobs = cacheAs ? source.files.map((f) => ({ name: f.name, blob: new Blob([f.data]) })) : [];
     const before = get().summary;
     const info = await get().loadModel(`weights from ${source.name}`, source, {
       again: async () => ({ ...source, files: await again() }),
     });
-    if (!info) return;
+    if (!info) return null;
     const note = architectureChangeNote(info.weights.name, before, info.summary);
     set({ weightsNote: note ? { text: note, weightsName: info.weights.name } : null });
-    if (!cacheAs || !cacheAvailable()) return;
+    if (!cacheAs || !cacheAvailable()) return info;
     try {
-      await putCachedWeights(cacheAs, source.name, blobs);
+      // The variant is known only now that the weights loaded; compare mode names cached models by it.
+      await putCachedWeights(cacheAs, source.name, blobs, info.summary.variant);
       set({ cacheNote: null });
     } catch (err) {
       const reason =
@@ -87,6 +89,7 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
       set({ cacheNote: `The weights are loaded but could not be cached for offline use: ${reason}.` });
     }
     await get().refreshCachedWeights();
+    return info;
   }
 
   return {
@@ -185,9 +188,14 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
         });
         return;
       }
-      await loadWeights({ kind: 'files', origin: 'cache', name: entry.name, files }, null, () =>
+      const info = await loadWeights({ kind: 'files', origin: 'cache', name: entry.name, files }, null, () =>
         readCachedWeights(id),
       );
+      // An entry cached before variants were recorded learns its variant the first time it loads.
+      if (info && !entry.variant) {
+        await recordCachedWeightsVariant(id, info.summary.variant).catch(() => undefined);
+        await get().refreshCachedWeights();
+      }
     },
 
     deleteCachedWeights: async (id) => {

@@ -122,6 +122,9 @@ export interface FakeEngine {
   sanityChecks: ProgressCall<SanityRequest, SanityResult>[];
   /** The ids of the images classified, in order (classification answers at once). */
   classified: string[];
+  /** Compare mode: each compared model's loads (by id, answered at once) and the images it classified. */
+  comparedLoads: string[];
+  comparedClassified: { modelId: string; imageIds: string[] }[];
   /** What the engine does when its worker dies: calls the page's fault handler. */
   fault: (reason: string) => void;
 }
@@ -140,6 +143,9 @@ export function fakeEngine(): FakeEngine {
   const faithfulnessRuns: FakeEngine['faithfulnessRuns'] = [];
   const sanityChecks: FakeEngine['sanityChecks'] = [];
   const classified: string[] = [];
+  const comparedLoads: string[] = [];
+  const comparedClassified: FakeEngine['comparedClassified'] = [];
+  let comparedId: string | null = null;
   let faultHandler: ((reason: string) => void) | null = null;
   /** Records a call and returns the promise of the answer the test will give it. */
   function held<A, T>(calls: Call<A, T>[], args: A): Promise<T> {
@@ -190,6 +196,34 @@ export function fakeEngine(): FakeEngine {
     // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
     // real engine's job ends at its next step.
     cancelExplain: vi.fn(() => Promise.resolve()),
+    loadCompared: vi.fn((id: string, source: ModelSource) => {
+      if (comparedId !== id) comparedLoads.push(id);
+      comparedId = id;
+      const variant = source.kind === 'files' ? 'resnet18' : source.variant;
+      return Promise.resolve(modelInfo(variant));
+    }),
+    comparedModelId: vi.fn(() => Promise.resolve(comparedId)),
+    // A compared model's answer names it: class index = the position of its id among those loaded so far.
+    classifyCompared: vi.fn(async (images: readonly EngineImage[]) => {
+      if (comparedId === null) throw new Error('No model is loaded for comparison.');
+      comparedClassified.push({ modelId: comparedId, imageIds: images.map((image) => image.id) });
+      const classIndex = comparedLoads.indexOf(comparedId);
+      return images.map((): ClassifyResult => ({
+        ok: true,
+        variant: 'resnet18',
+        predictions: [{ classIndex, label: `class ${classIndex}`, synonyms: '', probability: 0.5 }],
+        totalMs: 1,
+        inferenceMs: 1,
+        sourceWidth: 10,
+        sourceHeight: 10,
+        memory: MEMORY,
+      }));
+    }),
+    camCompared: vi.fn(() => Promise.reject(new Error('not answered by the fake'))),
+    releaseCompared: vi.fn(() => {
+      comparedId = null;
+      return Promise.resolve();
+    }),
     benchmark: vi.fn(() => Promise.reject(new Error('not used'))),
     memory: vi.fn(() => Promise.resolve(MEMORY)),
     onFault: vi.fn((handler: (reason: string) => void) => {
@@ -209,6 +243,8 @@ export function fakeEngine(): FakeEngine {
     faithfulnessRuns,
     sanityChecks,
     classified,
+    comparedLoads,
+    comparedClassified,
     fault: (reason) => faultHandler?.(reason),
   };
 }

@@ -1,15 +1,22 @@
 /** The page's layout: the sidebar (model, weights, backend, summary) beside the drop zone, results and Look inside. */
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
+import { ComparePanel } from './ComparePanel';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { FeatureMapsPanel } from './FeatureMapsPanel';
+import { Footer } from './Footer';
 import { Header } from './Header';
+import { LinkProblemsNotice } from './LinkProblemsNotice';
+import { LiveAnnouncer } from './LiveAnnouncer';
 import { ModelStatusIndicator } from './ModelStatusIndicator';
 import { ModelSummaryTable } from './ModelSummaryTable';
-import { ResultGrid } from './ResultGrid';
+import { MoreWaysIn } from './MoreWaysIn';
+import { ResultsArea } from './ResultsArea';
+import { ShareLinkButton } from './ShareLinkButton';
 import { TopKInput } from './TopKInput';
 import { UntrainedNotice } from './UntrainedNotice';
+import { UpdateBanner } from './UpdateBanner';
 import { VariantSelect } from './VariantSelect';
 import { WeightsPanel } from './WeightsPanel';
 
@@ -17,7 +24,10 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <LiveAnnouncer />
       <ErrorBanner />
+      <LinkProblemsNotice />
+      <UpdateBanner />
       <div className="layout">
         <aside className="sidebar">
           <section className="panel" aria-label="Model">
@@ -28,7 +38,9 @@ export function App() {
             </div>
             <ModelStatusIndicator />
             <BackendBadge />
+            <ShareLinkButton />
           </section>
+          <ComparePanel />
           <WeightsPanel />
           <section className="panel" aria-label="Model summary">
             <h2>Stages</h2>
@@ -38,10 +50,12 @@ export function App() {
         <main className="main">
           <UntrainedNotice />
           <DropZone />
-          <ResultGrid />
+          <MoreWaysIn />
+          <ResultsArea />
           <FeatureMapsPanel />
         </main>
       </div>
+      <Footer />
     </div>
   );
 }

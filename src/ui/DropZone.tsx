@@ -1,7 +1,7 @@
-/** Where images (and weight files) come in: drop, pick or paste. */
-import { useEffect, useRef, useState } from 'react';
+/** Where images (and weight files) come in: drop (files, folders, links), pick or paste. */
+import { useEffect, useId, useRef, useState } from 'react';
+import type { DragEvent } from 'react';
 
-import { looksLikeWeightsFile } from '../shared/weightsFormat';
 import { useAppStore } from '../store';
 
 /** Files from a paste event: copied images, or files copied in a file manager. */
@@ -17,9 +17,10 @@ function filesFromClipboard(data: DataTransfer | null): File[] {
 
 export function DropZone() {
   const addImages = useAppStore((s) => s.addImages);
-  const loadWeightsFromFiles = useAppStore((s) => s.loadWeightsFromFiles);
+  const addDrop = useAppStore((s) => s.addDrop);
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const id = useId();
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
@@ -33,38 +34,50 @@ export function DropZone() {
     return () => window.removeEventListener('paste', onPaste);
   }, [addImages]);
 
+  const open = () => inputRef.current?.click();
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    // Weight files load as weights, folders are walked for their images, a link from another page is fetched;
+    // everything else is treated as an image (store/intakeSlice.ts).
+    void addDrop(e.dataTransfer);
+  };
+
+  // The whole zone is one button: a click, a tap, Enter or Space anywhere on it opens the file picker. Its
+  // name is the first line; the second describes it.
   return (
-    <div
-      className={`dropzone${dragging ? ' dropzone--active' : ''}`}
-      data-testid="dropzone"
-      onDragOver={(e) => {
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        setDragging(false);
-        // Weight files dropped here are loaded as weights; everything else is treated as an image.
-        const files = Array.from(e.dataTransfer.files);
-        const weights = files.filter((f) => looksLikeWeightsFile(f.name));
-        if (weights.length > 0) void loadWeightsFromFiles(weights);
-        addImages(files.filter((f) => !looksLikeWeightsFile(f.name)));
-      }}
-    >
-      <svg className="dropzone__icon" viewBox="0 0 24 24" aria-hidden="true">
-        <path d="M19 15v4H5v-4H3v4a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2v-4h-2zM11 5.83V16h2V5.83l3.59 3.58L18 8l-6-6-6 6 1.41 1.41L11 5.83z" />
-      </svg>
-      <p>
-        <strong>Drop images here</strong>, paste from the clipboard, or{' '}
-        <button type="button" className="link-button" onClick={() => inputRef.current?.click()}>
-          choose files
-        </button>
-      </p>
-      <p className="muted small">
-        Any number at once: JPEG, PNG, WebP, GIF, AVIF, BMP, SVG. Nothing leaves your browser.
-      </p>
+    <div className="dropzone-wrap">
+      <button
+        type="button"
+        className={`dropzone${dragging ? ' dropzone--active' : ''}`}
+        data-testid="dropzone"
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-hint`}
+        onClick={open}
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setDragging(true);
+        }}
+        onDragLeave={(e) => {
+          // Moving over the zone's own text is not leaving it.
+          if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget)))
+            setDragging(false);
+        }}
+        onDrop={onDrop}
+      >
+        <svg className="dropzone__icon" viewBox="0 0 24 24" aria-hidden="true">
+          <path d="M19 15v4H5v-4H3v4a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2v-4h-2zM11 5.83V16h2V5.83l3.59 3.58L18 8l-6-6-6 6 1.41 1.41L11 5.83z" />
+        </svg>
+        <span className="dropzone__title" id={`${id}-title`}>
+          <strong>Drop images here</strong>, paste from the clipboard, or{' '}
+          <span className="dropzone__choose">choose files</span>
+        </span>
+        <span className="dropzone__hint muted small" id={`${id}-hint`}>
+          Any number at once: JPEG, PNG, WebP, GIF, AVIF, BMP, SVG. Nothing leaves your browser.
+        </span>
+      </button>
+      {/* Out of the tab order and named: the zone above is its keyboard and screen-reader face. */}
       <input
         ref={inputRef}
         data-testid="image-input"
@@ -72,6 +85,8 @@ export function DropZone() {
         type="file"
         accept="image/*"
         multiple
+        tabIndex={-1}
+        aria-label="Choose images to classify"
         onChange={(e) => {
           addImages(Array.from(e.target.files ?? []));
           e.target.value = ''; // picking the same file again should classify it again

@@ -29,6 +29,7 @@ export const ResultCard = memo(function ResultCard({ image }: Props) {
       className={`card${busy ? ' card--busy' : ''}${inspected ? ' card--inspected' : ''}`}
       data-testid="result"
       data-file-name={image.fileName}
+      data-relative-path={image.relativePath ?? ''}
       data-status={image.status}
       data-variant={image.variant ?? ''}
       data-inspected={inspected}
@@ -60,6 +61,12 @@ export const ResultCard = memo(function ResultCard({ image }: Props) {
             ×
           </button>
         </header>
+        {image.relativePath && (
+          // Where it sat in the dropped folder: the path is the user's, shown as text.
+          <p className="card__path muted small" data-testid="result-path" title={image.relativePath}>
+            {image.relativePath.split('/').slice(0, -1).join('/')}/
+          </p>
+        )}
         {image.error ? (
           <p className="card__error" role="alert" data-testid="error" data-error-code={image.error.code}>
             {image.error.message}
@@ -107,6 +114,12 @@ export const ResultCard = memo(function ResultCard({ image }: Props) {
                   aria-pressed={inspected}
                   onClick={() => void inspectImage(image.id)}
                 >
+                  {/* The open card is marked by more than its border's colour. */}
+                  {inspected && (
+                    <span className="card__open-mark" aria-hidden="true">
+                      ▸{' '}
+                    </span>
+                  )}
                   Look inside
                 </button>
               )}

@@ -3,6 +3,7 @@ import { useAppStore } from '../store';
 import { useImages } from '../store/hooks';
 import { QueueProgress } from './QueueProgress';
 import { ResultCard } from './ResultCard';
+import { ResultsExport } from './ResultsExport';
 
 export function ResultGrid() {
   const images = useImages();
@@ -16,6 +17,7 @@ export function ResultGrid() {
           {images.length} image{images.length === 1 ? '' : 's'}
           {pending > 0 ? `, ${pending} in progress` : ''}
         </span>
+        <ResultsExport />
         <button type="button" className="link-button small" data-testid="clear-all" onClick={clearImages}>
           Clear all
         </button>

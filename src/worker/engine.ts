@@ -17,6 +17,7 @@ import type {
   BenchResult,
   CamRender,
   ClassifyResult,
+  ComparedCam,
   EngineApi,
   EngineImage,
   ExportedModel,
@@ -54,6 +55,8 @@ const KEPT_CROPS = 32;
 
 export class InferenceEngine implements EngineApi {
   private classifier: Classifier | null = null;
+  /** Compare mode's second slot: one model beside the active one, so memory holds two models at most. */
+  private compared: { id: string; classifier: Classifier } | null = null;
   private inspection: Inspection | null = null;
   private readonly crops = new CropCache(KEPT_CROPS);
   private readonly queue = new SerialQueue();
@@ -117,63 +120,7 @@ export class InferenceEngine implements EngineApi {
    * good ones in one batched pass.
    */
   classify(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
-    return this.queue.run(async () => {
-      const classifier = this.classifier;
-      if (!classifier) {
-        return images.map(() => ({
-          ok: false as const,
-          code: 'internal' as const,
-          message: 'No model is loaded yet.',
-          memory: memory(),
-        }));
-      }
-      const started = performance.now();
-      const decoded = await Promise.all(
-        images.map(({ blob }) =>
-          decodeAndCrop(blob, classifier.preprocess).then(
-            (crop) => ({ ok: true as const, crop }),
-            (err: unknown) => ({ ok: false as const, err }),
-          ),
-        ),
-      );
-      const crops = decoded.flatMap((d) => (d.ok ? [d.crop] : []));
-      let predictions: Prediction[][] = [];
-      let inferenceMs = 0;
-      let failure: string | null = null;
-      if (crops.length > 0) {
-        await this.testGate.pass('forward');
-        const inferStart = performance.now();
-        try {
-          predictions = await classifier.classify(
-            crops.map((c) => c.rgba),
-            clampTopK(k),
-          );
-        } catch (err) {
-          failure = `Classification failed: ${err instanceof Error ? err.message : String(err)}`;
-        }
-        if (isWebGLContextLost()) {
-          // Whatever came back was computed on a dead context; the page replaces the engine and retries.
-          this.faultHandler?.(CONTEXT_LOST);
-          throw new Error('The GPU (WebGL) context was lost during classification.');
-        }
-        inferenceMs = performance.now() - inferStart;
-      }
-      decoded.forEach((d, i) => d.ok && this.crops.set(images[i]!.id, classifier.preprocess, d.crop.rgba));
-      const totalMs = performance.now() - started;
-      let next = 0;
-      return decoded.map((d): ClassifyResult => {
-        if (!d.ok) return decodeError(d.err);
-        const index = next++;
-        if (failure) return { ok: false, code: 'internal', message: failure, memory: memory() };
-        return success(d.crop, {
-          variant: classifier.summary.variant,
-          predictions: predictions[index]!,
-          // Per image: the batch's time shared out, so a card's number means the same at any batch size.
-          totalMs: totalMs / images.length,
-          inferenceMs: inferenceMs / crops.length,
-        });
-      });
-    });
+    return this.queue.run(() => this.classifyBy(this.classifier, images, k));
   }
 
   inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number): Promise<InspectResult> {
@@ -276,6 +223,51 @@ export class InferenceEngine implements EngineApi {
     return Promise.resolve();
   }
 
+  loadCompared(id: string, source: ModelSource, onProgress: OnProgress): Promise<ModelInfo> {
+    return this.queue.run(async () => {
+      if (this.compared?.id !== id) {
+        // The old one goes first: two compared models at once would make three in memory.
+        this.compared?.classifier.dispose();
+        this.compared = null;
+        await this.testGate.pass('load');
+        this.compared = { id, classifier: await loadClassifier(source, { onProgress }) };
+      }
+      const { classifier } = this.compared;
+      return { summary: classifier.summary, weights: classifier.weights, memory: memory(), buildMs: 0 };
+    });
+  }
+
+  comparedModelId(): Promise<string | null> {
+    return Promise.resolve(this.compared?.id ?? null);
+  }
+
+  classifyCompared(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
+    return this.queue.run(() => this.classifyBy(this.requireCompared(), images, k));
+  }
+
+  camCompared(image: EngineImage, classIndex?: number): Promise<ComparedCam> {
+    return this.queue.run(async () => {
+      const classifier = this.requireCompared();
+      const kept = this.crops.get(image.id, classifier.preprocess);
+      const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
+      if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
+      await this.testGate.pass('forward');
+      const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
+      // Not kept as the inspection: Look inside stays on the active model's image.
+      const cam = await new Inspection(classifier, stages, rgba).drawCam(
+        classIndex ?? predictions[0]!.classIndex,
+      );
+      return transferBitmaps({ cam, predictions, memory: memory() }, [cam.bitmap]);
+    });
+  }
+
+  releaseCompared(): Promise<void> {
+    return this.queue.run(async () => {
+      this.compared?.classifier.dispose();
+      this.compared = null;
+    });
+  }
+
   benchmark(options: BenchOptions): Promise<BenchResult> {
     return this.queue.run(() => this.requireClassifier().benchmark(options));
   }
@@ -289,9 +281,77 @@ export class InferenceEngine implements EngineApi {
     return this.queue.run(async () => {
       this.classifier?.dispose();
       this.classifier = null;
+      this.compared?.classifier.dispose();
+      this.compared = null;
       this.inspection = null;
       this.crops.clear();
     });
+  }
+
+  private async classifyBy(
+    classifier: Classifier | null,
+    images: readonly EngineImage[],
+    k: number,
+  ): Promise<ClassifyResult[]> {
+    if (!classifier) {
+      return images.map(() => ({
+        ok: false as const,
+        code: 'internal' as const,
+        message: 'No model is loaded yet.',
+        memory: memory(),
+      }));
+    }
+    const started = performance.now();
+    const decoded = await Promise.all(
+      images.map(({ blob }) =>
+        decodeAndCrop(blob, classifier.preprocess).then(
+          (crop) => ({ ok: true as const, crop }),
+          (err: unknown) => ({ ok: false as const, err }),
+        ),
+      ),
+    );
+    const crops = decoded.flatMap((d) => (d.ok ? [d.crop] : []));
+    let predictions: Prediction[][] = [];
+    let inferenceMs = 0;
+    let failure: string | null = null;
+    if (crops.length > 0) {
+      await this.testGate.pass('forward');
+      const inferStart = performance.now();
+      try {
+        predictions = await classifier.classify(
+          crops.map((c) => c.rgba),
+          clampTopK(k),
+        );
+      } catch (err) {
+        failure = `Classification failed: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      if (isWebGLContextLost()) {
+        // Whatever came back was computed on a dead context; the page replaces the engine and retries.
+        this.faultHandler?.(CONTEXT_LOST);
+        throw new Error('The GPU (WebGL) context was lost during classification.');
+      }
+      inferenceMs = performance.now() - inferStart;
+    }
+    decoded.forEach((d, i) => d.ok && this.crops.set(images[i]!.id, classifier.preprocess, d.crop.rgba));
+    const totalMs = performance.now() - started;
+    let next = 0;
+    return decoded.map((d): ClassifyResult => {
+      if (!d.ok) return decodeError(d.err);
+      const index = next++;
+      if (failure) return { ok: false, code: 'internal', message: failure, memory: memory() };
+      return success(d.crop, {
+        variant: classifier.summary.variant,
+        predictions: predictions[index]!,
+        // Per image: the batch's time shared out, so a card's number means the same at any batch size.
+        totalMs: totalMs / images.length,
+        inferenceMs: inferenceMs / crops.length,
+      });
+    });
+  }
+
+  private requireCompared(): Classifier {
+    if (!this.compared) throw new Error('No model is loaded for comparison.');
+    return this.compared.classifier;
   }
 
   private requireClassifier(): Classifier {
