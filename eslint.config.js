@@ -18,7 +18,7 @@ const ROOMS = {
   store: ['client', 'shared'],
   ui: ['store', 'shared'],
   serviceWorker: ['shared'],
-  testing: ['model', 'shared'],
+  testing: ['client', 'model', 'shared'],
 };
 
 export default tseslint.config(

@@ -9,53 +9,13 @@ import {
   snapshotDrop,
   splitLooseFiles,
 } from './droppedItems';
-import type { DirectoryEntryLike, EntryLike, FileEntryLike } from './droppedItems';
-
-/** A fake folder tree: a string is a file's content, an object a folder. */
-type Tree = { [name: string]: string | Tree };
+import { fakeDataTransfer, fakeDirectory, fakeFile } from '../testing/droppedEntries';
+import type { Tree } from '../testing/droppedEntries';
+import type { DirectoryEntryLike } from './droppedItems';
 
 /** How often each fake file was opened, by path: the walker should open only the images it takes. */
 let opened: string[] = [];
-
-/** Fake entries as Chromium gives them, readEntries in batches of `batch` (Chromium: 100) until an empty one. */
-function fakeDirectory(name: string, tree: Tree, parentPath = '', batch = 3): DirectoryEntryLike {
-  const fullPath = `${parentPath}/${name}`;
-  const children: EntryLike[] = Object.entries(tree).map(([child, value]) =>
-    typeof value === 'string'
-      ? fakeFile(child, value, fullPath)
-      : fakeDirectory(child, value, fullPath, batch),
-  );
-  return {
-    name,
-    fullPath,
-    isFile: false,
-    isDirectory: true,
-    createReader() {
-      let at = 0;
-      return {
-        readEntries(success) {
-          const next = children.slice(at, at + batch);
-          at += next.length;
-          setTimeout(() => success(next), 0);
-        },
-      };
-    },
-  };
-}
-
-function fakeFile(name: string, content: string, parentPath: string): FileEntryLike {
-  const fullPath = `${parentPath}/${name}`;
-  return {
-    name,
-    fullPath,
-    isFile: true,
-    isDirectory: false,
-    file(success) {
-      opened.push(fullPath);
-      setTimeout(() => success(new File([content], name)), 0);
-    },
-  };
-}
+const onOpen = (path: string) => opened.push(path);
 
 const PHOTOS: Tree = {
   'cat 10.jpg': 'c10',
@@ -70,7 +30,7 @@ const PHOTOS: Tree = {
 describe('walking dropped folders', () => {
   it('takes every image in every subfolder, in path order, each with its path inside the drop', async () => {
     opened = [];
-    const found = await imagesInDirectories([fakeDirectory('photos', PHOTOS)]);
+    const found = await imagesInDirectories([fakeDirectory('photos', PHOTOS, { onOpen })]);
     expect(found.images.map((f) => f.relativePath)).toEqual([
       'photos/cat 2.jpg',
       'photos/cat 10.jpg',
@@ -94,7 +54,7 @@ describe('walking dropped folders', () => {
 
   it('reads a directory until readEntries returns an empty batch', async () => {
     const many: Tree = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`img${i}.jpg`, String(i)]));
-    const found = await imagesInDirectories([fakeDirectory('big', many, '', 100)]);
+    const found = await imagesInDirectories([fakeDirectory('big', many, { batch: 100, onOpen })]);
     expect(found.found).toBe(250);
     expect(found.images[0]!.relativePath).toBe('big/img0.jpg');
     expect(found.images.at(-1)!.relativePath).toBe('big/img249.jpg');
@@ -103,7 +63,7 @@ describe('walking dropped folders', () => {
   it('takes the first images up to the limit, opening only those', async () => {
     opened = [];
     const many: Tree = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`img${i}.jpg`, String(i)]));
-    const found = await imagesInDirectories([fakeDirectory('big', many)], 10);
+    const found = await imagesInDirectories([fakeDirectory('big', many, { onOpen })], 10);
     expect(found.found).toBe(30);
     expect(found.images).toHaveLength(10);
     expect(found.images.map((f) => f.relativePath).at(-1)).toBe('big/img9.jpg');
@@ -166,29 +126,13 @@ describe('a folder picked with webkitdirectory', () => {
 });
 
 describe('what a drop carries', () => {
-  /** A DataTransfer as Chromium hands it to a drop handler. */
-  function dataTransfer(
-    items: { file: File; entry: EntryLike | null }[],
-    text: Record<string, string> = {},
-  ): DataTransfer {
-    return {
-      items: items.map(({ file, entry }) => ({
-        kind: 'file',
-        getAsFile: () => file,
-        webkitGetAsEntry: () => entry,
-      })),
-      files: items.map((i) => i.file),
-      getData: (type: string) => text[type] ?? '',
-    } as unknown as DataTransfer;
-  }
-
   it('separates folders from loose files', () => {
     const folder = fakeDirectory('photos', {});
     const loose = new File(['x'], 'cat.jpg');
     const snapshot = snapshotDrop(
-      dataTransfer([
+      fakeDataTransfer([
         { file: new File([], 'photos'), entry: folder },
-        { file: loose, entry: fakeFile('cat.jpg', 'x', '') },
+        { file: loose, entry: fakeFile('cat.jpg', 'x') },
       ]),
     );
     expect(snapshot.directories).toEqual([folder]);
@@ -198,14 +142,15 @@ describe('what a drop carries', () => {
 
   it('takes a link from another page only when nothing else came', () => {
     expect(
-      snapshotDrop(dataTransfer([], { 'text/uri-list': '# comment\r\nhttps://a.example/cat.jpg\r\n' })).url,
+      snapshotDrop(fakeDataTransfer([], { 'text/uri-list': '# comment\r\nhttps://a.example/cat.jpg\r\n' }))
+        .url,
     ).toBe('https://a.example/cat.jpg');
-    expect(snapshotDrop(dataTransfer([], { 'text/plain': ' http://a.example/x.png ' })).url).toBe(
+    expect(snapshotDrop(fakeDataTransfer([], { 'text/plain': ' http://a.example/x.png ' })).url).toBe(
       'http://a.example/x.png',
     );
-    expect(snapshotDrop(dataTransfer([], { 'text/plain': 'just some words' })).url).toBeNull();
-    expect(snapshotDrop(dataTransfer([], { 'text/uri-list': 'file:///home/me/cat.jpg' })).url).toBeNull();
-    const withFile = dataTransfer([{ file: new File(['x'], 'cat.jpg'), entry: null }], {
+    expect(snapshotDrop(fakeDataTransfer([], { 'text/plain': 'just some words' })).url).toBeNull();
+    expect(snapshotDrop(fakeDataTransfer([], { 'text/uri-list': 'file:///home/me/cat.jpg' })).url).toBeNull();
+    const withFile = fakeDataTransfer([{ file: new File(['x'], 'cat.jpg'), entry: null }], {
       'text/uri-list': 'https://a.example/cat.jpg',
     });
     expect(snapshotDrop(withFile)).toMatchObject({ url: null, files: [expect.any(File)] });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { stubFetchRefusedByPolicy } from '../testing/refusedFetch';
 import { ImageUrlError, imageFromUrl, imageNameFromUrl, parseImageUrl } from './imageFromUrl';
 
 const JPEG = new Uint8Array(readFileSync(new URL('../../e2e/fixtures/chelsea.jpg', import.meta.url)));
@@ -80,19 +81,7 @@ describe('imageFromUrl', () => {
   });
 
   it("says so when the page's Content-Security-Policy refused the address", async () => {
-    const events = new EventTarget();
-    vi.stubGlobal('addEventListener', events.addEventListener.bind(events));
-    vi.stubGlobal('removeEventListener', events.removeEventListener.bind(events));
-    vi.stubGlobal('fetch', () => {
-      setTimeout(() => {
-        const violation = Object.assign(new Event('securitypolicyviolation'), {
-          effectiveDirective: 'connect-src',
-          blockedURI: 'http://plain.example/a.jpg',
-        });
-        events.dispatchEvent(violation);
-      }, 5);
-      return Promise.reject(new TypeError('Failed to fetch'));
-    });
+    stubFetchRefusedByPolicy('http://plain.example/a.jpg');
     const error = await failure(imageFromUrl('http://plain.example/a.jpg'));
     expect(error.code).toBe('blocked');
     expect(error.message).toMatch(/only from https: addresses/);

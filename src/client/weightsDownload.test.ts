@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { stubFetchRefusedByPolicy } from '../testing/refusedFetch';
 import { DownloadError, downloadWeights, fileNameFromUrl } from './weightsDownload';
 
 describe('fileNameFromUrl', () => {
@@ -110,20 +111,7 @@ describe('downloadWeights', () => {
   });
 
   it("says when the page's Content-Security-Policy refused the host, even after a redirect", async () => {
-    const events = new EventTarget();
-    vi.stubGlobal('addEventListener', events.addEventListener.bind(events));
-    vi.stubGlobal('removeEventListener', events.removeEventListener.bind(events));
-    vi.stubGlobal('fetch', () => {
-      // As in a browser, the violation is reported as its own task, after fetch has already rejected.
-      setTimeout(() => {
-        const violation = Object.assign(new Event('securitypolicyviolation'), {
-          effectiveDirective: 'connect-src',
-          blockedURI: 'https://cdn.example.com',
-        });
-        events.dispatchEvent(violation);
-      }, 5);
-      return Promise.reject(new TypeError('Failed to fetch'));
-    });
+    stubFetchRefusedByPolicy('https://cdn.example.com');
     const error = await downloadError(downloadWeights(URL_, noProgress, new AbortController().signal));
     expect(error.code).toBe('blocked');
     expect(error.message).toMatch(

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import type { DirectoryEntryLike, EntryLike } from '../client/droppedItems';
+import { fakeDataTransfer, fakeDirectory } from '../testing/droppedEntries';
 import { folderNotice } from './intakeSlice';
 import type { AppState } from './types';
 
@@ -23,47 +23,6 @@ function pickedFile(relativePath: string): File {
   return file;
 }
 
-/** A one-level dropped folder of files, in one readEntries batch. */
-function droppedFolder(name: string, fileNames: string[]): DirectoryEntryLike {
-  const files: EntryLike[] = fileNames.map((fileName) => ({
-    name: fileName,
-    fullPath: `/${name}/${fileName}`,
-    isFile: true,
-    isDirectory: false,
-    file: (success: (f: File) => void) => success(new File(['x'], fileName)),
-  }));
-  return {
-    name,
-    fullPath: `/${name}`,
-    isFile: false,
-    isDirectory: true,
-    createReader: () => {
-      let done = false;
-      return {
-        readEntries: (success) => {
-          success(done ? [] : files);
-          done = true;
-        },
-      };
-    },
-  };
-}
-
-function dropOf(
-  items: { file: File; entry: EntryLike | null }[],
-  text: Record<string, string> = {},
-): DataTransfer {
-  return {
-    items: items.map(({ file, entry }) => ({
-      kind: 'file',
-      getAsFile: () => file,
-      webkitGetAsEntry: () => entry,
-    })),
-    files: items.map((i) => i.file),
-    getData: (type: string) => text[type] ?? '',
-  } as unknown as DataTransfer;
-}
-
 describe('taking images in', () => {
   it('keeps the path of each image of a picked folder; a loose file has none', () => {
     store.getState().addPickedFolder([pickedFile('photos/tabby/a.jpg'), pickedFile('photos/b.jpg')]);
@@ -78,8 +37,11 @@ describe('taking images in', () => {
 
   it('walks a dropped folder next to loose files, and says what it left out', async () => {
     await store.getState().addDrop(
-      dropOf([
-        { file: new File([], 'photos'), entry: droppedFolder('photos', ['a.jpg', 'notes.txt', '.DS_Store']) },
+      fakeDataTransfer([
+        {
+          file: new File([], 'photos'),
+          entry: fakeDirectory('photos', { 'a.jpg': 'x', 'notes.txt': 'x', '.DS_Store': 'x' }),
+        },
         { file: new File(['x'], 'loose.png'), entry: null },
       ]),
     );
@@ -96,7 +58,9 @@ describe('taking images in', () => {
       async () =>
         new Response(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), { headers: { 'content-type': 'image/jpeg' } }),
     );
-    await store.getState().addDrop(dropOf([], { 'text/uri-list': 'https://images.example/cat.jpg' }));
+    await store
+      .getState()
+      .addDrop(fakeDataTransfer([], { 'text/uri-list': 'https://images.example/cat.jpg' }));
     expect(store.getState().images.map((i) => [i.fileName, i.relativePath])).toEqual([['cat.jpg', null]]);
     expect(store.getState().urlIntake).toEqual({ status: 'idle', url: null, error: null });
 
