@@ -155,6 +155,10 @@ class WorkerEngine implements EngineApi {
       p.ok ? results[next++]! : { ok: false as const, code: p.code, message: p.message, memory },
     );
   }
+  classifyFrame(frame: ImageBitmap, k: number, withCam: boolean) {
+    // Handed over, not copied: the worker closes it once cropped.
+    return this.guard(this.remote.classifyFrame(transfer(frame, [frame]), k, withCam));
+  }
   async inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number) {
     const ready = { id: image.id, blob: await prepareImageForEngine(image.blob) };
     return this.guard(this.remote.inspect(ready, options, camClass));

@@ -130,6 +130,19 @@ export type ClassifyResult =
 /** Where a test can hold the engine: before the forward pass of classify and inspect, or before loading a model. */
 export type TestHoldPoint = 'forward' | 'load';
 
+/** The answer for one camera frame: the active model's top-k, and the CAM of its top-1 when asked for. */
+export interface FrameResult {
+  variant: VariantId;
+  predictions: Prediction[];
+  /** The forward pass (with the CAM's drawing, when asked for). */
+  inferenceMs: number;
+  /** Crop + forward pass (+ CAM), measured in the engine. */
+  totalMs: number;
+  /** Over the network's input (the frame's centre crop); its bitmap is the page's to close. */
+  cam?: CamRender;
+  memory: MemoryInfo;
+}
+
 /** An image for the engine; `id` is the page's name for it, under which the engine keeps its decoded crop. */
 export interface EngineImage {
   id: string;
@@ -214,6 +227,12 @@ export interface EngineApi {
    * keeps the last few decoded crops by image id, so Look inside does not decode them again.
    */
   classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]>;
+  /**
+   * Classifies one camera frame (transferred: the engine closes it) with the active model, cropped exactly as a
+   * decoded image is; with `withCam`, also the class activation map of the top-1. Look inside's inspection is
+   * left as it is.
+   */
+  classifyFrame(frame: ImageBitmap, k: number, withCam: boolean): Promise<FrameResult>;
   /**
    * One forward pass over an image that yields every stage's output: draws the stages and the class activation
    * map of `camClass` (default: the top-1). Remembers the activations of this one image for re-drawing.

@@ -55,3 +55,16 @@ export const useExplainSanity = () => useAppStore((s) => s.explainSanity);
 export const useExplainProgress = () => useAppStore((s) => s.explainProgress);
 export const useModelNames = () =>
   useAppStore(useShallow((s) => ({ variant: s.summary?.variant ?? null, weights: s.weights?.name ?? null })));
+export const useCamera = () =>
+  useAppStore(
+    useShallow((s) => ({
+      status: s.cameraStatus,
+      error: s.cameraError,
+      cameras: s.cameras,
+      deviceId: s.cameraDeviceId,
+      stream: s.cameraStream,
+      live: s.cameraLive,
+      camOn: s.cameraCamOn,
+      cam: s.cameraCam,
+    })),
+  );

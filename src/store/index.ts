@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 
 import { createBackendSlice } from './backendSlice';
+import { createCameraSlice } from './cameraSlice';
 import { createCompareSlice } from './compareSlice';
 import { createExplainSlice } from './explainSlice';
 import { createImagesSlice } from './imagesSlice';
@@ -26,6 +27,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createCompareSlice(...a),
   ...createThemeSlice(...a),
   ...createPwaSlice(...a),
+  ...createCameraSlice(...a),
 }));
 
 export type { AppState } from './types';

@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 
 import type { BackendSlice } from './backendSlice';
+import type { CameraSlice } from './cameraSlice';
 import type { CompareSlice } from './compareSlice';
 import type { ExplainSlice } from './explainSlice';
 import type { ImagesSlice } from './imagesSlice';
@@ -23,7 +24,8 @@ export type AppState = BackendSlice &
   ExplainSlice &
   CompareSlice &
   ThemeSlice &
-  PwaSlice;
+  PwaSlice &
+  CameraSlice;
 
 /** A slice creator that can read and call the whole store (slices cooperate through actions). */
 export type SliceCreator<T> = StateCreator<AppState, [], [], T>;

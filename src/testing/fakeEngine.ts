@@ -1,7 +1,7 @@
 /**
- * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs, redraws and explanation
- * jobs wait for the test to answer them, plus the small helpers those tests share (deferreds, fake bitmaps, model
- * infos, flush).
+ * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs, camera frames, redraws
+ * and explanation jobs wait for the test to answer them, plus the small helpers those tests share (deferreds, fake
+ * bitmaps, model infos, flush).
  */
 import { vi } from 'vitest';
 import type { Mock } from 'vitest';
@@ -18,6 +18,7 @@ import type {
   EngineImage,
   FaithfulnessRequest,
   FeatureMapOptions,
+  FrameResult,
   InspectResult,
   ModelInfo,
   ModelSource,
@@ -115,6 +116,8 @@ export interface FakeEngine {
   /** Inspections, CAMs and feature-map redraws, in order; each waits for `answer`. */
   inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[];
   cams: Call<number, CamRender>[];
+  /** Camera frames, in order; each waits for `answer`. */
+  frames: Call<{ frame: ImageBitmap; k: number; withCam: boolean }, FrameResult>[];
   redraws: Call<FeatureMapOptions, StageRender[]>[];
   /** Explanations, faithfulness runs and sanity checks, in order; each waits for `answer`. */
   explains: ProgressCall<ExplainRequest, ExplainMap[]>[];
@@ -130,14 +133,15 @@ export interface FakeEngine {
 }
 
 /**
- * An engine whose model loads, inspections, CAMs, redraws and explanation jobs wait for the test to answer them;
- * classification and cancelExplain answer at once, and what the store never asks for (initBackend, exportModel,
- * benchmark) rejects.
+ * An engine whose model loads, inspections, CAMs, camera frames, redraws and explanation jobs wait for the test
+ * to answer them; classification and cancelExplain answer at once, and what the store never asks for
+ * (initBackend, exportModel, benchmark) rejects.
  */
 export function fakeEngine(): FakeEngine {
   const loads: LoadCall[] = [];
   const inspects: FakeEngine['inspects'] = [];
   const cams: FakeEngine['cams'] = [];
+  const frames: FakeEngine['frames'] = [];
   const redraws: FakeEngine['redraws'] = [];
   const explains: FakeEngine['explains'] = [];
   const faithfulnessRuns: FakeEngine['faithfulnessRuns'] = [];
@@ -179,6 +183,9 @@ export function fakeEngine(): FakeEngine {
         memory: MEMORY,
       }));
     }),
+    classifyFrame: vi.fn((frame: ImageBitmap, k: number, withCam: boolean) =>
+      held(frames, { frame, k, withCam }),
+    ),
     inspect: vi.fn((image: EngineImage, options: FeatureMapOptions, camClass?: number) =>
       held(inspects, [image, options, camClass]),
     ),
@@ -238,6 +245,7 @@ export function fakeEngine(): FakeEngine {
     loads,
     inspects,
     cams,
+    frames,
     redraws,
     explains,
     faithfulnessRuns,

@@ -1,6 +1,7 @@
 /** The page's layout: the sidebar (model, weights, backend, summary) beside the drop zone, results and Look inside. */
 import { BackendBadge } from './BackendBadge';
 import { BackendSelect } from './BackendSelect';
+import { CameraPanel } from './CameraPanel';
 import { ComparePanel } from './ComparePanel';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
@@ -51,6 +52,7 @@ export function App() {
           <UntrainedNotice />
           <DropZone />
           <MoreWaysIn />
+          <CameraPanel />
           <ResultsArea />
           <FeatureMapsPanel />
         </main>

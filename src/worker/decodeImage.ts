@@ -261,38 +261,68 @@ export async function decodeAndCrop(blob: Blob, spec: PreprocessSpec): Promise<C
     sniffed ? animationNotice(sniffed) : undefined,
     plan.kind === 'downscale' ? `Downscaled from ${dimensions(plan.source)} while decoding` : undefined,
   ].filter((n): n is string => n !== undefined);
-  let resized: ImageBitmap | null = null;
   try {
-    const decoded = { width: bitmap.width, height: bitmap.height };
-    const target = planResize(decoded, spec.resizeShorterSide);
-    if (target.width !== decoded.width || target.height !== decoded.height) {
-      resized = await createImageBitmap(bitmap, {
-        resizeWidth: target.width,
-        resizeHeight: target.height,
-        resizeQuality: 'high',
-      });
-    }
-    const offset = centerCropOffset(target, spec.cropSize);
-    const canvas = new OffscreenCanvas(spec.cropSize, spec.cropSize);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new ImageDecodeError('undecodable', 'No 2D canvas is available to decode images.');
-    // Painting onto opaque white composites transparent pixels onto white, as the spec asks.
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, spec.cropSize, spec.cropSize);
-    ctx.drawImage(resized ?? bitmap, -offset.x, -offset.y);
-    const { data } = ctx.getImageData(0, 0, spec.cropSize, spec.cropSize);
-    const thumbnail = await makeThumbnail(resized ?? bitmap);
-    return {
-      rgba: data,
+    return await withFramedImage(bitmap, spec, async (framed) => ({
+      rgba: readCenterCrop(framed, spec),
       sourceWidth: source.width,
       sourceHeight: source.height,
       ...(notices.length > 0 ? { notice: notices.join('. ') } : {}),
-      thumbnail,
-    };
+      thumbnail: await makeThumbnail(framed),
+    }));
   } finally {
     bitmap.close();
+  }
+}
+
+/**
+ * The image framed as the spec asks (shorter side resized to spec.resizeShorterSide with high-quality
+ * resampling; not resampled when already that size, so the crop stays pixel-exact), handed to `read` and let go
+ * of after it. The caller keeps and closes `bitmap`.
+ */
+async function withFramedImage<T>(
+  bitmap: ImageBitmap,
+  spec: PreprocessSpec,
+  read: (framed: ImageBitmap) => Promise<T>,
+): Promise<T> {
+  const decoded = { width: bitmap.width, height: bitmap.height };
+  const target = planResize(decoded, spec.resizeShorterSide);
+  const resized =
+    target.width !== decoded.width || target.height !== decoded.height
+      ? await createImageBitmap(bitmap, {
+          resizeWidth: target.width,
+          resizeHeight: target.height,
+          resizeQuality: 'high',
+        })
+      : null;
+  try {
+    return await read(resized ?? bitmap);
+  } finally {
     resized?.close();
   }
+}
+
+/** The centre cropSize x cropSize of a framed image as RGBA, composited onto white. */
+function readCenterCrop(framed: ImageBitmap, spec: PreprocessSpec): Uint8ClampedArray {
+  const offset = centerCropOffset({ width: framed.width, height: framed.height }, spec.cropSize);
+  const canvas = new OffscreenCanvas(spec.cropSize, spec.cropSize);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new ImageDecodeError('undecodable', 'No 2D canvas is available to decode images.');
+  // Painting onto opaque white composites transparent pixels onto white, as the spec asks.
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, spec.cropSize, spec.cropSize);
+  ctx.drawImage(framed, -offset.x, -offset.y);
+  return ctx.getImageData(0, 0, spec.cropSize, spec.cropSize).data;
+}
+
+/**
+ * A bitmap that is already decoded (a camera frame) cropped exactly as a decoded file is, so a frame and a
+ * snapshot of it reach the network as the same pixels. The caller keeps and closes `bitmap`.
+ */
+export function cropBitmap(bitmap: ImageBitmap, spec: PreprocessSpec): Promise<Uint8ClampedArray> {
+  if (bitmap.width === 0 || bitmap.height === 0) {
+    return Promise.reject(new ImageDecodeError('empty', 'The frame has no pixels.'));
+  }
+  return withFramedImage(bitmap, spec, async (framed) => readCenterCrop(framed, spec));
 }
 
 /**

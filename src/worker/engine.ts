@@ -24,6 +24,7 @@ import type {
   FaithfulnessRequest,
   SanityRequest,
   FeatureMapOptions,
+  FrameResult,
   InspectResult,
   MemoryInfo,
   ModelInfo,
@@ -34,7 +35,7 @@ import type {
 import { SerialQueue } from '../shared/serialQueue';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { CropCache } from './cropCache';
-import { ImageDecodeError, decodeAndCrop, warmUpDecoding } from './decodeImage';
+import { ImageDecodeError, cropBitmap, decodeAndCrop, warmUpDecoding } from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
 import type { RunControl } from '../explain/runControl';
@@ -121,6 +122,42 @@ export class InferenceEngine implements EngineApi {
    */
   classify(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
     return this.queue.run(() => this.classifyBy(this.classifier, images, k));
+  }
+
+  classifyFrame(frame: ImageBitmap, k: number, withCam: boolean): Promise<FrameResult> {
+    return this.queue
+      .run(async () => {
+        const classifier = this.requireClassifier();
+        const started = performance.now();
+        const rgba = await cropBitmap(frame, classifier.preprocess);
+        frame.close();
+        const inferStart = performance.now();
+        let predictions: Prediction[];
+        let cam: CamRender | undefined;
+        if (withCam) {
+          const inspected = await classifier.inspect(rgba, clampTopK(k));
+          predictions = inspected.predictions;
+          // Its own Inspection, not kept: Look inside stays on the image the user opened.
+          cam = await new Inspection(classifier, inspected.stages, rgba).drawCam(predictions[0]!.classIndex);
+        } else {
+          predictions = (await classifier.classify([rgba], clampTopK(k)))[0]!;
+        }
+        if (isWebGLContextLost()) {
+          this.faultHandler?.(CONTEXT_LOST);
+          throw new Error('The GPU (WebGL) context was lost during classification.');
+        }
+        const now = performance.now();
+        const result: FrameResult = {
+          variant: classifier.summary.variant,
+          predictions,
+          inferenceMs: now - inferStart,
+          totalMs: now - started,
+          ...(cam ? { cam } : {}),
+          memory: memory(),
+        };
+        return transferBitmaps(result, cam ? [cam.bitmap] : []);
+      })
+      .finally(() => frame.close());
   }
 
   inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number): Promise<InspectResult> {

@@ -1,0 +1,206 @@
+/**
+ * The live camera, end to end: Chromium's fake camera plays a short video made from a committed photo, so the
+ * live answer can be checked against the same photo dropped as a file, and a long run against leaks.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+
+import { addImages, fixture, numTensors, openApp, predictionsOf, resultFor } from './helpers';
+import { expect, test } from './test';
+
+const CHROMIUM_ARGS = JSON.parse(
+  readFileSync(new URL('./chromium-args.json', import.meta.url), 'utf8'),
+) as string[];
+
+/** Where the video is made; the browser reads it only when the page opens the camera, after beforeAll. */
+const VIDEO = path.join(tmpdir(), `resnet-lens-camera-${process.pid}`, 'chelsea.y4m');
+
+// A browser of its own: the fake camera and its video are launch flags. The fake UI flag accepts every
+// permission prompt, so a refusal is played by replacing getUserMedia in the page (see the error tests).
+test.use({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${VIDEO}`,
+      // A heap figure worth comparing needs a collection first, and more than the default rounded numbers.
+      '--js-flags=--expose-gc',
+      '--enable-precise-memory-info',
+    ],
+  },
+});
+
+test.beforeAll(() => {
+  mkdirSync(path.dirname(VIDEO), { recursive: true });
+  // The photo at its own aspect (451x300 rounded to even sides, as yuv420p needs), so a frame is framed and
+  // cropped like the file itself.
+  execFileSync('ffmpeg', [
+    ...['-y', '-loglevel', 'error', '-loop', '1', '-i', fixture('chelsea.jpg')],
+    ...['-t', '2', '-r', '10', '-vf', 'scale=450:300,format=yuv420p', '-f', 'yuv4mpegpipe', VIDEO],
+  ]);
+});
+
+interface LiveFigures {
+  frames: number;
+  fps: number;
+  frameMs: number;
+}
+
+async function liveFigures(page: Page): Promise<LiveFigures> {
+  const fps = page.getByTestId('camera-fps');
+  return {
+    frames: Number(await fps.getAttribute('data-frames')),
+    fps: Number(await fps.getAttribute('data-fps')),
+    frameMs: Number(await fps.getAttribute('data-frame-ms')),
+  };
+}
+
+/** Waits until the camera has answered `frames` frames since it started. */
+async function framesReach(page: Page, frames: number, timeout = 120_000): Promise<void> {
+  await expect
+    .poll(async () => Number(await page.getByTestId('camera-fps').getAttribute('data-frames')), { timeout })
+    .toBeGreaterThanOrEqual(frames);
+}
+
+async function startCamera(page: Page): Promise<void> {
+  await page.getByTestId('camera-start').click();
+  await expect(page.getByTestId('camera-video')).toBeVisible();
+  await framesReach(page, 1);
+}
+
+async function liveTop1(page: Page): Promise<number> {
+  return Number(await page.getByTestId('camera-prediction').first().getAttribute('data-class-index'));
+}
+
+/** The page's JS heap after a full collection. */
+async function heapAfterGc(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    (globalThis as unknown as { gc: () => void }).gc();
+    return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
+  });
+}
+
+test('ResNet50: the live top-1 is the top-1 of the same photo dropped as a file, with frames per second', async ({
+  page,
+}) => {
+  await openApp(page, '?model=resnet50');
+  await addImages(page, fixture('chelsea.jpg'));
+  const [fromFile] = await predictionsOf(page, 'chelsea.jpg', 'resnet50');
+
+  await startCamera(page);
+  await framesReach(page, 5);
+  expect(await liveTop1(page)).toBe(fromFile!.classIndex);
+  await expect(page.getByTestId('camera-prediction').first()).toHaveAttribute('data-label', fromFile!.label);
+  const figures = await liveFigures(page);
+  expect(figures.fps).toBeGreaterThan(0);
+  console.log(
+    `camera ResNet50: ${figures.fps.toFixed(2)} frames/s, ${figures.frameMs.toFixed(1)} ms per frame ` +
+      `(top-1 ${fromFile!.label}, ${figures.frames} frames)`,
+  );
+  await page.getByTestId('camera-stop').click();
+});
+
+test('ResNet18 over 1,000 frames: tensors stay flat and the heap does not grow; the map can be on', async ({
+  page,
+}) => {
+  test.setTimeout(480_000);
+  await openApp(page);
+  await startCamera(page);
+  // Part of the run draws the class activation map too: both paths must free what they make.
+  await page.getByTestId('camera-cam-toggle').check();
+  await expect(page.getByTestId('camera-cam')).toBeVisible();
+  await framesReach(page, 20);
+  const start = await liveFigures(page);
+  const tensorsBefore = await numTensors(page);
+  const heapBefore = await heapAfterGc(page);
+
+  await framesReach(page, start.frames + 200, 240_000);
+  await page.getByTestId('camera-cam-toggle').uncheck();
+  await expect(page.getByTestId('camera-cam')).toHaveCount(0);
+  await framesReach(page, start.frames + 220);
+  const plain = await liveFigures(page);
+  await framesReach(page, start.frames + 1000, 400_000);
+  const end = await liveFigures(page);
+  const tensorsAfter = await numTensors(page);
+  const heapAfter = await heapAfterGc(page);
+
+  console.log(
+    `camera ResNet18: ${plain.fps.toFixed(2)} frames/s, ${plain.frameMs.toFixed(1)} ms per frame ` +
+      `(${end.fps.toFixed(2)} frames/s at the end); over ${end.frames - start.frames} frames tensors ` +
+      `${tensorsBefore} -> ${tensorsAfter}, page heap ${(heapBefore / 1e6).toFixed(2)} MB -> ` +
+      `${(heapAfter / 1e6).toFixed(2)} MB`,
+  );
+  expect(tensorsAfter).toBe(tensorsBefore);
+  // A collected heap still moves by what the last frames left in flight: a leak per frame would be far more.
+  expect(heapAfter - heapBefore).toBeLessThan(2_000_000);
+  await page.getByTestId('camera-stop').click();
+});
+
+test('stop ends the camera track and the live figures; a snapshot becomes a card that classifies', async ({
+  page,
+}) => {
+  await openApp(page);
+  await startCamera(page);
+  await framesReach(page, 2);
+
+  await page.getByTestId('camera-snapshot').click();
+  const card = page.locator('[data-testid="result"][data-file-name^="camera-"]');
+  await expect(card).toHaveCount(1);
+  const name = await card.getAttribute('data-file-name');
+  expect(name).toMatch(/^camera-\d{4}-\d{2}-\d{2}-\d{6}\.jpg$/);
+  const predictions = await predictionsOf(page, name!);
+  expect(predictions.length).toBeGreaterThan(0);
+
+  // Keep the track to look at it after the video element is gone.
+  await page.evaluate(() => {
+    const video = document.querySelector<HTMLVideoElement>('[data-testid="camera-video"]')!;
+    (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack = (
+      video.srcObject as MediaStream
+    ).getVideoTracks()[0]!;
+  });
+  expect(
+    await page.evaluate(
+      () => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState,
+    ),
+  ).toBe('live');
+  await page.getByTestId('camera-stop').click();
+  await expect(page.getByTestId('camera-fps')).toHaveCount(0);
+  await expect(page.getByTestId('camera-video')).toHaveCount(0);
+  expect(
+    await page.evaluate(
+      () => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState,
+    ),
+  ).toBe('ended');
+  await expect(page.getByTestId('camera-start')).toBeVisible();
+});
+
+for (const [errorName, code] of [
+  ['NotAllowedError', 'denied'],
+  ['NotFoundError', 'no-camera'],
+] as const) {
+  test(`${errorName} shows "${code}" in the camera panel, and the rest of the page keeps working`, async ({
+    page,
+  }) => {
+    // The fake UI flag grants every prompt, and the fake device is always there: the refusal is played by
+    // getUserMedia itself, as the browser would answer.
+    await page.addInitScript((name) => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Refused by the test.', name));
+    }, errorName);
+    await openApp(page);
+    await page.getByTestId('camera-start').click();
+    const error = page.getByRole('region', { name: 'Camera' }).getByTestId('error');
+    await expect(error).toHaveAttribute('data-error-code', code);
+    await expect(error).not.toBeEmpty();
+    await expect(page.getByTestId('camera-video')).toHaveCount(0);
+
+    await addImages(page, fixture('chelsea.jpg'));
+    await expect(resultFor(page, 'chelsea.jpg')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    expect((await predictionsOf(page, 'chelsea.jpg')).length).toBeGreaterThan(0);
+  });
+}

@@ -1,0 +1,210 @@
+/**
+ * The live camera: starting and stopping it, and the loop that classifies its frames one at a time (the latest
+ * frame wins; frames in between are never queued), with frames per second and an optional class activation map.
+ */
+import {
+  cameraProblem,
+  grabFrame,
+  hasFrame,
+  listCameras,
+  openCamera,
+  snapshot,
+  stopStream,
+  streamDeviceId,
+} from '../client/camera';
+import type { CameraDevice, CameraProblem } from '../client/camera';
+import type { Prediction } from '../shared/predictions';
+import type { CamRender, FrameResult } from '../shared/protocol';
+import type { VariantId } from '../shared/variants';
+import { getEngine } from './engineRef';
+import type { SliceCreator } from './types';
+
+export type CameraStatus = 'off' | 'starting' | 'live' | 'error';
+
+export interface CameraLive {
+  variant: VariantId;
+  predictions: Prediction[];
+  /** Answers per second over the last few frames. */
+  fps: number;
+  /** Mean time from grabbing a frame to its answer, over the same frames. */
+  frameMs: number;
+  /** The engine's own time for the last frame (crop + forward pass). */
+  engineMs: number;
+  /** Frames answered since the camera started. */
+  frames: number;
+}
+
+export interface CameraSlice {
+  cameraStatus: CameraStatus;
+  cameraError: CameraProblem | null;
+  /** The video inputs, named once the user has allowed access. */
+  cameras: CameraDevice[];
+  cameraDeviceId: string | null;
+  cameraStream: MediaStream | null;
+  cameraLive: CameraLive | null;
+  /** Whether each frame also gets the class activation map of its top-1. */
+  cameraCamOn: boolean;
+  cameraCam: CamRender | null;
+  /** Opens the camera (`deviceId`, or the browser's choice) and starts classifying its frames. */
+  startCamera: (deviceId?: string) => Promise<void>;
+  /** Ends the loop and every track of the stream. */
+  stopCamera: () => void;
+  setCameraCamOn: (on: boolean) => void;
+  /** The element that shows the stream, where frames are grabbed from; null when it goes. */
+  setCameraVideo: (video: HTMLVideoElement | null) => void;
+  /** The current frame as a card, like a dropped photo. */
+  takeSnapshot: () => Promise<void>;
+  dismissCameraError: () => void;
+}
+
+/** Frames the rate is measured over: enough to be steady, few enough to follow a change. */
+const RATE_WINDOW = 10;
+/** How long the loop waits for a video frame or a ready model before looking again. */
+const IDLE_WAIT_MS = 100;
+/** After an engine failure (being replaced, a model loading that failed), before the next frame. */
+const RETRY_WAIT_MS = 500;
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
+  /** Each start gets a new run number; a loop or a start that finds another one current ends itself. */
+  let run = 0;
+  let video: HTMLVideoElement | null = null;
+
+  const onVisibility = () => {
+    if (document.hidden) get().stopCamera();
+  };
+
+  const replaceCam = (cam: CamRender | null) => {
+    const old = get().cameraCam;
+    if (old && old !== cam) old.bitmap.close();
+    set({ cameraCam: cam });
+  };
+
+  /** One frame at a time: the next is grabbed only once the last is answered, so none waits in a queue. */
+  async function classifyFrames(mine: number): Promise<void> {
+    const recent: { answeredAt: number; ms: number }[] = [];
+    let frames = 0;
+    while (mine === run) {
+      const engine = get().modelStatus === 'ready' ? getEngine() : null;
+      const source = video;
+      if (!engine || !source || !hasFrame(source)) {
+        await wait(IDLE_WAIT_MS);
+        continue;
+      }
+      const grabbedAt = performance.now();
+      let frame: ImageBitmap;
+      try {
+        frame = await grabFrame(source);
+      } catch {
+        await wait(IDLE_WAIT_MS);
+        continue;
+      }
+      if (mine !== run) {
+        frame.close();
+        return;
+      }
+      let result: FrameResult;
+      try {
+        result = await engine.classifyFrame(frame, get().topK, get().cameraCamOn);
+      } catch {
+        // The engine is being replaced or has no model: the page says why elsewhere; frames go on after.
+        await wait(RETRY_WAIT_MS);
+        continue;
+      }
+      const answeredAt = performance.now();
+      if (mine !== run) {
+        result.cam?.bitmap.close();
+        return;
+      }
+      frames += 1;
+      recent.push({ answeredAt, ms: answeredAt - grabbedAt });
+      if (recent.length > RATE_WINDOW) recent.shift();
+      const span = answeredAt - recent[0]!.answeredAt;
+      const frameMs = recent.reduce((sum, r) => sum + r.ms, 0) / recent.length;
+      // One frame has no span yet: its own round trip is the best guess of the rate.
+      const fps = recent.length > 1 && span > 0 ? ((recent.length - 1) * 1000) / span : 1000 / frameMs;
+      get().setMemory(result.memory);
+      // A map asked for before the user turned maps off is not shown.
+      const cam = result.cam && get().cameraCamOn ? result.cam : null;
+      if (result.cam && !cam) result.cam.bitmap.close();
+      replaceCam(cam);
+      set({
+        cameraLive: {
+          variant: result.variant,
+          predictions: result.predictions,
+          fps,
+          frameMs,
+          engineMs: result.totalMs,
+          frames,
+        },
+      });
+    }
+  }
+
+  return {
+    cameraStatus: 'off',
+    cameraError: null,
+    cameras: [],
+    cameraDeviceId: null,
+    cameraStream: null,
+    cameraLive: null,
+    cameraCamOn: false,
+    cameraCam: null,
+
+    startCamera: async (deviceId) => {
+      const old = get().cameraStream;
+      if (old) stopStream(old);
+      const mine = ++run;
+      set({ cameraStatus: 'starting', cameraError: null, cameraStream: null, cameraLive: null });
+      let stream: MediaStream;
+      try {
+        stream = await openCamera(deviceId);
+      } catch (err) {
+        if (mine === run) set({ cameraStatus: 'error', cameraError: cameraProblem(err) });
+        return;
+      }
+      if (mine !== run) {
+        // Stopped (or started again) while the browser was asking the user.
+        stopStream(stream);
+        return;
+      }
+      set({ cameraStatus: 'live', cameraStream: stream, cameraDeviceId: streamDeviceId(stream) });
+      if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
+      void classifyFrames(mine);
+      // Names come only with permission, so the list is read now.
+      const cameras = await listCameras().catch(() => []);
+      if (mine === run) set({ cameras });
+    },
+
+    stopCamera: () => {
+      run += 1;
+      const stream = get().cameraStream;
+      if (stream) stopStream(stream);
+      if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
+      replaceCam(null);
+      set({
+        cameraStatus: 'off',
+        cameraStream: null,
+        cameraLive: null,
+        ...(get().cameraStatus === 'error' ? {} : { cameraError: null }),
+      });
+    },
+
+    setCameraCamOn: (on) => {
+      set({ cameraCamOn: on });
+      if (!on) replaceCam(null);
+    },
+
+    setCameraVideo: (element) => {
+      video = element;
+    },
+
+    takeSnapshot: async () => {
+      if (!video || !hasFrame(video)) return;
+      get().addImages([await snapshot(video)]);
+    },
+
+    dismissCameraError: () => set({ cameraError: null, cameraStatus: 'off' }),
+  };
+};
