@@ -48,6 +48,10 @@ export class EngineRetiredError extends Error {
   }
 }
 
+/** The engine's answer for an SVG: render it here, then ask again. */
+const isPageRender = (result: ClassifyResult | undefined) =>
+  result !== undefined && !result.ok && result.code === 'needs-page-render';
+
 class WorkerEngine implements EngineApi {
   private faultReason: string | null = null;
   private retired = false;
@@ -113,6 +117,9 @@ class WorkerEngine implements EngineApi {
   classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
     return this.classifyBy((ready) => this.remote.classify(ready, k), images);
   }
+  thumbnail(imageId: string) {
+    return this.guard(this.remote.thumbnail(imageId));
+  }
   loadCompared(id: string, source: ModelSource, onProgress: OnProgress) {
     const buffers = source.kind === 'files' ? [...new Set(source.files.map((f) => f.data))] : [];
     return this.guard(this.remote.loadCompared(id, transfer(source, buffers), proxy(onProgress)));
@@ -130,13 +137,30 @@ class WorkerEngine implements EngineApi {
   releaseCompared() {
     return this.guard(this.remote.releaseCompared());
   }
+  /**
+   * Files go straight to the engine, which reads their headers anyway: reading one here first cost a dropped
+   * photo several milliseconds before its classification even began. An SVG is the exception (a worker has no
+   * SVG renderer): the engine answers `needs-page-render`, and it is rendered here to a PNG and sent again.
+   */
   private async classifyBy(
     remoteClassify: (ready: EngineImage[]) => Promise<ClassifyResult[]>,
     images: readonly EngineImage[],
   ): Promise<ClassifyResult[]> {
-    // An SVG is rendered here on the page (the worker cannot); one that fails gets the engine's kind of card.
+    const results = await this.guard(remoteClassify([...images]));
+    const svgs = images.filter((_, i) => isPageRender(results[i]));
+    if (svgs.length === 0) return results;
+    const rendered = await this.classifyRendered(remoteClassify, svgs);
+    let next = 0;
+    return results.map((result) => (isPageRender(result) ? rendered[next++]! : result));
+  }
+
+  /** SVGs rendered on the page, then classified; one that fails to render gets the engine's kind of card. */
+  private async classifyRendered(
+    remoteClassify: (ready: EngineImage[]) => Promise<ClassifyResult[]>,
+    svgs: readonly EngineImage[],
+  ): Promise<ClassifyResult[]> {
     const prepared = await Promise.all(
-      images.map(({ id, blob }) =>
+      svgs.map(({ id, blob }) =>
         prepareImageForEngine(blob).then(
           (ready) => ({ ok: true as const, image: { id, blob: ready } }),
           (err: unknown) => {
@@ -151,9 +175,14 @@ class WorkerEngine implements EngineApi {
     // Every engine result carries the memory figure; ask only when none came back.
     const memory = results.at(-1)?.memory ?? (await this.memory());
     let next = 0;
-    return prepared.map((p) =>
-      p.ok ? results[next++]! : { ok: false as const, code: p.code, message: p.message, memory },
-    );
+    return prepared.map((p): ClassifyResult => {
+      if (!p.ok) return { ok: false, code: p.code, message: p.message, memory };
+      const result = results[next++]!;
+      // Asked twice: whatever the engine saw, the card gets a plain answer, never this internal code.
+      return isPageRender(result)
+        ? { ok: false, code: 'undecodable', message: 'This SVG image could not be rendered.', memory }
+        : result;
+    });
   }
   classifyFrame(frame: ImageBitmap, k: number, withCam: boolean) {
     // Handed over, not copied: the worker closes it once cropped.

@@ -42,9 +42,12 @@ export interface BackendInfo {
   probedRenderer?: string;
   /** Where inference runs: always the dedicated worker, never the page's own thread. */
   thread: 'worker';
-  /** WebGL only: the unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))". */
+  /**
+   * WebGL: the unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader ...))"; WebGPU: the
+   * adapter's vendor and architecture, e.g. "google swiftshader".
+   */
   renderer?: string;
-  /** WebGL only: true for software rasterizers (SwiftShader, llvmpipe). */
+  /** WebGL and WebGPU: true for software rasterizers (SwiftShader, llvmpipe). */
   softwareRenderer?: boolean;
   /** WASM only: whether the SIMD build runs, and on how many threads (1 unless the page is cross-origin isolated). */
   simd?: boolean;
@@ -106,7 +109,12 @@ export type ImageErrorCode =
   | 'too-large'
   | 'internal'
   /** The user cancelled the queue before this image's turn. */
-  | 'cancelled';
+  | 'cancelled'
+  /**
+   * An SVG, which a worker cannot render: the page renders it to a PNG and asks again (client/engineClient.ts),
+   * so no card ever shows this code.
+   */
+  | 'needs-page-render';
 
 export type ClassifyResult =
   | {
@@ -121,8 +129,6 @@ export type ClassifyResult =
       sourceHeight: number;
       /** Something the user should know about how the image was read ("first frame of an animated GIF"). */
       notice?: string;
-      /** A small JPEG of the whole image for the card, so the page never decodes a huge original itself. */
-      thumbnail?: Blob;
       memory: MemoryInfo;
     }
   | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };
@@ -227,6 +233,13 @@ export interface EngineApi {
    * keeps the last few decoded crops by image id, so Look inside does not decode them again.
    */
   classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]>;
+  /**
+   * The card's thumbnail of an image `classify` answered for: a small JPEG of the whole image, so the page never
+   * decodes a huge original itself. Made after the answer (encoding takes longer than decoding a photo), handed
+   * over once; null when none is waiting (never classified, asked twice, or evicted after many batches).
+   * Answered at once, not queued behind the next batch.
+   */
+  thumbnail(imageId: string): Promise<Blob | null>;
   /**
    * Classifies one camera frame (transferred: the engine closes it) with the active model, cropped exactly as a
    * decoded image is; with `withCam`, also the class activation map of the top-1. Look inside's inspection is

@@ -19,9 +19,9 @@ export interface ImageItem {
   relativePath: string | null;
   file: Blob;
   /**
-   * Object URL of the small thumbnail the engine made while decoding; null until then. The page never shows
-   * the original file itself: a 20000x20000 PNG would be decoded at full size on the page. Revoked when the
-   * card is removed.
+   * Object URL of the small thumbnail the engine made while decoding; null until the page asks for it after the
+   * first answer. The page never shows the original file itself: a 20000x20000 PNG would be decoded at full size
+   * on the page. Revoked when the card is removed.
    */
   thumbUrl: string | null;
   status: ImageStatus;
@@ -75,11 +75,22 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
   const update = (id: string, patch: Partial<ImageItem>) =>
     set({ images: get().images.map((img) => (img.id === id ? { ...img, ...patch } : img)) });
 
-  /** Swaps an image's thumbnail for a new one, releasing the old object URL. */
-  const replaceThumb = (id: string, thumbnail: Blob): string => {
-    const old = get().images.find((img) => img.id === id)?.thumbUrl;
-    if (old) URL.revokeObjectURL(old);
-    return URL.createObjectURL(thumbnail);
+  /**
+   * Asks the engine for the card's thumbnail once its answer is shown (the engine encodes it after answering, so
+   * it never delays the answer). A card that has one keeps it: a re-classification is of the same image.
+   */
+  const fetchThumbnail = (id: string) => {
+    getEngine()
+      ?.thumbnail(id)
+      .then(
+        (thumbnail) => {
+          const waiting = get().images.some((img) => img.id === id && img.thumbUrl === null);
+          if (thumbnail && waiting) update(id, { thumbUrl: URL.createObjectURL(thumbnail) });
+        },
+        () => {
+          // The engine went (a fault, a backend change): the card keeps its placeholder until classified again.
+        },
+      );
   };
 
   const applyResult = (id: string, result: ClassifyResult) => {
@@ -97,8 +108,8 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
       sourceSize: { width: result.sourceWidth, height: result.sourceHeight },
       notice: result.notice ?? null,
       error: null,
-      ...(result.thumbnail ? { thumbUrl: replaceThumb(id, result.thumbnail) } : {}),
     });
+    if (get().images.find((img) => img.id === id)?.thumbUrl === null) fetchThumbnail(id);
   };
 
   const queue = new ClassificationQueue(

@@ -183,6 +183,7 @@ export function fakeEngine(): FakeEngine {
         memory: MEMORY,
       }));
     }),
+    thumbnail: vi.fn(() => Promise.resolve(null)),
     classifyFrame: vi.fn((frame: ImageBitmap, k: number, withCam: boolean) =>
       held(frames, { frame, k, withCam }),
     ),

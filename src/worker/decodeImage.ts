@@ -8,7 +8,7 @@ import { SerialQueue } from '../shared/serialQueue';
 
 export class ImageDecodeError extends Error {
   constructor(
-    readonly code: 'empty' | 'undecodable' | 'unsupported' | 'too-large',
+    readonly code: 'empty' | 'undecodable' | 'unsupported' | 'too-large' | 'needs-page-render',
     message: string,
   ) {
     super(message);
@@ -23,8 +23,11 @@ export interface CroppedImage {
   sourceHeight: number;
   /** How the image was read, when the user should know (animated: first frame; downscaled while decoding). */
   notice?: string;
-  /** A small JPEG of the whole image for the result card. */
-  thumbnail?: Blob;
+  /**
+   * The whole image at thumbnail size for the result card, not yet encoded: encoding it (a JPEG) takes longer
+   * than decoding a photo, so it happens after the answer is on screen (see Thumbnails). The holder closes it.
+   */
+  thumbnail?: ImageBitmap;
 }
 
 /**
@@ -119,10 +122,6 @@ export function decodeFailure(
       'unsupported',
       `${label} ${noun} cannot be decoded by this browser; convert it to JPEG or PNG.`,
     );
-  }
-  if (sniffed.format.id === 'svg') {
-    // The page rasterizes SVG before sending it (client/prepareImage.ts): a worker has no SVG renderer.
-    return new ImageDecodeError('undecodable', `This SVG image could not be rendered (${bytes}).`);
   }
   if (looksTruncated(sniffed.format.id, tail)) {
     return new ImageDecodeError(
@@ -220,17 +219,27 @@ async function decodeLarge(
 /** Longest side of the card's thumbnail, in CSS pixels x 2 for sharp rendering on high-DPI screens. */
 const THUMBNAIL_SIZE = 192;
 
-async function makeThumbnail(image: ImageBitmap): Promise<Blob> {
+function makeThumbnail(image: ImageBitmap): Promise<ImageBitmap> {
   const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(image.width, image.height));
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d')!;
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, width, height);
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(image, 0, 0, width, height);
-  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+  return createImageBitmap(image, {
+    resizeWidth: Math.max(1, Math.round(image.width * scale)),
+    resizeHeight: Math.max(1, Math.round(image.height * scale)),
+    resizeQuality: 'high',
+  });
+}
+
+/** A thumbnail as the small JPEG the card shows, composited onto white like the crop. Closes `thumbnail`. */
+export async function encodeThumbnail(thumbnail: ImageBitmap): Promise<Blob> {
+  try {
+    const canvas = new OffscreenCanvas(thumbnail.width, thumbnail.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, thumbnail.width, thumbnail.height);
+    ctx.drawImage(thumbnail, 0, 0);
+    return await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+  } finally {
+    thumbnail.close();
+  }
 }
 
 /**
@@ -239,9 +248,16 @@ async function makeThumbnail(image: ImageBitmap): Promise<Blob> {
  * pixel-exact. The header is read first: a format the browser cannot decode is named, an image too large to
  * decode is refused before any decoding, and a large one is decoded straight to the resize size.
  */
-export async function decodeAndCrop(blob: Blob, spec: PreprocessSpec): Promise<CroppedImage> {
+export async function decodeAndCrop(
+  blob: Blob,
+  spec: PreprocessSpec,
+  { withThumbnail = false }: { withThumbnail?: boolean } = {},
+): Promise<CroppedImage> {
   if (blob.size === 0) throw new ImageDecodeError('empty', 'The file is empty (0 bytes).');
   const sniffed = sniffImage(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
+  if (sniffed?.format.id === 'svg') {
+    throw new ImageDecodeError('needs-page-render', 'An SVG image is rendered on the page, not in a worker.');
+  }
   const plan = planDecode(sniffed, spec.resizeShorterSide, await canDecodeJpegScaled());
   if (plan.kind === 'too-large') {
     throw new ImageDecodeError(
@@ -267,7 +283,7 @@ export async function decodeAndCrop(blob: Blob, spec: PreprocessSpec): Promise<C
       sourceWidth: source.width,
       sourceHeight: source.height,
       ...(notices.length > 0 ? { notice: notices.join('. ') } : {}),
-      thumbnail: await makeThumbnail(framed),
+      ...(withThumbnail ? { thumbnail: await makeThumbnail(framed) } : {}),
     }));
   } finally {
     bitmap.close();
@@ -334,5 +350,8 @@ export async function warmUpDecoding(spec: PreprocessSpec): Promise<void> {
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = '#8a6';
   ctx.fillRect(0, 0, 16, 12);
-  await decodeAndCrop(await canvas.convertToBlob({ type: 'image/jpeg' }), spec);
+  const { thumbnail } = await decodeAndCrop(await canvas.convertToBlob({ type: 'image/jpeg' }), spec, {
+    withThumbnail: true,
+  });
+  if (thumbnail) await encodeThumbnail(thumbnail);
 }

@@ -35,7 +35,7 @@ import type {
 import { SerialQueue } from '../shared/serialQueue';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { CropCache } from './cropCache';
-import { ImageDecodeError, cropBitmap, decodeAndCrop, warmUpDecoding } from './decodeImage';
+import { ImageDecodeError, cropBitmap, decodeAndCrop, encodeThumbnail, warmUpDecoding } from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
 import type { RunControl } from '../explain/runControl';
@@ -43,6 +43,7 @@ import { Explanations } from './explanations';
 import type { ExplanationKind } from './explanations';
 import { Inspection } from './inspection';
 import { TestGate } from './testGate';
+import { Thumbnails } from './thumbnails';
 
 function memory(): MemoryInfo {
   const m = tf.memory();
@@ -53,6 +54,8 @@ const CONTEXT_LOST = 'The GPU (WebGL) context was lost, e.g. by a driver reset.'
 
 /** Crops kept for Look inside: a screenful of cards, about 6 MB. */
 const KEPT_CROPS = 32;
+/** Thumbnails waiting for the page to ask: many batches' worth, at most about 14 MB. */
+const WAITING_THUMBNAILS = 128;
 
 export class InferenceEngine implements EngineApi {
   private classifier: Classifier | null = null;
@@ -60,6 +63,7 @@ export class InferenceEngine implements EngineApi {
   private compared: { id: string; classifier: Classifier } | null = null;
   private inspection: Inspection | null = null;
   private readonly crops = new CropCache(KEPT_CROPS);
+  private readonly thumbnails = new Thumbnails<ImageBitmap, Blob>(WAITING_THUMBNAILS, encodeThumbnail);
   private readonly queue = new SerialQueue();
   private faultHandler: ((reason: string) => void) | null = null;
   private readonly testGate = new TestGate();
@@ -121,7 +125,12 @@ export class InferenceEngine implements EngineApi {
    * good ones in one batched pass.
    */
   classify(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
-    return this.queue.run(() => this.classifyBy(this.classifier, images, k));
+    return this.queue.run(() => this.classifyBy(this.classifier, images, k, { withThumbnails: true }));
+  }
+
+  /** Not queued: a small encode between batches, which must not wait for the next batch to finish. */
+  thumbnail(imageId: string): Promise<Blob | null> {
+    return this.thumbnails.take(imageId);
   }
 
   classifyFrame(frame: ImageBitmap, k: number, withCam: boolean): Promise<FrameResult> {
@@ -279,7 +288,9 @@ export class InferenceEngine implements EngineApi {
   }
 
   classifyCompared(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
-    return this.queue.run(() => this.classifyBy(this.requireCompared(), images, k));
+    return this.queue.run(() =>
+      this.classifyBy(this.requireCompared(), images, k, { withThumbnails: false }),
+    );
   }
 
   camCompared(image: EngineImage, classIndex?: number): Promise<ComparedCam> {
@@ -322,6 +333,7 @@ export class InferenceEngine implements EngineApi {
       this.compared = null;
       this.inspection = null;
       this.crops.clear();
+      this.thumbnails.clear();
     });
   }
 
@@ -329,6 +341,7 @@ export class InferenceEngine implements EngineApi {
     classifier: Classifier | null,
     images: readonly EngineImage[],
     k: number,
+    { withThumbnails }: { withThumbnails: boolean },
   ): Promise<ClassifyResult[]> {
     if (!classifier) {
       return images.map(() => ({
@@ -341,11 +354,14 @@ export class InferenceEngine implements EngineApi {
     const started = performance.now();
     const decoded = await Promise.all(
       images.map(({ blob }) =>
-        decodeAndCrop(blob, classifier.preprocess).then(
+        decodeAndCrop(blob, classifier.preprocess, { withThumbnail: withThumbnails }).then(
           (crop) => ({ ok: true as const, crop }),
           (err: unknown) => ({ ok: false as const, err }),
         ),
       ),
+    );
+    decoded.forEach(
+      (d, i) => d.ok && d.crop.thumbnail && this.thumbnails.put(images[i]!.id, d.crop.thumbnail),
     );
     const crops = decoded.flatMap((d) => (d.ok ? [d.crop] : []));
     let predictions: Prediction[][] = [];
@@ -421,7 +437,6 @@ function success(
     sourceWidth: crop.sourceWidth,
     sourceHeight: crop.sourceHeight,
     ...(crop.notice ? { notice: crop.notice } : {}),
-    ...(crop.thumbnail ? { thumbnail: crop.thumbnail } : {}),
     memory: memory(),
   };
 }
