@@ -39,6 +39,21 @@ function webglRenderer(): string | undefined {
 }
 
 /**
+ * The WebGPU adapter's vendor and architecture (e.g. "google swiftshader"), so the page can say what WebGPU runs
+ * on. TF.js keeps its adapter's info private; a second request returns the same default adapter.
+ */
+async function webgpuAdapterName(): Promise<string | undefined> {
+  try {
+    const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+    const info = (await gpu?.requestAdapter())?.info;
+    const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
+    return name || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Calls `onLost` when the active WebGL context is lost (driver reset, GPU process crash, too many contexts):
  * TF.js does not recover from that, so the page replaces the whole engine. Does nothing on other backends.
  */
@@ -158,6 +173,10 @@ export async function initBackend(
   };
   if (name === 'webgl') {
     const renderer = webglRenderer();
+    return { ...base, renderer, softwareRenderer: renderer ? isSoftwareRenderer(renderer) : undefined };
+  }
+  if (name === 'webgpu') {
+    const renderer = await webgpuAdapterName();
     return { ...base, renderer, softwareRenderer: renderer ? isSoftwareRenderer(renderer) : undefined };
   }
   if (name === 'wasm') {
