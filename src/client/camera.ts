@@ -94,6 +94,42 @@ export function grabFrame(video: HTMLVideoElement): Promise<ImageBitmap> {
   return createImageBitmap(video);
 }
 
+/** A frame for the engine: the camera's own VideoFrame where the browser hands them out, else a bitmap of the video. */
+export type CameraFrame = VideoFrame | ImageBitmap;
+
+/** The newest frames of a stream's video track, one at a time; `read` gives null once the track has ended. */
+export interface FrameReader {
+  read(): Promise<VideoFrame | null>;
+  cancel(): void;
+}
+
+/** WebCodecs' MediaStreamTrackProcessor ("breakout box"), which TypeScript's DOM library does not declare yet. */
+type TrackProcessorConstructor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
+  readable: ReadableStream<VideoFrame>;
+};
+
+/**
+ * Reads the camera's frames as they come from the track, without drawing the video: a frame drawn from a <video>
+ * is a GPU texture, and cropping it means a read-back that took longer than the crop of a photo many times over
+ * (README, "Live camera"), where a VideoFrame's pixels are copied out in memory. A buffer of one keeps only the
+ * newest frame, so the answer never lags behind. Null where the browser has no track processor (the caller grabs
+ * from the <video> instead).
+ */
+export function openFrameReader(stream: MediaStream): FrameReader | null {
+  const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })
+    .MediaStreamTrackProcessor;
+  const track = stream.getVideoTracks()[0];
+  if (!Processor || !track) return null;
+  const reader = new Processor({ track, maxBufferSize: 1 }).readable.getReader();
+  return {
+    read: async () => {
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    },
+    cancel: () => void reader.cancel().catch(() => undefined),
+  };
+}
+
 /** `camera-2026-11-30-150102.jpg`: when it was taken, in local time, sortable. */
 export function snapshotName(taken: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');

@@ -184,7 +184,7 @@ class WorkerEngine implements EngineApi {
         : result;
     });
   }
-  classifyFrame(frame: ImageBitmap, k: number, withCam: boolean) {
+  classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean) {
     // Handed over, not copied: the worker closes it once cropped.
     return this.guard(this.remote.classifyFrame(transfer(frame, [frame]), k, withCam));
   }

@@ -245,7 +245,7 @@ export interface EngineApi {
    * decoded image is; with `withCam`, also the class activation map of the top-1. Look inside's inspection is
    * left as it is.
    */
-  classifyFrame(frame: ImageBitmap, k: number, withCam: boolean): Promise<FrameResult>;
+  classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean): Promise<FrameResult>;
   /**
    * One forward pass over an image that yields every stage's output: draws the stages and the class activation
    * map of `camClass` (default: the top-1). Remembers the activations of this one image for re-drawing.

@@ -14,6 +14,8 @@ vi.mock('../client/startEngine', () => ({
 const media = vi.hoisted(() => ({
   open: null as null | (() => Promise<MediaStream>),
   grabbed: 0,
+  /** Frames straight from the track, when a test plays a browser that offers them. */
+  reader: null as null | { read: () => Promise<VideoFrame | null>; cancel: () => void },
 }));
 vi.mock('../client/camera', async (importOriginal) => {
   const real = await importOriginal<typeof import('../client/camera')>();
@@ -21,6 +23,7 @@ vi.mock('../client/camera', async (importOriginal) => {
     ...real,
     openCamera: vi.fn(() => media.open!()),
     listCameras: vi.fn(() => Promise.resolve([{ deviceId: 'cam-1', label: 'Front camera' }])),
+    openFrameReader: vi.fn(() => media.reader),
     hasFrame: vi.fn(() => true),
     grabFrame: vi.fn(() => {
       media.grabbed += 1;
@@ -71,6 +74,7 @@ let doc: FakeDocument;
 beforeEach(async () => {
   vi.resetModules();
   media.grabbed = 0;
+  media.reader = null;
   doc = new FakeDocument();
   vi.stubGlobal('document', doc);
   store = (await import('./index')).useAppStore;
@@ -95,6 +99,21 @@ async function startLive(): Promise<FakeTrack[]> {
 }
 
 describe('camera loop', () => {
+  it("reads the track's own frames where the browser offers them, and stops reading when stopped", async () => {
+    const trackFrames = [fakeBitmap(), fakeBitmap()] as unknown as VideoFrame[];
+    const cancel = vi.fn();
+    let read = 0;
+    media.reader = { read: () => Promise.resolve(trackFrames[read++] ?? null), cancel };
+    await startLive();
+    expect(fake.frames[0]!.args.frame).toBe(trackFrames[0]);
+    expect(media.grabbed).toBe(0); // nothing drawn from the <video>
+    fake.frames[0]!.answer.resolve(frameResult(281));
+    await flush();
+    expect(fake.frames[1]!.args.frame).toBe(trackFrames[1]);
+    store.getState().stopCamera();
+    expect(cancel).toHaveBeenCalled();
+  });
+
   it('sends one frame at a time: the next is grabbed only after the last is answered', async () => {
     await startLive();
     expect(store.getState().cameraStatus).toBe('live');

@@ -8,11 +8,12 @@ import {
   hasFrame,
   listCameras,
   openCamera,
+  openFrameReader,
   snapshot,
   stopStream,
   streamDeviceId,
 } from '../client/camera';
-import type { CameraDevice, CameraProblem } from '../client/camera';
+import type { CameraDevice, CameraFrame, CameraProblem, FrameReader } from '../client/camera';
 import type { Prediction } from '../shared/predictions';
 import type { CamRender, FrameResult } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
@@ -70,6 +71,8 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
   /** Each start gets a new run number; a loop or a start that finds another one current ends itself. */
   let run = 0;
   let video: HTMLVideoElement | null = null;
+  /** The live stream's frames straight from its track, where the browser offers that; else frames come from `video`. */
+  let frameReader: FrameReader | null = null;
 
   const onVisibility = () => {
     if (document.hidden) get().stopCamera();
@@ -87,16 +90,20 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
     let frames = 0;
     while (mine === run) {
       const engine = get().modelStatus === 'ready' ? getEngine() : null;
+      const reader = frameReader;
       const source = video;
-      if (!engine || !source || !hasFrame(source)) {
+      if (!engine || (!reader && (!source || !hasFrame(source)))) {
         await wait(IDLE_WAIT_MS);
         continue;
       }
       const grabbedAt = performance.now();
-      let frame: ImageBitmap;
+      let frame: CameraFrame | null;
       try {
-        frame = await grabFrame(source);
+        frame = reader ? await reader.read() : await grabFrame(source!);
       } catch {
+        frame = null;
+      }
+      if (!frame) {
         await wait(IDLE_WAIT_MS);
         continue;
       }
@@ -155,6 +162,8 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
     startCamera: async (deviceId) => {
       const old = get().cameraStream;
       if (old) stopStream(old);
+      frameReader?.cancel();
+      frameReader = null;
       const mine = ++run;
       set({ cameraStatus: 'starting', cameraError: null, cameraStream: null, cameraLive: null });
       let stream: MediaStream;
@@ -169,6 +178,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
         stopStream(stream);
         return;
       }
+      frameReader = openFrameReader(stream);
       set({ cameraStatus: 'live', cameraStream: stream, cameraDeviceId: streamDeviceId(stream) });
       if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
       void classifyFrames(mine);
@@ -181,6 +191,8 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       run += 1;
       const stream = get().cameraStream;
       if (stream) stopStream(stream);
+      frameReader?.cancel();
+      frameReader = null;
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
       replaceCam(null);
       set({

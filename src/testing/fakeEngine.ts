@@ -117,7 +117,7 @@ export interface FakeEngine {
   inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[];
   cams: Call<number, CamRender>[];
   /** Camera frames, in order; each waits for `answer`. */
-  frames: Call<{ frame: ImageBitmap; k: number; withCam: boolean }, FrameResult>[];
+  frames: Call<{ frame: ImageBitmap | VideoFrame; k: number; withCam: boolean }, FrameResult>[];
   redraws: Call<FeatureMapOptions, StageRender[]>[];
   /** Explanations, faithfulness runs and sanity checks, in order; each waits for `answer`. */
   explains: ProgressCall<ExplainRequest, ExplainMap[]>[];
@@ -184,7 +184,7 @@ export function fakeEngine(): FakeEngine {
       }));
     }),
     thumbnail: vi.fn(() => Promise.resolve(null)),
-    classifyFrame: vi.fn((frame: ImageBitmap, k: number, withCam: boolean) =>
+    classifyFrame: vi.fn((frame: ImageBitmap | VideoFrame, k: number, withCam: boolean) =>
       held(frames, { frame, k, withCam }),
     ),
     inspect: vi.fn((image: EngineImage, options: FeatureMapOptions, camClass?: number) =>

@@ -331,6 +331,30 @@ function readCenterCrop(framed: ImageBitmap, spec: PreprocessSpec): Uint8Clamped
 }
 
 /**
+ * A camera's VideoFrame as a bitmap in memory, to crop like any other: its pixels copied out as RGBA (the browser
+ * converts the camera's YUV on the CPU), where drawing the frame itself may go through the GPU and back, which
+ * took ten times as long (README, "Live camera"). A browser that cannot convert while copying, or a frame whose
+ * pixels are not square, is drawn instead. Closes `frame`.
+ */
+export async function videoFrameBitmap(frame: VideoFrame): Promise<ImageBitmap> {
+  try {
+    const rect = frame.visibleRect;
+    if (rect && rect.width === frame.displayWidth && rect.height === frame.displayHeight) {
+      try {
+        const rgba = new Uint8ClampedArray(frame.allocationSize({ format: 'RGBA' }));
+        await frame.copyTo(rgba, { format: 'RGBA' });
+        return await createImageBitmap(new ImageData(rgba, rect.width, rect.height));
+      } catch {
+        // No conversion on copy in this browser: drawn below.
+      }
+    }
+    return await createImageBitmap(frame);
+  } finally {
+    frame.close();
+  }
+}
+
+/**
  * A bitmap that is already decoded (a camera frame) cropped exactly as a decoded file is, so a frame and a
  * snapshot of it reach the network as the same pixels. The caller keeps and closes `bitmap`.
  */

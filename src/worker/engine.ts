@@ -35,7 +35,14 @@ import type {
 import { SerialQueue } from '../shared/serialQueue';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { CropCache } from './cropCache';
-import { ImageDecodeError, cropBitmap, decodeAndCrop, encodeThumbnail, warmUpDecoding } from './decodeImage';
+import {
+  ImageDecodeError,
+  cropBitmap,
+  decodeAndCrop,
+  encodeThumbnail,
+  videoFrameBitmap,
+  warmUpDecoding,
+} from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
 import type { RunControl } from '../explain/runControl';
@@ -133,13 +140,18 @@ export class InferenceEngine implements EngineApi {
     return this.thumbnails.take(imageId);
   }
 
-  classifyFrame(frame: ImageBitmap, k: number, withCam: boolean): Promise<FrameResult> {
+  classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean): Promise<FrameResult> {
     return this.queue
       .run(async () => {
         const classifier = this.requireClassifier();
         const started = performance.now();
-        const rgba = await cropBitmap(frame, classifier.preprocess);
-        frame.close();
+        const bitmap = frame instanceof ImageBitmap ? frame : await videoFrameBitmap(frame);
+        let rgba: Uint8ClampedArray;
+        try {
+          rgba = await cropBitmap(bitmap, classifier.preprocess);
+        } finally {
+          bitmap.close();
+        }
         const inferStart = performance.now();
         let predictions: Prediction[];
         let cam: CamRender | undefined;
