@@ -50,7 +50,7 @@ function expectSameAnswer(after: Predictions, before: Predictions) {
 async function killAndExpectRestored(page: Page, source: string, name: string, before: Predictions) {
   await killWorker(await inferenceWorker(page));
   await expect(banner(page)).toContainText(
-    `stopped unexpectedly. The engine was restarted and the weights from ${name} restored.`,
+    `The inference worker stopped unexpectedly. The engine was restarted and the weights from ${name} restored.`,
   );
   await expectWeights(page, source, name);
   expectSameAnswer(await classifyPhoto(page), before);
@@ -80,4 +80,73 @@ test('weights from a URL come back after the worker dies, from the cache, withou
   const before = await classifyPhoto(page);
   await page.route(`${WEIGHTS_HOST}/**`, (route) => route.abort('internetdisconnected'));
   await killAndExpectRestored(page, 'url', url, before);
+});
+
+/** Counts the page's reads of cached weight files (Cache Storage matches on the cache's weight keys). */
+type CountsReads = Window & { cachedWeightReads?: number };
+async function countCachedWeightReads(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const match = Cache.prototype.match;
+    Cache.prototype.match = function (request, options) {
+      const url = request instanceof Request ? request.url : String(request);
+      const w = window as CountsReads;
+      if (url.includes('/__weights__/')) w.cachedWeightReads = (w.cachedWeightReads ?? 0) + 1;
+      return match.call(this, request, options);
+    };
+  });
+}
+const cachedWeightReads = (page: Page) => page.evaluate(() => (window as CountsReads).cachedWeightReads ?? 0);
+
+test('weights chosen from the cache come back after the worker dies, from the cache entry', async ({
+  page,
+}) => {
+  await countCachedWeightReads(page);
+  await openApp(page);
+  // Cached the way a user's weights get there: loaded once from a file.
+  await page.getByTestId('weights-input').setInputFiles(path.join(REFERENCE, 'resnet18.safetensors'));
+  await expectWeights(page, 'file', 'resnet18.safetensors');
+  const entry = page.getByTestId('cached-weights-entry');
+  await expect(entry).toHaveCount(1);
+  // A later visit: the page no longer holds the file, only the cache does; the user picks the cached copy.
+  await page.reload();
+  await expectModelReady(page, 'resnet18');
+  await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'random');
+  await entry.getByRole('button', { name: 'Load' }).click();
+  await expectWeights(page, 'cache', 'resnet18.safetensors');
+  const before = await classifyPhoto(page);
+  const readsBefore = await cachedWeightReads(page);
+  await killAndExpectRestored(page, 'cache', 'resnet18.safetensors', before);
+  // Read again from the cache entry (the only copy this page has), which is still there.
+  expect(await cachedWeightReads(page)).toBeGreaterThan(readsBefore);
+  await expect(entry).toHaveCount(1);
+});
+
+test('weights from a file come back after the WebGL context is lost, with the same answer', async ({
+  page,
+}) => {
+  // WebGL runs on SwiftShader here: every model build and forward pass is slow.
+  test.setTimeout(600_000);
+  await openApp(page, '?model=resnet18&backend=webgl');
+  const backend = page.getByTestId('backend');
+  await expect(backend).toHaveAttribute('data-backend', 'webgl');
+  await page.getByTestId('weights-input').setInputFiles(path.join(REFERENCE, 'resnet18.safetensors'));
+  await expectWeights(page, 'file', 'resnet18.safetensors');
+  const before = await classifyPhoto(page);
+
+  const worker = await inferenceWorker(page);
+  const lost = await worker.evaluate(() =>
+    (
+      self as unknown as { resnetExplorerFaults: { loseWebGLContext(): boolean } }
+    ).resnetExplorerFaults.loseWebGLContext(),
+  );
+  expect(lost, 'WEBGL_lose_context is available').toBe(true);
+
+  await expect(banner(page)).toContainText(
+    'The GPU (WebGL) context was lost, e.g. by a driver reset. The engine was restarted and the weights from ' +
+      'resnet18.safetensors restored.',
+    { timeout: 180_000 },
+  );
+  await expectWeights(page, 'file', 'resnet18.safetensors');
+  await expect(backend).toHaveAttribute('data-backend', 'webgl');
+  expectSameAnswer(await classifyPhoto(page), before);
 });
