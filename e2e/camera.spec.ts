@@ -2,48 +2,31 @@
  * The live camera, end to end: Chromium's fake camera plays a short video made from a committed photo, so the
  * live answer can be checked against the same photo dropped as a file, and a long run against leaks.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 
+import {
+  fakeCameraLaunchOptions,
+  fakeCameraVideo,
+  framesReach,
+  makeFakeCameraVideo,
+  startCamera,
+} from './fakeCamera';
 import { addImages, fixture, numTensors, openApp, predictionsOf, resultFor } from './helpers';
 import { expect, test } from './test';
 
-const CHROMIUM_ARGS = JSON.parse(
-  readFileSync(new URL('./chromium-args.json', import.meta.url), 'utf8'),
-) as string[];
+const VIDEO = fakeCameraVideo('chelsea');
 
-/** Where the video is made; the browser reads it only when the page opens the camera, after beforeAll. */
-const VIDEO = path.join(tmpdir(), `resnet-lens-camera-${process.pid}`, 'chelsea.y4m');
-
-// A browser of its own: the fake camera and its video are launch flags. The fake UI flag accepts every
-// permission prompt, so a refusal is played by replacing getUserMedia in the page (see the error tests).
+// A browser of its own (the fake camera is a launch flag). A refusal is played by replacing getUserMedia in
+// the page (see the error tests).
 test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      ...CHROMIUM_ARGS,
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${VIDEO}`,
-      // A heap figure worth comparing needs a collection first, and more than the default rounded numbers.
-      '--js-flags=--expose-gc',
-      '--enable-precise-memory-info',
-    ],
-  },
+  launchOptions: fakeCameraLaunchOptions(VIDEO, [
+    // A heap figure worth comparing needs a collection first, and more than the default rounded numbers.
+    '--js-flags=--expose-gc',
+    '--enable-precise-memory-info',
+  ]),
 });
 
-test.beforeAll(() => {
-  mkdirSync(path.dirname(VIDEO), { recursive: true });
-  // The photo at its own aspect (451x300 rounded to even sides, as yuv420p needs), so a frame is framed and
-  // cropped like the file itself.
-  execFileSync('ffmpeg', [
-    ...['-y', '-loglevel', 'error', '-loop', '1', '-i', fixture('chelsea.jpg')],
-    ...['-t', '2', '-r', '10', '-vf', 'scale=450:300,format=yuv420p', '-f', 'yuv4mpegpipe', VIDEO],
-  ]);
-});
+test.beforeAll(() => makeFakeCameraVideo(VIDEO));
 
 interface LiveFigures {
   frames: number;
@@ -58,19 +41,6 @@ async function liveFigures(page: Page): Promise<LiveFigures> {
     fps: Number(await fps.getAttribute('data-fps')),
     frameMs: Number(await fps.getAttribute('data-frame-ms')),
   };
-}
-
-/** Waits until the camera has answered `frames` frames since it started. */
-async function framesReach(page: Page, frames: number, timeout = 120_000): Promise<void> {
-  await expect
-    .poll(async () => Number(await page.getByTestId('camera-fps').getAttribute('data-frames')), { timeout })
-    .toBeGreaterThanOrEqual(frames);
-}
-
-async function startCamera(page: Page): Promise<void> {
-  await page.getByTestId('camera-start').click();
-  await expect(page.getByTestId('camera-video')).toBeVisible();
-  await framesReach(page, 1);
 }
 
 async function liveTop1(page: Page): Promise<number> {

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const fixture = (name: string) => path.join(FIXTURES, name);
+/** Weight files made by PyTorch (scripts/), with their reference outputs. */
+export const REFERENCE = path.resolve(FIXTURES, '..', '..', 'test-fixtures', 'reference');
 
 /**
  * Opens the app and waits until the model is built and warmed up. ResNet18 unless the query says otherwise:
@@ -53,6 +55,35 @@ export async function numTensors(page: Page): Promise<number> {
   return Number(await page.getByTestId('backend').getAttribute('data-num-tensors'));
 }
 
+/** The engine's live tensor count and bytes, as the backend badge shows them. */
+export async function engineMemory(page: Page): Promise<{ tensors: number; bytes: number }> {
+  const backend = page.getByTestId('backend');
+  return {
+    tensors: Number(await backend.getAttribute('data-num-tensors')),
+    bytes: Number(await backend.getAttribute('data-num-bytes')),
+  };
+}
+
+/**
+ * Back to the seeded ResNet18 on the automatic backend, by way of ResNet34 (so nothing of the model before is
+ * still active): the engine's memory must be what it was at the start (`engineMemory` after `openApp`).
+ */
+export async function expectNothingLeaked(
+  page: Page,
+  start: { tensors: number; bytes: number },
+): Promise<void> {
+  await page.getByTestId('clear-all').click();
+  if ((await page.getByTestId('backend-select').inputValue()) !== 'auto') {
+    await page.getByTestId('backend-select').selectOption('auto');
+  }
+  await page.getByTestId('variant-select').selectOption('resnet34');
+  await expectModelReady(page, 'resnet34');
+  await page.getByTestId('variant-select').selectOption('resnet18');
+  await expectModelReady(page, 'resnet18');
+  await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'random');
+  await expect.poll(() => engineMemory(page)).toEqual(start);
+}
+
 const PHOTOS = ['chelsea.jpg', 'coffee.jpg', 'astronaut.jpg', 'rocket.jpg', 'chelsea-256.png'];
 
 /** `count` real photos as in-memory files with distinct names (`0-chelsea.jpg`, `1-coffee.jpg`, ...). */
@@ -86,7 +117,7 @@ export function photoFiles(count: number): { name: string; mimeType: string; buf
  * every engine pauses before each forward pass until `releaseEngine`. A test that must catch the engine
  * mid-operation waits for `engineHeld` instead of hoping for timing: once held, it stays held.
  */
-type HoldPoint = 'forward' | 'load';
+type HoldPoint = 'forward' | 'load' | 'explain';
 type WithHooks = Window & {
   engineTestHooks: {
     hold(points?: HoldPoint[]): Promise<void>;
@@ -95,7 +126,10 @@ type WithHooks = Window & {
   };
 };
 
-/** `forward`: before each classification's or inspection's forward pass; `load`: before loading a model. */
+/**
+ * `forward`: before each classification's or inspection's forward pass; `load`: before loading a model;
+ * `explain`: at each of an explanation's checkpoints (between its batches, before it looks for a cancel).
+ */
 export async function holdEngine(page: Page, points: HoldPoint[] = ['forward']): Promise<void> {
   await page.evaluate((at) => (window as WithHooks).engineTestHooks.hold(at), points);
 }

@@ -8,26 +8,19 @@ import path from 'node:path';
 
 import {
   engineHeld,
+  engineMemory,
   expectModelReady,
+  expectNothingLeaked,
   fixture,
   holdEngine,
   openApp,
   photoPaths,
   addImages,
+  REFERENCE,
   releaseEngine,
   resultFor,
 } from './helpers';
 import { expect, test } from './test';
-
-const REFERENCE = path.resolve(path.dirname(fixture('x')), '..', '..', 'test-fixtures', 'reference');
-
-async function engineMemory(page: Page) {
-  const backend = page.getByTestId('backend');
-  return {
-    tensors: Number(await backend.getAttribute('data-num-tensors')),
-    bytes: Number(await backend.getAttribute('data-num-bytes')),
-  };
-}
 
 /** Every card done by `variant`: the batch went through the change and was classified again after it. */
 async function expectAllDoneBy(page: Page, count: number, variant: string) {
@@ -36,20 +29,6 @@ async function expectAllDoneBy(page: Page, count: number, variant: string) {
   await expect(
     page.locator(`[data-testid="result"][data-status="done"][data-variant="${variant}"]`),
   ).toHaveCount(count, { timeout: 300_000 });
-}
-
-/** Back to the seeded ResNet18 on the automatic backend: the engine's memory must be what it was at the start. */
-async function expectNothingLeaked(page: Page, start: { tensors: number; bytes: number }) {
-  await page.getByTestId('clear-all').click();
-  if ((await page.getByTestId('backend-select').inputValue()) !== 'auto') {
-    await page.getByTestId('backend-select').selectOption('auto');
-  }
-  await page.getByTestId('variant-select').selectOption('resnet34');
-  await expectModelReady(page, 'resnet34');
-  await page.getByTestId('variant-select').selectOption('resnet18');
-  await expectModelReady(page, 'resnet18');
-  await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'random');
-  await expect.poll(() => engineMemory(page)).toEqual(start);
 }
 
 /** Holds the engine with the first batch of 50 photos, makes `change`, then lets the engine go. */

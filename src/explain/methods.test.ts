@@ -2,7 +2,7 @@
 // split network whose gradients are known in closed form.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { upsampleBilinear } from '../model/featureMaps';
 import type { ExplainableStage, RandomizationLevel, SplitNetwork } from '../model/splitNetwork';
@@ -314,5 +314,29 @@ describe('cancellation', () => {
     await expect(run).rejects.toBeInstanceOf(ExplainCancelledError);
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.at(-1)!).toBeLessThan(1);
+  });
+
+  it('waits at a checkpoint while held, and reads a cancel made meanwhile once let go', async () => {
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    let pauses = 0;
+    const control = {
+      ...quietControl(),
+      pause: () => {
+        pauses++;
+        return held;
+      },
+    };
+    let batches = 0;
+    const run = inBatches(10, control, 'work', async () => void batches++);
+    const settled = vi.fn();
+    run.then(settled, settled);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Held before its first batch: nothing ran, nothing settled.
+    expect([pauses, batches, settled.mock.calls.length]).toEqual([1, 0, 0]);
+    control.signal.cancelled = true;
+    letGo();
+    await expect(run).rejects.toBeInstanceOf(ExplainCancelledError);
+    expect(batches).toBe(0);
   });
 });

@@ -16,6 +16,11 @@ export interface RunControl {
   onProgress: OnProgress;
   /** Set by whoever cancels; read at every checkpoint. */
   readonly signal: { cancelled: boolean };
+  /**
+   * Awaited at every checkpoint before the signal is read: an end-to-end test holds a run here (the worker's test
+   * gate), so that it can change things while the run is certainly mid-way, however fast the machine.
+   */
+  readonly pause?: () => Promise<void>;
 }
 
 /** A control that never cancels and reports nowhere (tests, quick methods). */
@@ -23,9 +28,10 @@ export function quietControl(): RunControl {
   return { onProgress: () => undefined, signal: { cancelled: false } };
 }
 
-/** Lets queued messages (a cancel) in, then throws if the run was cancelled. */
+/** Lets queued messages (a cancel) in, waits while a test holds the run, then throws if it was cancelled. */
 export async function checkpoint(control: RunControl): Promise<void> {
   await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  await control.pause?.();
   if (control.signal.cancelled) throw new ExplainCancelledError();
 }
 

@@ -133,8 +133,11 @@ export type ClassifyResult =
     }
   | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };
 
-/** Where a test can hold the engine: before the forward pass of classify and inspect, or before loading a model. */
-export type TestHoldPoint = 'forward' | 'load';
+/**
+ * Where a test can hold the engine: before the forward pass of classify and inspect, before loading a model, or
+ * at an explanation's checkpoints (between its batches, before it looks for a cancel).
+ */
+export type TestHoldPoint = 'forward' | 'load' | 'explain';
 
 /** The answer for one camera frame: the active model's top-k, and the CAM of its top-1 when asked for. */
 export interface FrameResult {

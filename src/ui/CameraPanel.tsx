@@ -187,6 +187,7 @@ export function CameraPanel() {
                 <p
                   className="camera__fps"
                   data-testid="camera-fps"
+                  data-variant={live.variant}
                   data-fps={live.fps.toFixed(2)}
                   data-frame-ms={live.frameMs.toFixed(1)}
                   data-frames={live.frames}

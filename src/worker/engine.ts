@@ -271,7 +271,9 @@ export class InferenceEngine implements EngineApi {
   ): Promise<T> {
     const signal = this.explanations.supersede(kind);
     return this.queue
-      .run(() => run(this.requireInspection(), { signal, onProgress }))
+      .run(() =>
+        run(this.requireInspection(), { signal, onProgress, pause: () => this.testGate.pass('explain') }),
+      )
       .finally(() => this.explanations.finish(kind, signal));
   }
 
