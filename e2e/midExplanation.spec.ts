@@ -92,8 +92,10 @@ async function changeDuring(page: Page, run: Running, change: () => Promise<void
   await holdEngine(page, ['load']);
   await engineHeld(page, 1, 'load');
   const { explain } = run;
-  // The note a Cancel leaves: the app re-asks by itself once the new model has inspected the image again.
-  await expect(explain.getByTestId('explain-cancelled')).toHaveText(/^Cancelled\./);
+  // Not the note a user's Cancel leaves: the app asks again by itself once the new model is ready.
+  await expect(explain.getByTestId('explain-cancelled')).toHaveText(
+    'Stopped while the model changes. It is drawn again once the new model is ready.',
+  );
   await expect(explain.getByTestId('explain-progress')).toHaveCount(0);
   await expect(explain.getByTestId('explain-map')).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);

@@ -66,6 +66,7 @@ export function ExplainPanel({ input }: Props) {
   const target = useExplainTarget();
   const stages = useExplainStages();
   const explanation = useExplanation();
+  const modelChanging = useAppStore((s) => s.modelStatus === 'loading');
   const faithfulness = useExplainFaithfulness();
   const comparison = useExplainComparison();
   const sanity = useExplainSanity();
@@ -223,7 +224,17 @@ export function ExplainPanel({ input }: Props) {
 
       {explanation?.status === 'cancelled' && (
         <p className="explain__note small" role="status" data-testid="explain-cancelled">
-          Cancelled. <span className="muted">Change a choice or press Explain again to run it anew.</span>
+          {modelChanging ? (
+            // Stopped by the engine for the new model, not by the user: it comes back by itself.
+            <>
+              Stopped while the model changes.{' '}
+              <span className="muted">It is drawn again once the new model is ready.</span>
+            </>
+          ) : (
+            <>
+              Cancelled. <span className="muted">Change a choice or press Explain again to run it anew.</span>
+            </>
+          )}
         </p>
       )}
       {explanation?.status === 'error' && (
