@@ -105,14 +105,15 @@ export async function pagePath(browser, base, variant, { photo, drops, warmup = 
 }
 
 /**
- * Chromium's fake camera video, made as e2e/fakeCamera.ts makes it: two seconds of the photo at 10 frames per
- * second, at its own aspect (451x300 rounded to even sides, as yuv420p needs), looped by Chromium.
+ * Chromium's fake camera video, made as e2e/fakeCamera.ts makes it (the photo at its own aspect, 451x300 rounded
+ * to even sides as yuv420p needs, looped by Chromium) but at 30 frames per second, as webcams deliver: at the
+ * tests' 10 the video itself would cap the rate measured.
  */
 export function makeCameraVideo(photo, video) {
   mkdirSync(path.dirname(video), { recursive: true });
   execFileSync('ffmpeg', [
     ...['-y', '-loglevel', 'error', '-loop', '1', '-i', photo],
-    ...['-t', '2', '-r', '10', '-vf', 'scale=450:300,format=yuv420p', '-f', 'yuv4mpegpipe', video],
+    ...['-t', '1', '-r', '30', '-vf', 'scale=450:300,format=yuv420p', '-f', 'yuv4mpegpipe', video],
   ]);
 }
 
