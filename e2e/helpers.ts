@@ -55,6 +55,35 @@ export async function numTensors(page: Page): Promise<number> {
   return Number(await page.getByTestId('backend').getAttribute('data-num-tensors'));
 }
 
+/**
+ * Waits until this browser holds the checksummed copy of ResNet50 that a visit stores once its model is ready
+ * (src/model/bundledResNet50.ts): the next visit loads from it.
+ */
+export async function expectResNet50Stored(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(
+          () =>
+            new Promise<number>((resolve, reject) => {
+              const open = indexedDB.open('resnet-lens-models');
+              open.onerror = () => reject(open.error);
+              open.onupgradeneeded = () => open.result.createObjectStore('models', { keyPath: 'key' });
+              open.onsuccess = () => {
+                const count = open.result.transaction('models').objectStore('models').count();
+                count.onsuccess = () => {
+                  open.result.close();
+                  resolve(count.result);
+                };
+                count.onerror = () => reject(count.error);
+              };
+            }),
+        ),
+      { timeout: 60_000, message: 'a stored copy of ResNet50' },
+    )
+    .toBe(1);
+}
+
 /** The engine's live tensor count and bytes, as the backend badge shows them. */
 export async function engineMemory(page: Page): Promise<{ tensors: number; bytes: number }> {
   const backend = page.getByTestId('backend');

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { securityHeaders } from '../build/securityHeaders';
 import { E2E_DIST } from '../playwright.config';
-import { addImages, expectModelReady, fixture, predictionsOf } from './helpers';
+import { addImages, expectModelReady, expectResNet50Stored, fixture, predictionsOf } from './helpers';
 import { expect, test } from './test';
 
 // Every other spec blocks service workers (playwright.config.ts), so that a cached page never hides a change.
@@ -30,6 +30,7 @@ test('after one visit, a reload with no network opens the app isolated on thread
   });
   await page.goto('/');
   await expectModelReady(page, 'resnet50');
+  await expectResNet50Stored(page);
   // Active means installed, and installing is precaching the whole app shell.
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;

@@ -1,7 +1,14 @@
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
 
-import { addImages, expectModelReady, fixture, predictionsOf, resultFor } from './helpers';
+import {
+  addImages,
+  expectModelReady,
+  expectResNet50Stored,
+  fixture,
+  predictionsOf,
+  resultFor,
+} from './helpers';
 
 // Real photos from scikit-image's data, and the classes an ImageNet-trained ResNet50 must name.
 const EXPECTED_TOP1: Record<string, number[]> = {
@@ -77,6 +84,7 @@ test('a fresh visit opens on the ImageNet-trained ResNet50, which names the cat,
   );
 
   // The same photos on the CPU backend: same top-5, probabilities within 1e-3. The model now loads from IndexedDB.
+  await expectResNet50Stored(page);
   await page.goto('/?backend=cpu&model=resnet50');
   await expectModelReady(page, 'resnet50');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu');
@@ -114,6 +122,7 @@ test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, 
   });
   await page.goto('/?model=resnet50');
   await expectModelReady(page, 'resnet50');
+  await expectResNet50Stored(page);
   // The copy kept in IndexedDB, with one bit of its weights flipped, as a failing disk would.
   const flipped = await page.evaluate(
     () =>
@@ -149,6 +158,7 @@ test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, 
   expect(EXPECTED_TOP1['chelsea.jpg']).toContain(top!.classIndex);
 
   // The good copy is kept again: the next visit loads it from the browser, without a word.
+  await expectResNet50Stored(page);
   downloads.length = 0;
   await page.reload();
   await expectModelReady(page, 'resnet50');

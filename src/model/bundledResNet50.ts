@@ -1,7 +1,7 @@
 /**
  * The ImageNet-trained ResNet50 the app serves from public/models/resnet50 (fetched at install time). The first
- * load downloads it; a checksummed copy then goes into IndexedDB so later visits load it from the browser,
- * whatever caching headers the server sends.
+ * load downloads it; a checksummed copy then goes into IndexedDB, after the model is ready, so later visits load
+ * it from the browser, whatever caching headers the server sends.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -9,7 +9,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import type { OnProgress } from '../shared/progress';
 import { RESNET50_SOURCE } from '../shared/resnet50Package';
-import { StoredModelCorruptError, loadCheckedModel, saveCheckedModel } from './checkedModelStore';
+import { StoredModelCorruptError, loadCheckedModel, saveCheckedArtifacts } from './checkedModelStore';
 
 const STORE_KEY = `resnet50-${RESNET50_SOURCE.package}-${RESNET50_SOURCE.version}`;
 /** Where earlier versions of the app kept it, unchecked (TF.js's own IndexedDB store): removed on sight. */
@@ -41,18 +41,19 @@ export async function loadBundledResNet50(
       // Otherwise unreadable storage (private mode, a blocked database): download it below.
     }
   }
-  const model = await tfl.loadLayersModel(modelUrl, {
+  const artifacts = await tf.io.http(modelUrl, {
     onProgress: (f) =>
-      onProgress({ fraction: 0.05 + 0.7 * f, message: `Downloading weights (${Math.round(f * 100)}%)` }),
-  });
+      onProgress({ fraction: 0.05 + 0.75 * f, message: `Downloading weights (${Math.round(f * 100)}%)` }),
+  }).load!(); // the HTTP handler always loads
+  const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
   if (canStore) {
-    onProgress({ fraction: 0.78, message: 'Saving a copy in this browser' });
-    try {
-      await saveCheckedModel(STORE_KEY, model);
-    } catch (err) {
+    // The copy for the next visit is written once this one has its model: its checksum and a 98 MB IndexedDB
+    // write took about a second of a first visit's start. The downloaded bytes themselves are stored, not a copy
+    // read back from the backend. A visit that ends before the write does downloads again next time.
+    void saveCheckedArtifacts(STORE_KEY, artifacts).catch((err: unknown) => {
       // A full quota only costs the next visit a download; the model itself is fine.
       console.warn('Could not keep ResNet50 in IndexedDB:', err);
-    }
+    });
   }
   return notice ? { model, notice } : { model };
 }

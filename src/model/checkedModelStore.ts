@@ -70,25 +70,23 @@ export async function modelChecksum(
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Stores `model` under `key`, replacing what was there. A failure (a full quota) leaves no record behind. */
-export async function saveCheckedModel(key: string, model: LayersModel): Promise<void> {
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData ?? new ArrayBuffer(0);
-      const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
-      const weightSpecs = artifacts.weightSpecs ?? [];
-      const record: StoredModel = {
-        key,
-        modelTopology: artifacts.modelTopology,
-        weightSpecs,
-        weightData,
-        sha256: await modelChecksum(artifacts.modelTopology, weightSpecs, weightData),
-      };
-      // One put in one transaction: IndexedDB commits all of it or nothing.
-      await withStore('readwrite', (store) => store.put(record));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+/**
+ * Stores a model's artifacts (topology, weight specs and bytes) under `key`, replacing what was there. A failure
+ * (a full quota) leaves no record behind.
+ */
+export async function saveCheckedArtifacts(key: string, artifacts: tf.io.ModelArtifacts): Promise<void> {
+  const data = artifacts.weightData ?? new ArrayBuffer(0);
+  const weightData = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
+  const weightSpecs = artifacts.weightSpecs ?? [];
+  const record: StoredModel = {
+    key,
+    modelTopology: artifacts.modelTopology,
+    weightSpecs,
+    weightData,
+    sha256: await modelChecksum(artifacts.modelTopology, weightSpecs, weightData),
+  };
+  // One put in one transaction: IndexedDB commits all of it or nothing.
+  await withStore('readwrite', (store) => store.put(record));
 }
 
 /** The model stored under `key`, or null if there is none; a damaged copy is deleted and reported by throwing. */
