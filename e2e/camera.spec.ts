@@ -111,12 +111,63 @@ test('ResNet18 over 1,000 frames: tensors stay flat and the heap does not grow; 
   await page.getByTestId('camera-stop').click();
 });
 
-test('stop ends the camera track and the live figures; a snapshot becomes a card that classifies', async ({
+/** Keeps every stream getUserMedia hands the page, to look at its tracks from the test. */
+async function keepStreams(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const streams: MediaStream[] = [];
+    (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams = streams;
+    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await open(constraints);
+      streams.push(stream);
+      return stream;
+    };
+  });
+}
+
+function trackStates(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.flatMap((s) =>
+      s.getTracks().map((t) => t.readyState),
+    ),
+  );
+}
+
+test('the picture is the frame answered; stop ends the camera track; a snapshot becomes a card that classifies', async ({
   page,
 }) => {
+  await keepStreams(page);
   await openApp(page);
   await startCamera(page);
   await framesReach(page, 2);
+
+  // Chromium hands out the track's frames: the panel shows each answered frame (the video's 450x300, the photo's
+  // colours), not a playing <video>.
+  const picture = page.getByTestId('camera-video');
+  await expect(picture).toHaveAttribute('data-preview', 'picture');
+  const shown = await picture.evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const grey = (data[i]! + data[i + 1]! + data[i + 2]!) / 3;
+      sum += grey;
+      sumSq += grey * grey;
+    }
+    const n = data.length / 4;
+    return {
+      tag: el.tagName,
+      width: canvas.width,
+      height: canvas.height,
+      mean: sum / n,
+      sd: Math.sqrt(sumSq / n - (sum / n) ** 2),
+    };
+  });
+  expect(shown).toMatchObject({ tag: 'CANVAS', width: 450, height: 300 });
+  // A blank or black canvas has no spread; the cat photo has plenty.
+  expect(shown.mean).toBeGreaterThan(40);
+  expect(shown.sd).toBeGreaterThan(20);
 
   await page.getByTestId('camera-snapshot').click();
   const card = page.locator('[data-testid="result"][data-file-name^="camera-"]');
@@ -126,27 +177,32 @@ test('stop ends the camera track and the live figures; a snapshot becomes a card
   const predictions = await predictionsOf(page, name!);
   expect(predictions.length).toBeGreaterThan(0);
 
-  // Keep the track to look at it after the video element is gone.
-  await page.evaluate(() => {
-    const video = document.querySelector<HTMLVideoElement>('[data-testid="camera-video"]')!;
-    (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack = (
-      video.srcObject as MediaStream
-    ).getVideoTracks()[0]!;
-  });
-  expect(
-    await page.evaluate(
-      () => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState,
-    ),
-  ).toBe('live');
+  expect(await trackStates(page)).toEqual(['live']);
   await page.getByTestId('camera-stop').click();
   await expect(page.getByTestId('camera-fps')).toHaveCount(0);
   await expect(page.getByTestId('camera-video')).toHaveCount(0);
-  expect(
-    await page.evaluate(
-      () => (window as unknown as { cameraTrack: MediaStreamTrack }).cameraTrack.readyState,
-    ),
-  ).toBe('ended');
+  expect(await trackStates(page)).toEqual(['ended']);
   await expect(page.getByTestId('camera-start')).toBeVisible();
+});
+
+test('where the browser has no track processor, the <video> plays and its frames are answered', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    delete (globalThis as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor;
+  });
+  await openApp(page);
+  await startCamera(page);
+  await framesReach(page, 3);
+  const video = page.getByTestId('camera-video');
+  expect(await video.evaluate((el) => el.tagName)).toBe('VIDEO');
+  expect(await video.evaluate((el) => (el as HTMLVideoElement).videoWidth)).toBe(450);
+  await page.getByTestId('camera-snapshot').click();
+  const card = page.locator('[data-testid="result"][data-file-name^="camera-"]');
+  await expect(card).toHaveCount(1);
+  expect((await predictionsOf(page, (await card.getAttribute('data-file-name'))!)).length).toBeGreaterThan(0);
+  await page.getByTestId('camera-stop').click();
+  await expect(video).toHaveCount(0);
 });
 
 for (const [errorName, code] of [

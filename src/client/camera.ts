@@ -112,8 +112,9 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack; maxBuffer
  * Reads the camera's frames as they come from the track, without drawing the video: a frame drawn from a <video>
  * is a GPU texture, and cropping it means a read-back that took longer than the crop of a photo many times over
  * (README, "Live camera"), where a VideoFrame's pixels are copied out in memory. A buffer of one keeps only the
- * newest frame, so the answer never lags behind. Null where the browser has no track processor (the caller grabs
- * from the <video> instead).
+ * newest frame, so the answer never lags behind. A camera has few frame buffers: a frame must be closed soon after
+ * it is read, or the camera stops delivering until it is. Null where the browser has no track processor (the
+ * caller grabs from the <video> instead).
  */
 export function openFrameReader(stream: MediaStream): FrameReader | null {
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })
@@ -138,14 +139,25 @@ export function snapshotName(taken: Date): string {
   return `camera-${date}-${time}.jpg`;
 }
 
-/** The video's current frame as a JPEG file, to classify like any dropped photo. */
-export async function snapshot(video: HTMLVideoElement, taken: Date = new Date()): Promise<File> {
+/** A frame's size: a bitmap's, or a <video>'s current one. */
+function frameSize(source: ImageBitmap | HTMLVideoElement): { width: number; height: number } {
+  return 'videoWidth' in source
+    ? { width: source.videoWidth, height: source.videoHeight }
+    : { width: source.width, height: source.height };
+}
+
+/** A camera frame (or the video's current one) as a JPEG file, to classify like any dropped photo. */
+export async function snapshot(
+  source: ImageBitmap | HTMLVideoElement,
+  taken: Date = new Date(),
+): Promise<File> {
   const canvas = document.createElement('canvas');
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
+  const { width, height } = frameSize(source);
+  canvas.width = width;
+  canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('No 2D canvas is available to take a snapshot.');
-  ctx.drawImage(video, 0, 0);
+  ctx.drawImage(source, 0, 0, width, height);
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.92));
   if (!blob) throw new Error('The snapshot could not be encoded.');
   return new File([blob], snapshotName(taken), { type: 'image/jpeg', lastModified: taken.getTime() });

@@ -149,6 +149,12 @@ export interface FrameResult {
   totalMs: number;
   /** Over the network's input (the frame's centre crop); its bitmap is the page's to close. */
   cam?: CamRender;
+  /**
+   * The whole frame as answered, for a frame that came from the track (a VideoFrame): the page shows it with its
+   * answer and closes it. The VideoFrame itself is closed at once, since a camera has few buffers and a frame held
+   * by the page stalls its capture.
+   */
+  picture?: ImageBitmap;
   memory: MemoryInfo;
 }
 
@@ -245,7 +251,8 @@ export interface EngineApi {
   thumbnail(imageId: string): Promise<Blob | null>;
   /**
    * Classifies one camera frame (transferred: the engine closes it) with the active model, cropped exactly as a
-   * decoded image is; with `withCam`, also the class activation map of the top-1. Look inside's inspection is
+   * decoded image is; with `withCam`, also the class activation map of the top-1; a VideoFrame's answer carries the
+   * frame as its `picture`. Look inside's inspection is
    * left as it is.
    */
   classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean): Promise<FrameResult>;

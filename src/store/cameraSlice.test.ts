@@ -16,6 +16,8 @@ const media = vi.hoisted(() => ({
   grabbed: 0,
   /** Frames straight from the track, when a test plays a browser that offers them. */
   reader: null as null | { read: () => Promise<VideoFrame | null>; cancel: () => void },
+  /** What each snapshot was taken of. */
+  snapshots: [] as unknown[],
 }));
 vi.mock('../client/camera', async (importOriginal) => {
   const real = await importOriginal<typeof import('../client/camera')>();
@@ -28,6 +30,10 @@ vi.mock('../client/camera', async (importOriginal) => {
     grabFrame: vi.fn(() => {
       media.grabbed += 1;
       return Promise.resolve(fakeBitmap());
+    }),
+    snapshot: vi.fn((source: unknown) => {
+      media.snapshots.push(source);
+      return Promise.resolve(new File([new Uint8Array(4)], 'camera-2026-11-30-150102.jpg'));
     }),
   };
 });
@@ -51,16 +57,20 @@ function fakeStream(): { stream: MediaStream; tracks: FakeTrack[] } {
   return { stream, tracks };
 }
 
-function frameResult(classIndex: number, withCam = false): FrameResult {
+function frameResult(classIndex: number, withCam = false, withPicture = false): FrameResult {
   return {
     variant: 'resnet18',
     predictions: [{ classIndex, label: `class ${classIndex}`, synonyms: '', probability: 0.8 }],
     inferenceMs: 5,
     totalMs: 6,
     ...(withCam ? { cam: { classIndex, bitmap: fakeBitmap() } } : {}),
+    ...(withPicture ? { picture: fakeBitmap() } : {}),
     memory: MEMORY,
   };
 }
+
+/** A VideoFrame as the track hands it out: only closing matters to the page. */
+const fakeVideoFrame = () => fakeBitmap() as unknown as VideoFrame;
 
 /** A document whose visibility the test changes. */
 class FakeDocument extends EventTarget {
@@ -75,6 +85,7 @@ beforeEach(async () => {
   vi.resetModules();
   media.grabbed = 0;
   media.reader = null;
+  media.snapshots = [];
   doc = new FakeDocument();
   vi.stubGlobal('document', doc);
   store = (await import('./index')).useAppStore;
@@ -99,19 +110,77 @@ async function startLive(): Promise<FakeTrack[]> {
 }
 
 describe('camera loop', () => {
-  it("reads the track's own frames where the browser offers them, and stops reading when stopped", async () => {
-    const trackFrames = [fakeBitmap(), fakeBitmap()] as unknown as VideoFrame[];
+  it("reads the track's own frames where the browser offers them and shows each with its answer", async () => {
+    const trackFrames = [fakeVideoFrame(), fakeVideoFrame()];
     const cancel = vi.fn();
     let read = 0;
     media.reader = { read: () => Promise.resolve(trackFrames[read++] ?? null), cancel };
     await startLive();
+    expect(store.getState().cameraPreview).toBe('picture');
     expect(fake.frames[0]!.args.frame).toBe(trackFrames[0]);
     expect(media.grabbed).toBe(0); // nothing drawn from the <video>
-    fake.frames[0]!.answer.resolve(frameResult(281));
+    const first = frameResult(281, false, true);
+    fake.frames[0]!.answer.resolve(first);
     await flush();
+    // The picture arrives with its own answer, never ahead of it.
+    expect(store.getState().cameraPicture).toBe(first.picture);
+    expect(store.getState().cameraLive!.predictions[0]!.classIndex).toBe(281);
     expect(fake.frames[1]!.args.frame).toBe(trackFrames[1]);
+    const second = frameResult(282, false, true);
+    fake.frames[1]!.answer.resolve(second);
+    await flush();
+    expect(store.getState().cameraPicture).toBe(second.picture);
+    expect(closed(first.picture!)).toBe(true);
+
+    // A snapshot is of the picture on screen, the one the live answer is for.
+    await store.getState().takeSnapshot();
+    expect(media.snapshots).toEqual([second.picture]);
+    expect(store.getState().images.map((i) => i.fileName)).toContain('camera-2026-11-30-150102.jpg');
+
     store.getState().stopCamera();
     expect(cancel).toHaveBeenCalled();
+    expect(store.getState().cameraPicture).toBeNull();
+    expect(closed(second.picture!)).toBe(true);
+  });
+
+  it("keeps the track's picture live while a model loads, classifying nothing", async () => {
+    store.setState({ modelStatus: 'loading' });
+    const trackFrames = [fakeVideoFrame(), fakeVideoFrame()];
+    let read = 0;
+    media.reader = {
+      read: () => Promise.resolve(trackFrames[read++] ?? fakeVideoFrame()),
+      cancel: () => undefined,
+    };
+    const pictures: ImageBitmap[] = [];
+    vi.stubGlobal(
+      'createImageBitmap',
+      vi.fn(() => {
+        pictures.push(fakeBitmap());
+        return Promise.resolve(pictures.at(-1));
+      }),
+    );
+    await startLive();
+    await flush();
+    expect(store.getState().cameraPicture).toBe(pictures[0]);
+    // The frame is closed at once: a camera has few buffers, and one held by the page stalls it.
+    expect(closed(trackFrames[0] as unknown as ImageBitmap)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(store.getState().cameraPicture).toBe(pictures[1]);
+    expect(closed(pictures[0]!)).toBe(true);
+    expect(fake.frames).toHaveLength(0);
+    expect(store.getState().cameraLive).toBeNull();
+  });
+
+  it('where frames come from the <video>, it plays and snapshots are taken of it', async () => {
+    await startLive();
+    expect(store.getState().cameraPreview).toBe('video');
+    fake.frames[0]!.answer.resolve(frameResult(281));
+    await flush();
+    expect(store.getState().cameraPicture).toBeNull();
+    await store.getState().takeSnapshot();
+    expect(media.snapshots).toHaveLength(1);
+    expect(media.snapshots[0]).not.toBeNull();
+    expect(media.snapshots[0]).not.toBe(store.getState().cameraPicture);
   });
 
   it('sends one frame at a time: the next is grabbed only after the last is answered', async () => {

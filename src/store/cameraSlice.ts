@@ -1,6 +1,7 @@
 /**
  * The live camera: starting and stopping it, and the loop that classifies its frames one at a time (the latest
- * frame wins; frames in between are never queued), with frames per second and an optional class activation map.
+ * frame wins; frames in between are never queued), with frames per second, an optional class activation map and
+ * the frame the answer is for.
  */
 import {
   cameraProblem,
@@ -46,6 +47,14 @@ export interface CameraSlice {
   /** Whether each frame also gets the class activation map of its top-1. */
   cameraCamOn: boolean;
   cameraCam: CamRender | null;
+  /**
+   * Where frames come from the track: the frame the live answer (and its map) is for, shown in place of a playing
+   * <video>, whose 30 frames a second cost the classifier a third of this machine (README, "Live camera"). Null
+   * where frames are grabbed from the <video>, which then plays.
+   */
+  cameraPicture: ImageBitmap | null;
+  /** What the panel shows: `picture` (the frames answered, from the track) or `video` (the stream, playing). */
+  cameraPreview: 'picture' | 'video';
   /** Opens the camera (`deviceId`, or the browser's choice) and starts classifying its frames. */
   startCamera: (deviceId?: string) => Promise<void>;
   /** Ends the loop and every track of the stream. */
@@ -84,6 +93,15 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
     set({ cameraCam: cam });
   };
 
+  const replacePicture = (picture: ImageBitmap | null) => {
+    const old = get().cameraPicture;
+    if (old && old !== picture) old.close();
+    set({ cameraPicture: picture });
+  };
+
+  /** The track's next frame, or null once it has ended or failed. */
+  const readFrame = (reader: FrameReader) => reader.read().catch(() => null);
+
   /** One frame at a time: the next is grabbed only once the last is answered, so none waits in a queue. */
   async function classifyFrames(mine: number): Promise<void> {
     const recent: { answeredAt: number; ms: number }[] = [];
@@ -92,6 +110,16 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       const engine = get().modelStatus === 'ready' ? getEngine() : null;
       const reader = frameReader;
       const source = video;
+      if (!engine && reader) {
+        // No model to ask (one is loading): the picture stays live, its frames shown but not classified.
+        const frame = await readFrame(reader);
+        const picture = frame && (await createImageBitmap(frame).catch(() => null));
+        frame?.close();
+        if (picture && mine === run) replacePicture(picture);
+        else picture?.close();
+        await wait(IDLE_WAIT_MS);
+        continue;
+      }
       if (!engine || (!reader && (!source || !hasFrame(source)))) {
         await wait(IDLE_WAIT_MS);
         continue;
@@ -99,7 +127,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       const grabbedAt = performance.now();
       let frame: CameraFrame | null;
       try {
-        frame = reader ? await reader.read() : await grabFrame(source!);
+        frame = reader ? await readFrame(reader) : await grabFrame(source!);
       } catch {
         frame = null;
       }
@@ -122,6 +150,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       const answeredAt = performance.now();
       if (mine !== run) {
         result.cam?.bitmap.close();
+        result.picture?.close();
         return;
       }
       frames += 1;
@@ -136,6 +165,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       const cam = result.cam && get().cameraCamOn ? result.cam : null;
       if (result.cam && !cam) result.cam.bitmap.close();
       replaceCam(cam);
+      if (result.picture) replacePicture(result.picture);
       set({
         cameraLive: {
           variant: result.variant,
@@ -158,6 +188,8 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
     cameraLive: null,
     cameraCamOn: false,
     cameraCam: null,
+    cameraPicture: null,
+    cameraPreview: 'video',
 
     startCamera: async (deviceId) => {
       const old = get().cameraStream;
@@ -165,6 +197,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       frameReader?.cancel();
       frameReader = null;
       const mine = ++run;
+      replacePicture(null);
       set({ cameraStatus: 'starting', cameraError: null, cameraStream: null, cameraLive: null });
       let stream: MediaStream;
       try {
@@ -179,7 +212,12 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
         return;
       }
       frameReader = openFrameReader(stream);
-      set({ cameraStatus: 'live', cameraStream: stream, cameraDeviceId: streamDeviceId(stream) });
+      set({
+        cameraStatus: 'live',
+        cameraStream: stream,
+        cameraDeviceId: streamDeviceId(stream),
+        cameraPreview: frameReader ? 'picture' : 'video',
+      });
       if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
       void classifyFrames(mine);
       // Names come only with permission, so the list is read now.
@@ -195,6 +233,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       frameReader = null;
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
       replaceCam(null);
+      replacePicture(null);
       set({
         cameraStatus: 'off',
         cameraStream: null,
@@ -213,6 +252,12 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
     },
 
     takeSnapshot: async () => {
+      // The picture on screen, where there is one: the card then shows what the live answer was for.
+      const picture = get().cameraPicture;
+      if (picture) {
+        get().addImages([await snapshot(picture)]);
+        return;
+      }
       if (!video || !hasFrame(video)) return;
       get().addImages([await snapshot(video)]);
     },

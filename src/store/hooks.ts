@@ -66,5 +66,7 @@ export const useCamera = () =>
       live: s.cameraLive,
       camOn: s.cameraCamOn,
       cam: s.cameraCam,
+      picture: s.cameraPicture,
+      preview: s.cameraPreview,
     })),
   );

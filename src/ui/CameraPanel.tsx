@@ -1,6 +1,7 @@
 /**
- * The live camera: a compact button that opens into the video with the active model's top-k over it, frames per
- * second, an optional class activation map, and a snapshot that becomes an ordinary card.
+ * The live camera: a compact button that opens into the picture the model answers (each frame shown with its own
+ * top-k, so answer, heat map and picture always agree), frames per second, an optional class activation map, and a
+ * snapshot that becomes an ordinary card.
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
@@ -47,7 +48,7 @@ function cropBox(size: { width: number; height: number } | null): CSSProperties 
 }
 
 export function CameraPanel() {
-  const { status, error, cameras, deviceId, stream, live, camOn, cam } = useCamera();
+  const { status, error, cameras, deviceId, stream, live, camOn, cam, picture, preview } = useCamera();
   const topK = useTopK();
   const startCamera = useAppStore((s) => s.startCamera);
   const stopCamera = useAppStore((s) => s.stopCamera);
@@ -63,7 +64,7 @@ export function CameraPanel() {
 
   useEffect(() => {
     const video = videoRef.current;
-    if (!video || !stream) return;
+    if (!video || !stream || preview !== 'video') return;
     video.srcObject = stream;
     setCameraVideo(video);
     // Muted and inline, so no gesture is needed; a refusal leaves the loop waiting for a frame.
@@ -72,7 +73,7 @@ export function CameraPanel() {
       setCameraVideo(null);
       video.srcObject = null;
     };
-  }, [stream, setCameraVideo]);
+  }, [stream, preview, setCameraVideo]);
 
   const readSize = () => {
     const video = videoRef.current;
@@ -161,22 +162,48 @@ export function CameraPanel() {
         <div className="camera__view">
           <div className="camera__stage">
             <div className="camera__frame">
-              <video
-                ref={videoRef}
-                className="camera__video"
-                data-testid="camera-video"
-                aria-label="Live camera view"
-                muted
-                playsInline
-                autoPlay
-                onLoadedMetadata={readSize}
-                onResize={readSize}
-              />
+              {preview === 'video' ? (
+                <video
+                  ref={videoRef}
+                  className="camera__video"
+                  data-testid="camera-video"
+                  aria-label="Live camera view"
+                  muted
+                  playsInline
+                  autoPlay
+                  onLoadedMetadata={readSize}
+                  onResize={readSize}
+                />
+              ) : picture ? (
+                <BitmapCanvas
+                  bitmap={picture}
+                  className="camera__video"
+                  data-testid="camera-video"
+                  data-preview="picture"
+                  role="img"
+                  aria-label="Live camera view: the frame the answer is for"
+                />
+              ) : (
+                // Until the first frame: an empty frame of a webcam's usual shape.
+                <canvas
+                  width={640}
+                  height={480}
+                  className="camera__video"
+                  data-testid="camera-video"
+                  data-preview="picture"
+                  role="img"
+                  aria-label="Live camera view: waiting for the first frame"
+                />
+              )}
               {camOn && cam && (
                 <BitmapCanvas
                   bitmap={cam.bitmap}
                   className="camera__cam"
-                  style={cropBox(videoSize)}
+                  style={cropBox(
+                    preview === 'video'
+                      ? videoSize
+                      : picture && { width: picture.width, height: picture.height },
+                  )}
                   data-testid="camera-cam"
                   data-class-index={cam.classIndex}
                   role="img"

@@ -145,38 +145,52 @@ export class InferenceEngine implements EngineApi {
       .run(async () => {
         const classifier = this.requireClassifier();
         const started = performance.now();
-        const bitmap = frame instanceof ImageBitmap ? frame : await videoFrameBitmap(frame);
+        const fromTrack = !(frame instanceof ImageBitmap);
+        const bitmap = fromTrack ? await videoFrameBitmap(frame) : frame;
         let rgba: Uint8ClampedArray;
         try {
           rgba = await cropBitmap(bitmap, classifier.preprocess);
-        } finally {
+        } catch (err) {
           bitmap.close();
+          throw err;
         }
-        const inferStart = performance.now();
-        let predictions: Prediction[];
-        let cam: CamRender | undefined;
-        if (withCam) {
-          const inspected = await classifier.inspect(rgba, clampTopK(k));
-          predictions = inspected.predictions;
-          // Its own Inspection, not kept: Look inside stays on the image the user opened.
-          cam = await new Inspection(classifier, inspected.stages, rgba).drawCam(predictions[0]!.classIndex);
-        } else {
-          predictions = (await classifier.classify([rgba], clampTopK(k)))[0]!;
+        // A track's frame goes back as the picture its answer is for (the page shows it); a grab of the page's
+        // own <video> is not needed there.
+        const picture = fromTrack ? bitmap : undefined;
+        if (!fromTrack) bitmap.close();
+        try {
+          const inferStart = performance.now();
+          let predictions: Prediction[];
+          let cam: CamRender | undefined;
+          if (withCam) {
+            const inspected = await classifier.inspect(rgba, clampTopK(k));
+            predictions = inspected.predictions;
+            // Its own Inspection, not kept: Look inside stays on the image the user opened.
+            cam = await new Inspection(classifier, inspected.stages, rgba).drawCam(
+              predictions[0]!.classIndex,
+            );
+          } else {
+            predictions = (await classifier.classify([rgba], clampTopK(k)))[0]!;
+          }
+          if (isWebGLContextLost()) {
+            this.faultHandler?.(CONTEXT_LOST);
+            throw new Error('The GPU (WebGL) context was lost during classification.');
+          }
+          const now = performance.now();
+          const result: FrameResult = {
+            variant: classifier.summary.variant,
+            predictions,
+            inferenceMs: now - inferStart,
+            totalMs: now - started,
+            ...(cam ? { cam } : {}),
+            ...(picture ? { picture } : {}),
+            memory: memory(),
+          };
+          return transferBitmaps(result, [...(cam ? [cam.bitmap] : []), ...(picture ? [picture] : [])]);
+        } catch (err) {
+          picture?.close();
+          throw err;
         }
-        if (isWebGLContextLost()) {
-          this.faultHandler?.(CONTEXT_LOST);
-          throw new Error('The GPU (WebGL) context was lost during classification.');
-        }
-        const now = performance.now();
-        const result: FrameResult = {
-          variant: classifier.summary.variant,
-          predictions,
-          inferenceMs: now - inferStart,
-          totalMs: now - started,
-          ...(cam ? { cam } : {}),
-          memory: memory(),
-        };
-        return transferBitmaps(result, cam ? [cam.bitmap] : []);
       })
       .finally(() => frame.close());
   }
