@@ -61,7 +61,8 @@ async function cameraOn(page: Page): Promise<{ tensors: number; bytes: number }>
 /**
  * Makes `change` while frames stream, with the engine held before it loads the new model, so the page's state
  * mid-change stays to be read: the model is said to be loading (`loading`: the words in the status), the
- * camera stays open with its last answer, and nothing is an error. Then lets the load go.
+ * camera stays open with its last answer, marked as the old model's, and nothing is an error. Then lets the load
+ * go, and the mark goes once the new model is ready.
  */
 async function changeDuring(page: Page, change: () => Promise<void>, loading: RegExp): Promise<number> {
   await holdEngine(page, ['load']);
@@ -73,8 +74,10 @@ async function changeDuring(page: Page, change: () => Promise<void>, loading: Re
   await expect(page.getByTestId('camera-video')).toBeVisible();
   await expect(page.getByTestId('camera-stop')).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('camera-stale')).toContainText('ResNet18’s last answer');
   const framesAtChange = await cameraFrames(page);
   await releaseEngine(page);
+  await expect(page.getByTestId('camera-stale')).toHaveCount(0);
   return framesAtChange;
 }
 

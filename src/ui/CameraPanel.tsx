@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
 
 import { formatPercent, spokenPercent } from '../shared/format';
+import { VARIANTS } from '../shared/variants';
 import type { Prediction } from '../shared/predictions';
 import { useAppStore } from '../store';
 import { useCamera, useTopK } from '../store/hooks';
@@ -50,6 +51,8 @@ function cropBox(size: { width: number; height: number } | null): CSSProperties 
 export function CameraPanel() {
   const { status, error, cameras, deviceId, stream, live, camOn, cam, picture, preview } = useCamera();
   const topK = useTopK();
+  // A model change leaves the last answer up, marked as the old model's, until the new model is ready.
+  const modelLoading = useAppStore((s) => s.modelStatus === 'loading');
   const startCamera = useAppStore((s) => s.startCamera);
   const stopCamera = useAppStore((s) => s.stopCamera);
   const setCameraCamOn = useAppStore((s) => s.setCameraCamOn);
@@ -225,29 +228,36 @@ export function CameraPanel() {
               )}
             </div>
             {live && (
-              <ol className="predictions camera__predictions" aria-label={`Live top ${topK}`}>
-                {live.predictions.slice(0, topK).map((p, i) => (
-                  <li
-                    key={p.classIndex}
-                    className="prediction"
-                    data-testid="camera-prediction"
-                    data-class-index={p.classIndex}
-                    data-label={p.label}
-                    data-probability={p.probability}
-                    aria-label={`${i + 1}. ${p.label}, ${spokenPercent(p.probability)}`}
-                    title={`${p.synonyms} (class ${p.classIndex})`}
-                  >
-                    <span className="prediction__row">
-                      <span className="prediction__rank">{i + 1}</span>
-                      <span className="prediction__label">{p.label}</span>
-                      <span className="prediction__pct">{formatPercent(p.probability)}</span>
-                      <span className="prediction__bar" aria-hidden="true">
-                        <span style={{ width: `${Math.max(0.5, p.probability * 100)}%` }} />
+              <div className={`camera__predictions${modelLoading ? ' camera__predictions--stale' : ''}`}>
+                {modelLoading && (
+                  <p className="camera__stale small" data-testid="camera-stale">
+                    {VARIANTS[live.variant].label}’s last answer: the new model is loading.
+                  </p>
+                )}
+                <ol className="predictions" aria-label={`Live top ${topK}`}>
+                  {live.predictions.slice(0, topK).map((p, i) => (
+                    <li
+                      key={p.classIndex}
+                      className="prediction"
+                      data-testid="camera-prediction"
+                      data-class-index={p.classIndex}
+                      data-label={p.label}
+                      data-probability={p.probability}
+                      aria-label={`${i + 1}. ${p.label}, ${spokenPercent(p.probability)}`}
+                      title={`${p.synonyms} (class ${p.classIndex})`}
+                    >
+                      <span className="prediction__row">
+                        <span className="prediction__rank">{i + 1}</span>
+                        <span className="prediction__label">{p.label}</span>
+                        <span className="prediction__pct">{formatPercent(p.probability)}</span>
+                        <span className="prediction__bar" aria-hidden="true">
+                          <span style={{ width: `${Math.max(0.5, p.probability * 100)}%` }} />
+                        </span>
                       </span>
-                    </span>
-                  </li>
-                ))}
-              </ol>
+                    </li>
+                  ))}
+                </ol>
+              </div>
             )}
           </div>
           <p className="sr-only" role="status">
