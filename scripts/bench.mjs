@@ -109,9 +109,35 @@ const launch = (extraArgs) =>
   });
 const browser = await launch(WEBGPU_ARGS);
 
+/** Reloads per variant for the repeat visit's time (their median is reported). */
+const REPEAT_VISITS = 3;
+
+/** Waits (up to 60 s) until the page's IndexedDB holds `count` stored models (src/model/checkedModelStore.ts). */
+async function storedModels(page, count) {
+  await page.waitForFunction(
+    (count) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('resnet-lens-models');
+        open.onerror = () => reject(open.error);
+        open.onupgradeneeded = () => open.result.createObjectStore('models', { keyPath: 'key' });
+        open.onsuccess = () => {
+          const request = open.result.transaction('models').objectStore('models').count();
+          request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result >= count);
+          };
+          request.onerror = () => reject(request.error);
+        };
+      }),
+    count,
+    { timeout: 60_000, polling: 250 },
+  );
+}
+
 /**
  * Page load to the first top-k on screen, as a user experiences it, on the app's own backend choice: a first
- * visit (fresh browser profile) and a repeat visit (same profile, reloaded: HTTP cache, remembered renderer).
+ * visit (fresh browser profile) and a repeat visit (same profile, reloaded: HTTP cache, remembered renderer,
+ * ResNet50's stored copy), the median of REPEAT_VISITS reloads.
  */
 async function firstResult(variant) {
   const context = await browser.newContext();
@@ -151,9 +177,15 @@ async function firstResult(variant) {
   };
   const first = await visit(() => page.goto(`${base}/?model=${variant}`));
   const backend = await page.getByTestId('backend').getAttribute('data-backend');
-  const repeat = await visit(() => page.reload());
+  // A repeat visit comes later: ResNet50's checksummed IndexedDB copy, written after a first visit's model is
+  // ready, is there by then. Reloading before it is written would time a download again.
+  if (variant === 'resnet50') await storedModels(page, 1);
+  // A repeat visit is short and its time noisy here: the median of a few reloads, all of them kept.
+  const repeats = [];
+  for (let i = 0; i < REPEAT_VISITS; i++) repeats.push(await visit(() => page.reload()));
   await context.close();
-  return { variant, backend, first, repeat };
+  const repeat = [...repeats].sort((a, b) => a.readyMs - b.readyMs)[Math.floor(repeats.length / 2)];
+  return { variant, backend, first, repeat, repeats };
 }
 
 try {
@@ -278,10 +310,11 @@ try {
     'first: top-k ms': v.first.totalMs,
     'repeat: ready ms': v.repeat.readyMs,
     'repeat: top-k ms': v.repeat.totalMs,
+    'repeat: each ready ms': v.repeats.map((r) => r.readyMs).join(' / '),
   }));
   console.log(
     'end-to-end, page load to model ready and to the first top-k on screen, automatic backend; first visit ' +
-      '(fresh profile) and repeat visit (reload):',
+      `(fresh profile) and repeat visit (median of ${REPEAT_VISITS} reloads):`,
   );
   console.table(visitRows);
 
