@@ -1,20 +1,25 @@
 /**
- * A TF.js model kept in this browser's IndexedDB with a SHA-256 of its topology and weights, verified on every
+ * A TF.js model kept in this browser's IndexedDB with a checksum of its topology and weights, verified on every
  * read: a copy damaged on disk is found, dropped and reported, never loaded.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import xxhash from 'xxhash-wasm';
+import type { XXHashAPI } from 'xxhash-wasm';
 
 const DB_NAME = 'resnet-lens-models';
 const STORE = 'models';
 
-interface StoredModel {
+export interface StoredModel {
   key: string;
   modelTopology: unknown;
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightData: ArrayBuffer;
-  sha256: string;
+  /** modelChecksum's hex XXH64. */
+  xxh64?: string;
+  /** What copies stored by earlier versions carry instead: legacySha256's hex. */
+  sha256?: string;
 }
 
 /** The stored copy did not match its checksum; it has been deleted. */
@@ -56,8 +61,32 @@ async function withStore<T>(
   }
 }
 
-/** Hex SHA-256 over the topology and weight specs (as JSON) followed by the weight bytes. */
+/**
+ * The checksum guards against damage on disk, not against an attacker (whoever can rewrite the copy can rewrite
+ * its checksum too), so a fast non-cryptographic hash does: XXH64 over 98 MB takes about 15 ms where WebCrypto's
+ * SHA-256 took about 190 ms of a repeat visit's start, on the engine's own thread.
+ */
+let hashing: Promise<XXHashAPI> | null = null;
+/** Bytes handed to the hasher per call: it copies each into its own memory, which one 98 MB call grows to fit. */
+const HASH_CHUNK_BYTES = 1 << 20;
+
+/** Hex XXH64 (seed 0) over the topology and weight specs (as JSON) followed by the weight bytes. */
 export async function modelChecksum(
+  modelTopology: unknown,
+  weightSpecs: readonly tf.io.WeightsManifestEntry[],
+  weightData: ArrayBuffer,
+): Promise<string> {
+  const { create64 } = await (hashing ??= xxhash());
+  const hash = create64().update(new TextEncoder().encode(JSON.stringify({ modelTopology, weightSpecs })));
+  const bytes = new Uint8Array(weightData);
+  for (let offset = 0; offset < bytes.length; offset += HASH_CHUNK_BYTES) {
+    hash.update(bytes.subarray(offset, offset + HASH_CHUNK_BYTES));
+  }
+  return hash.digest().toString(16).padStart(16, '0');
+}
+
+/** Hex SHA-256 over the same bytes: the checksum of copies stored by earlier versions. */
+export async function legacySha256(
   modelTopology: unknown,
   weightSpecs: readonly tf.io.WeightsManifestEntry[],
   weightData: ArrayBuffer,
@@ -68,6 +97,18 @@ export async function modelChecksum(
   all.set(new Uint8Array(weightData), head.byteLength);
   const digest = await crypto.subtle.digest('SHA-256', all);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Whether a stored record matches the checksum it was stored with (an earlier version's SHA-256 too). */
+export async function matchesChecksum(record: StoredModel): Promise<boolean> {
+  const { modelTopology, weightSpecs, weightData } = record;
+  if (record.xxh64 !== undefined) {
+    return (await modelChecksum(modelTopology, weightSpecs, weightData)) === record.xxh64;
+  }
+  if (record.sha256 !== undefined) {
+    return (await legacySha256(modelTopology, weightSpecs, weightData)) === record.sha256;
+  }
+  return false;
 }
 
 /**
@@ -83,7 +124,7 @@ export async function saveCheckedArtifacts(key: string, artifacts: tf.io.ModelAr
     modelTopology: artifacts.modelTopology,
     weightSpecs,
     weightData,
-    sha256: await modelChecksum(artifacts.modelTopology, weightSpecs, weightData),
+    xxh64: await modelChecksum(artifacts.modelTopology, weightSpecs, weightData),
   };
   // One put in one transaction: IndexedDB commits all of it or nothing.
   await withStore('readwrite', (store) => store.put(record));
@@ -93,10 +134,15 @@ export async function saveCheckedArtifacts(key: string, artifacts: tf.io.ModelAr
 export async function loadCheckedModel(key: string): Promise<LayersModel | null> {
   const record = await withStore<StoredModel | undefined>('readonly', (store) => store.get(key));
   if (!record) return null;
-  const sha256 = await modelChecksum(record.modelTopology, record.weightSpecs, record.weightData);
-  if (sha256 !== record.sha256) {
+  if (!(await matchesChecksum(record))) {
     await deleteCheckedModel(key);
     throw new StoredModelCorruptError(key);
+  }
+  if (record.xxh64 === undefined) {
+    // An earlier version's copy, intact: stored again with the fast checksum, so later visits skip SHA-256.
+    const { sha256: _legacy, ...rest } = record;
+    const xxh64 = await modelChecksum(rest.modelTopology, rest.weightSpecs, rest.weightData);
+    void withStore('readwrite', (store) => store.put({ ...rest, xxh64 })).catch(() => undefined);
   }
   return tfl.loadLayersModel(
     tf.io.fromMemory({
