@@ -169,3 +169,71 @@ test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, 
   await expect(page.locator('.error-banner')).toHaveCount(0);
   expect(downloads.filter((u) => u.includes('shard'))).toEqual([]);
 });
+
+test('a copy stored by an earlier version (checked with SHA-256) loads without a download and is stored again with XXH64', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  const downloads: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/models/resnet50/')) downloads.push(r.url());
+  });
+  await page.goto('/?model=resnet50');
+  await expectModelReady(page, 'resnet50');
+  await expectResNet50Stored(page);
+  expect(await storedChecksums(page, { asEarlierVersions: false })).toEqual({ xxh64: true, sha256: false });
+  // The record as earlier versions wrote it: SHA-256 of the topology and specs as JSON, then the weights.
+  expect(await storedChecksums(page, { asEarlierVersions: true })).toEqual({ xxh64: false, sha256: true });
+
+  downloads.length = 0;
+  await page.reload();
+  await expectModelReady(page, 'resnet50');
+  await expect(page.locator('.error-banner')).toHaveCount(0);
+  expect(downloads.filter((u) => u.includes('shard'))).toEqual([]);
+  await expect
+    .poll(() => storedChecksums(page, { asEarlierVersions: false }))
+    .toEqual({ xxh64: true, sha256: false });
+  await addImages(page, fixture('chelsea.jpg'));
+  const [top] = await predictionsOf(page, 'chelsea.jpg', 'resnet50');
+  expect(EXPECTED_TOP1['chelsea.jpg']).toContain(top!.classIndex);
+});
+
+/**
+ * Which checksums the stored ResNet50 record carries; with `asEarlierVersions`, first rewrites it as earlier
+ * versions stored it (a SHA-256 in place of the XXH64), in the page.
+ */
+async function storedChecksums(
+  page: Page,
+  { asEarlierVersions }: { asEarlierVersions: boolean },
+): Promise<{ xxh64: boolean; sha256: boolean }> {
+  return page.evaluate(async (rewrite) => {
+    interface Stored {
+      modelTopology: unknown;
+      weightSpecs: unknown;
+      weightData: ArrayBuffer;
+      xxh64?: string;
+      sha256?: string;
+    }
+    const ask = <T>(request: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    const db = await ask(indexedDB.open('resnet-lens-models'));
+    const [record] = (await ask(db.transaction('models').objectStore('models').getAll())) as Stored[];
+    if (rewrite && record) {
+      const head = new TextEncoder().encode(
+        JSON.stringify({ modelTopology: record.modelTopology, weightSpecs: record.weightSpecs }),
+      );
+      const all = new Uint8Array(head.byteLength + record.weightData.byteLength);
+      all.set(head, 0);
+      all.set(new Uint8Array(record.weightData), head.byteLength);
+      const digest = await crypto.subtle.digest('SHA-256', all);
+      delete record.xxh64;
+      record.sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+      await ask(db.transaction('models', 'readwrite').objectStore('models').put(record));
+    }
+    db.close();
+    return { xxh64: typeof record?.xxh64 === 'string', sha256: typeof record?.sha256 === 'string' };
+  }, asEarlierVersions);
+}
