@@ -113,10 +113,11 @@ test('without ResNet50 installed, the page opens on ResNet18 and says how to get
   await expect(page.locator('[data-testid="variant-select"] option[value="resnet50"]')).toBeDisabled();
 });
 
-test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, and still names the cat', async ({
-  page,
-}) => {
-  test.setTimeout(600_000);
+/**
+ * A first visit on ResNet50, until its copy is stored in this browser; returns the ResNet50 files the page asks
+ * the server for from then on (the test empties it before a reload).
+ */
+async function visitAndStoreResNet50(page: Page): Promise<string[]> {
   const downloads: string[] = [];
   page.on('request', (r) => {
     if (r.url().includes('/models/resnet50/')) downloads.push(r.url());
@@ -124,6 +125,14 @@ test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, 
   await page.goto('/?model=resnet50');
   await expectModelReady(page, 'resnet50');
   await expectResNet50Stored(page);
+  return downloads;
+}
+
+test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, and still names the cat', async ({
+  page,
+}) => {
+  test.setTimeout(600_000);
+  const downloads = await visitAndStoreResNet50(page);
   const tensorsOfOne = await numTensors(page);
   // The copy kept in IndexedDB, with one bit of its weights flipped, as a failing disk would.
   const flipped = await page.evaluate(
@@ -174,13 +183,7 @@ test('a copy stored by an earlier version (checked with SHA-256) loads without a
   page,
 }) => {
   test.setTimeout(600_000);
-  const downloads: string[] = [];
-  page.on('request', (r) => {
-    if (r.url().includes('/models/resnet50/')) downloads.push(r.url());
-  });
-  await page.goto('/?model=resnet50');
-  await expectModelReady(page, 'resnet50');
-  await expectResNet50Stored(page);
+  const downloads = await visitAndStoreResNet50(page);
   expect(await storedChecksums(page, { asEarlierVersions: false })).toEqual({ xxh64: true, sha256: false });
   // The record as earlier versions wrote it: SHA-256 of the topology and specs as JSON, then the weights.
   expect(await storedChecksums(page, { asEarlierVersions: true })).toEqual({ xxh64: false, sha256: true });
