@@ -6,8 +6,9 @@ import reactRefresh from 'eslint-plugin-react-refresh';
 import tseslint from 'typescript-eslint';
 
 /**
- * The house plan, by the thread that runs each room (README, "Architecture"). Each room may import itself and
- * the rooms listed here, nothing else; `testing` holds reference implementations that only tests import.
+ * The house plan, by the thread that runs each room (docs/architecture.md, "Rooms and threads"). Each room may
+ * import itself and the rooms listed here, nothing else; `testing` holds reference implementations that only tests
+ * import.
  */
 const ROOMS = {
   shared: [],

@@ -17,9 +17,9 @@ const packageJson = JSON.parse(readFileSync(new URL('./package.json', import.met
 };
 
 /**
- * Installable and offline after the first visit (README, "Offline and installable"). The service worker is
- * ours (src/serviceWorker/) built on Workbox, rather than one generated from options, so that cached responses
- * can be given the cross-origin isolation headers threaded WASM needs; vite-plugin-pwa injects the precache list.
+ * Installable and offline after the first visit (docs/offline.md). The service worker is ours (src/serviceWorker/)
+ * built on Workbox, rather than one generated from options, so that cached responses can be given the cross-origin
+ * isolation headers threaded WASM needs; vite-plugin-pwa injects the precache list.
  */
 const progressiveWebApp: Partial<VitePWAOptions> = {
   strategies: 'injectManifest',

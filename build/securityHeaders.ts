@@ -47,8 +47,9 @@ export function cspDirectives({ extraConnectSrc = [], dev = false }: PolicyOptio
     // The bundled ResNet50 under /models/ and the .wasm binaries are same-origin. Weights (from the hub, its CDN
     // or any host the user names) and images loaded by their address come from whichever https origin the user
     // gives, so any https: origin may be read, if it allows it (CORS); plain http: never. The page sends no
-    // cookies with these (credentials 'omit'); what limits exfiltration instead is script-src: only the app's
-    // own scripts run, with no inline script, no eval and no third-party code (README, "Security").
+    // cookies with these (credentials 'omit'); what limits exfiltration instead is script-src: only the app's own
+    // scripts run, with no inline script, no eval and no third-party code (docs/hardening.md, "Why connect-src
+    // allows https:").
     'connect-src': ["'self'", 'https:', ...extraConnectSrc],
     // Thumbnails, SVG renderings and images loaded by their address are object URLs; the icons are files.
     'img-src': ["'self'", 'blob:'],

@@ -215,7 +215,7 @@ test('after a 100-image comparison the engine holds the two models and nothing e
   await expect(page.getByTestId('compare-progress')).toHaveCount(0);
   await expect.poll(() => numTensors(page), { timeout: 30_000 }).toBe(before);
   expect(await bytes()).toBe(bytesBefore);
-  // The engine's memory in compare mode: the README quotes this figure.
+  // The engine's memory in compare mode: docs/usage.md, "Compare models", quotes this figure.
   console.log(`engine memory, ResNet50 active + ResNet18 compared: ${before} tensors, ${bytesBefore} bytes`);
   const errors = await page.locator('[data-testid="compare-cell"][data-status="error"]').count();
   expect(errors).toBe(0);

@@ -63,8 +63,9 @@ if (!existsSync(path.join(ROOT, 'dist', 'bench.html'))) {
 
 /**
  * Native PyTorch first, with no browser and no preview server alive: Chromium's WASM thread pool competes for the
- * cores, and timed beside it PyTorch took more than twice as long (README, "Speed"). Same thread count as the
- * page's WASM backend (one per core); the spread is reported, since one slow neighbour moves a median.
+ * cores, and timed beside it PyTorch took more than twice as long (docs/performance.md, "How the bench is run").
+ * Same thread count as the page's WASM backend (one per core); the spread is reported, since one slow neighbour
+ * moves a median.
  */
 const threads = availableParallelism();
 function torchBench(depth) {

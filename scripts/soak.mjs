@@ -1,7 +1,7 @@
 // `npm run soak`: one page session of the production build doing 1,000 classifications, 50 Look-insides,
 // 20 variant switches, 10 weights loads and 2 worker deaths; then the engine's tensors and bytes must be the
 // seeded ResNet18's own again, and the page heap after clear-all within 10 MiB of its start. Prints the figures
-// (they go in the README) and exits 1 if anything grew. Not in CI: it takes several minutes.
+// (they go in docs/hardening.md, "Soak") and exits 1 if anything grew. Not in CI: it takes several minutes.
 // Options: --port 4185 --classifications 1000
 import { chromium } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -111,10 +111,10 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack; maxBuffer
 /**
  * Reads the camera's frames as they come from the track, without drawing the video: a frame drawn from a <video>
  * is a GPU texture, and cropping it means a read-back that took longer than the crop of a photo many times over
- * (README, "Live camera"), where a VideoFrame's pixels are copied out in memory. A buffer of one keeps only the
- * newest frame, so the answer never lags behind. A camera has few frame buffers: a frame must be closed soon after
- * it is read, or the camera stops delivering until it is. Null where the browser has no track processor (the
- * caller grabs from the <video> instead).
+ * (docs/performance.md, "What makes it fast"), where a VideoFrame's pixels are copied out in memory. A buffer of
+ * one keeps only the newest frame, so the answer never lags behind. A camera has few frame buffers: a frame must
+ * be closed soon after it is read, or the camera stops delivering until it is. Null where the browser has no track
+ * processor (the caller grabs from the <video> instead).
  */
 export function openFrameReader(stream: MediaStream): FrameReader | null {
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor })

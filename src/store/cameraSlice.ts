@@ -49,8 +49,8 @@ export interface CameraSlice {
   cameraCam: CamRender | null;
   /**
    * Where frames come from the track: the frame the live answer (and its map) is for, shown in place of a playing
-   * <video>, whose 30 frames a second cost the classifier a third of this machine (README, "Live camera"). Null
-   * where frames are grabbed from the <video>, which then plays.
+   * <video>, whose 30 frames a second cost the classifier a third of this machine (docs/performance.md, "What
+   * makes it fast"). Null where frames are grabbed from the <video>, which then plays.
    */
   cameraPicture: ImageBitmap | null;
   /** What the panel shows: `picture` (the frames answered, from the track) or `video` (the stream, playing). */

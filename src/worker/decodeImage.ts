@@ -31,11 +31,11 @@ export interface CroppedImage {
 }
 
 /**
- * The most pixels this page decodes into memory for one image. A PNG (or GIF, WebP, BMP) is always decoded at
- * full size by Chromium, at several bytes per pixel, and beyond 2^31 bytes it refuses at once; this limit keeps
- * a decode within what a laptop's worker can hold (README, "Limits", has the measured cost). A JPEG is decoded
- * at 1/8 scale or more (see planDecode), so this bounds only its reduced size: every JPEG up to the format's
- * 65535x65535 fits.
+ * The most pixels this page decodes into memory for one image. A PNG (or GIF, WebP, BMP) is always decoded at full
+ * size by Chromium, at several bytes per pixel, and beyond 2^31 bytes it refuses at once; this limit keeps a
+ * decode within what a laptop's worker can hold (docs/usage.md, "Limits", has the measured cost). A JPEG is
+ * decoded at 1/8 scale or more (see planDecode), so this bounds only its reduced size: every JPEG up to the
+ * format's 65535x65535 fits.
  */
 export const MAX_DECODED_PIXELS = 100_000_000;
 
@@ -156,7 +156,7 @@ function canDecodeJpegScaled(): Promise<boolean> {
 }
 
 /**
- * A huge JPEG decoded at a reduced scale (a fraction of the memory and time of a full decode; README,
+ * A huge JPEG decoded at a reduced scale (a fraction of the memory and time of a full decode; docs/usage.md,
  * "Limits"), then resized to the target. The frame's EXIF rotation is applied by createImageBitmap.
  */
 async function decodeJpegScaled(blob: Blob, decoderSize: Size, target: Size): Promise<ImageBitmap> {
@@ -333,8 +333,8 @@ function readCenterCrop(framed: ImageBitmap, spec: PreprocessSpec): Uint8Clamped
 /**
  * A camera's VideoFrame as a bitmap in memory, to crop like any other: its pixels copied out as RGBA (the browser
  * converts the camera's YUV on the CPU), where drawing the frame itself may go through the GPU and back, which
- * took ten times as long (README, "Live camera"). A browser that cannot convert while copying, or a frame whose
- * pixels are not square, is drawn instead. Closes `frame`.
+ * took ten times as long (docs/performance.md, "What makes it fast"). A browser that cannot convert while copying,
+ * or a frame whose pixels are not square, is drawn instead. Closes `frame`.
  */
 export async function videoFrameBitmap(frame: VideoFrame): Promise<ImageBitmap> {
   try {

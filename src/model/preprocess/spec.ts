@@ -38,7 +38,7 @@ export const IMAGENET_TORCHVISION_PREPROCESS: TorchvisionPreprocessSpec = {
 /**
  * Keras ResNet50, which these ImageNet weights were trained with: Caffe normalization, framed like ResNet18/34
  * (shorter side 256, center crop 224) rather than squashed; scripts/measure-resnet50.mjs measured both framings
- * (README, "ResNet50").
+ * (docs/weights.md, "The bundled ResNet50").
  */
 export const KERAS_CAFFE_PREPROCESS: CaffePreprocessSpec = {
   mode: 'caffe',
