@@ -2,12 +2,14 @@
  * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
  * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
  */
-import { EXPLAIN_CANCELLED } from '../shared/explain';
-import type { ExplainMethod } from '../shared/explain';
+import { isJobCancelled } from '../shared/jobs';
+import type { ExplainMethod, ExplainRequest } from '../shared/explain';
 import { isBackendChoice } from '../shared/protocol';
-import type { BackendInfo, BenchResult, EngineApi } from '../shared/protocol';
+import type { BackendInfo, BenchResult, EngineApi, EngineImage, ModelHandle } from '../shared/protocol';
 import { isVariantId } from '../shared/variants';
 import type { StageName, VariantId } from '../shared/variants';
+import { runJob } from './engineJobs';
+import type { JobOptions } from './engineJobs';
 import { bundledResNet50Url, variantSource } from './modelSources';
 import { startEngine } from './startEngine';
 
@@ -71,9 +73,9 @@ async function run(): Promise<BenchPageResult> {
   const startMs = performance.now() - t;
   t = performance.now();
   const resnet50Url = bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
-  await engine.loadModel(variantSource(variant, resnet50Url), () => undefined);
+  const { handle } = await engine.load(variantSource(variant, resnet50Url));
   const loadMs = performance.now() - t;
-  const [first] = await engine.classify([{ id: 'first', blob: await testImage() }], 5);
+  const [first] = await engine.classify(handle, [{ id: 'first', blob: await testImage() }], 5);
   if (!first?.ok) throw new Error(first?.message ?? 'no result');
   const image = await testImage();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -81,10 +83,11 @@ async function run(): Promise<BenchPageResult> {
   const inspectTimes: number[] = [];
   let top1 = 0;
   for (let i = 0; i < 3; i++) {
-    const [c] = await engine.classify([{ id: `classify-${i}`, blob: image }], 5);
+    const [c] = await engine.classify(handle, [{ id: `classify-${i}`, blob: image }], 5);
     if (c?.ok) classifyTimes.push(c.totalMs);
     // Its own id: the engine keeps the crop of a classified image, and this times Look inside with its decode.
     const inspection = await engine.inspect(
+      handle,
       { id: `inspect-${i}`, blob: image },
       {
         normalization: 'channel',
@@ -102,8 +105,14 @@ async function run(): Promise<BenchPageResult> {
   const explanations =
     explain === 'none'
       ? undefined
-      : await timeExplanations(engine, top1, explain === 'fast', Number(params.get('budget') ?? 30_000));
-  const bench = params.get('classify') === 'none' ? undefined : await engine.benchmark({ runs, batch });
+      : await timeExplanations(
+          { engine, handle, image: { id: 'inspect-2', blob: image } },
+          top1,
+          explain === 'fast',
+          Number(params.get('budget') ?? 30_000),
+        );
+  const bench =
+    params.get('classify') === 'none' ? undefined : await engine.benchmark(handle, { runs, batch });
   await engine.dispose();
   return {
     variant,
@@ -124,29 +133,32 @@ async function run(): Promise<BenchPageResult> {
  * time extrapolated from the fraction it reported.
  */
 async function timeExplanations(
-  engine: EngineApi,
+  { engine, handle, image }: { engine: EngineApi; handle: ModelHandle; image: EngineImage },
   classIndex: number,
   fast: boolean,
   budgetMs: number,
 ): Promise<ExplainTiming[]> {
+  const explain = (request: ExplainRequest, options?: JobOptions) =>
+    runJob(engine, 'bench-explain', (job) => engine.explain(handle, image, request, job), options);
   // CAM's sweep is its one stage, the last: also a warm-up of the explanation path.
-  const [camMap] = await engine.explain({ method: 'cam', stage: 'all', classIndex }, () => undefined);
+  const [camMap] = await explain({ method: 'cam', stage: 'all', classIndex });
   camMap!.bitmap.close();
   const lastStage = camMap!.stage as Exclude<StageName, 'fc'>;
   const timings: ExplainTiming[] = [];
   const once = async (method: ExplainMethod, stage: 'last' | 'all'): Promise<ExplainTiming> => {
     let fraction = 0;
     const started = performance.now();
-    const timer = setTimeout(() => void engine.cancelExplain(), budgetMs);
+    const budget = new AbortController();
+    const timer = setTimeout(() => budget.abort(), budgetMs);
     try {
-      const maps = await engine.explain(
+      const maps = await explain(
         { method, stage: stage === 'all' ? 'all' : lastStage, classIndex },
-        (p) => (fraction = p.fraction ?? fraction),
+        { signal: budget.signal, onProgress: (p) => (fraction = p.fraction ?? fraction) },
       );
       maps.forEach((m) => m.bitmap.close());
       return { method, stage, ms: performance.now() - started, estimated: false };
     } catch (err) {
-      if (!(err instanceof Error && err.name === EXPLAIN_CANCELLED) || fraction <= 0) throw err;
+      if (!isJobCancelled(err) || fraction <= 0) throw err;
       return { method, stage, ms: (performance.now() - started) / fraction, estimated: true };
     } finally {
       clearTimeout(timer);

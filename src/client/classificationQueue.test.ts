@@ -5,8 +5,6 @@ import { ClassificationQueue } from './classificationQueue';
 import type { QueueHost } from './classificationQueue';
 import { EngineFaultError, EngineRetiredError } from './engineClient';
 
-const memory = { numTensors: 0, numBytes: 0 };
-
 function ok(id: string): ClassifyResult {
   return {
     ok: true,
@@ -18,11 +16,11 @@ function ok(id: string): ClassifyResult {
     inferenceMs: 1,
     sourceWidth: 1,
     sourceHeight: 1,
-    memory,
   };
 }
 
 interface Call {
+  handle: string;
   ids: string[];
   resolve: (results: ClassifyResult[]) => void;
   reject: (err: unknown) => void;
@@ -32,15 +30,15 @@ interface Call {
 function harness() {
   const calls: Call[] = [];
   const engine = {
-    classify: (images: readonly EngineImage[]) =>
+    classify: (handle: string, images: readonly EngineImage[]) =>
       new Promise<ClassifyResult[]>((resolve, reject) =>
-        calls.push({ ids: images.map((i) => i.id), resolve, reject }),
+        calls.push({ handle, ids: images.map((i) => i.id), resolve, reject }),
       ),
   } as unknown as EngineApi;
   const log: string[] = [];
   let ready = true;
   const host: QueueHost = {
-    readyEngine: () => (ready ? engine : null),
+    readyModel: () => (ready ? { engine, handle: 'model-7' } : null),
     started: (ids) => log.push(`started ${ids.join(',')}`),
     finished: (id, result) => log.push(`finished ${id} ${result.ok ? 'ok' : 'error'}`),
     failed: (id, message, retrying) =>
@@ -64,6 +62,7 @@ describe('ClassificationQueue', () => {
     queue.add(images('b7'));
     await flush();
     expect(calls.map((c) => c.ids)).toEqual([['a1', 'a2', 'a3', 'a4']]);
+    expect(calls[0]!.handle).toBe('model-7');
     expect(queue.size).toBe(7);
     await answer(calls[0]!);
     expect(calls.map((c) => c.ids)).toEqual([

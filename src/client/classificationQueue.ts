@@ -3,13 +3,14 @@
  * no more than that many images are ever decoded at once, however many were dropped. An image caught in an
  * engine fault is tried once more, first, on the restarted engine.
  */
-import type { ClassifyResult, EngineApi } from '../shared/protocol';
+import type { ClassifyResult, EngineApi, ModelHandle } from '../shared/protocol';
 import { EngineFaultError, EngineRetiredError } from './engineClient';
+import { Pump } from './pump';
 
 /** What the queue reports to, and asks of, its owner (the store). */
 export interface QueueHost {
-  /** The engine to classify on, or null while no model is ready (the queue then waits for `resume`). */
-  readyEngine(): EngineApi | null;
+  /** The engine and model to classify with, or null while no model is ready (the queue then waits for `resume`). */
+  readyModel(): { engine: EngineApi; handle: ModelHandle } | null;
   /** These images are being classified now. */
   started(ids: readonly string[]): void;
   finished(id: string, result: ClassifyResult): void;
@@ -40,8 +41,8 @@ export class ClassificationQueue {
   private pending: Entry[] = [];
   /** The batch with the engine now, by id; `stale` once a restart asked for them again. */
   private inFlight = new Map<string, { entry: Entry; stale: boolean }>();
-  /** The loop that feeds the engine, while it runs; one at a time. */
-  private running: Promise<void> | null = null;
+  /** The loop that feeds the engine a batch at a time. */
+  private readonly loop = new Pump(() => this.classifyNextBatch());
 
   constructor(
     private readonly host: QueueHost,
@@ -93,67 +94,55 @@ export class ClassificationQueue {
 
   /** Resolves once the queue has nothing more it can do now (for tests and callers that must wait). */
   idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
+    return this.loop.idle();
   }
 
   private pump(): void {
-    this.running ??= this.drain();
+    this.loop.pump();
   }
 
-  private async drain(): Promise<void> {
-    // Never finish synchronously: `running` must be set before the `finally` below clears it.
-    await Promise.resolve();
+  /** One batch through the engine; false when there is nothing more to do now (or the engine is being replaced). */
+  private async classifyNextBatch(): Promise<boolean> {
+    const model = this.host.readyModel();
+    if (!model || this.pending.length === 0) return false;
+    const batch = this.pending.splice(0, this.batchSize);
+    for (const entry of batch) this.inFlight.set(entry.id, { entry, stale: false });
+    this.host.started(batch.map((entry) => entry.id));
+    let results: ClassifyResult[] | null = null;
+    let error: unknown = null;
     try {
-      await this.feedEngine();
-    } finally {
-      // Cleared in the same turn as the last look at `pending`, so an image added after it starts a new loop.
-      this.running = null;
+      results = await model.engine.classify(model.handle, batch, this.k, { thumbnails: true });
+    } catch (err) {
+      error = err;
     }
-  }
-
-  private async feedEngine(): Promise<void> {
-    for (;;) {
-      const engine = this.host.readyEngine();
-      if (!engine || this.pending.length === 0) return;
-      const batch = this.pending.splice(0, this.batchSize);
-      for (const entry of batch) this.inFlight.set(entry.id, { entry, stale: false });
-      this.host.started(batch.map((entry) => entry.id));
-      let results: ClassifyResult[] | null = null;
-      let error: unknown = null;
-      try {
-        results = await engine.classify(batch, this.k);
-      } catch (err) {
-        error = err;
+    const retry: Entry[] = [];
+    batch.forEach((entry, i) => {
+      const flight = this.inFlight.get(entry.id);
+      if (!flight || flight.entry !== entry) return; // removed, or re-added, while with the engine
+      this.inFlight.delete(entry.id);
+      if (flight.stale) retry.push({ ...entry, faults: 0 });
+      else if (results) this.host.finished(entry.id, results[i]!);
+      else if (error instanceof EngineRetiredError) {
+        // Replaced on purpose (a backend change): not the image's fault, and not counted against it.
+        retry.push(entry);
+        this.host.failed(entry.id, error.message, true);
+      } else if (error instanceof EngineFaultError && entry.faults < MAX_FAULT_RETRIES) {
+        retry.push({ ...entry, faults: entry.faults + 1 });
+        this.host.failed(entry.id, error.message, true);
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        this.host.failed(
+          entry.id,
+          error instanceof EngineFaultError
+            ? `The engine failed twice while classifying this image: ${message}`
+            : message,
+          false,
+        );
       }
-      const retry: Entry[] = [];
-      batch.forEach((entry, i) => {
-        const flight = this.inFlight.get(entry.id);
-        if (!flight || flight.entry !== entry) return; // removed, or re-added, while with the engine
-        this.inFlight.delete(entry.id);
-        if (flight.stale) retry.push({ ...entry, faults: 0 });
-        else if (results) this.host.finished(entry.id, results[i]!);
-        else if (error instanceof EngineRetiredError) {
-          // Replaced on purpose (a backend change): not the image's fault, and not counted against it.
-          retry.push(entry);
-          this.host.failed(entry.id, error.message, true);
-        } else if (error instanceof EngineFaultError && entry.faults < MAX_FAULT_RETRIES) {
-          retry.push({ ...entry, faults: entry.faults + 1 });
-          this.host.failed(entry.id, error.message, true);
-        } else {
-          const message = error instanceof Error ? error.message : String(error);
-          this.host.failed(
-            entry.id,
-            error instanceof EngineFaultError
-              ? `The engine failed twice while classifying this image: ${message}`
-              : message,
-            false,
-          );
-        }
-      });
-      // Retried images go first: they were next before the fault.
-      this.pending.unshift(...retry);
-      // The engine is being replaced: the restart resumes the queue once the new one is ready.
-      if (error instanceof EngineFaultError || error instanceof EngineRetiredError) return;
-    }
+    });
+    // Retried images go first: they were next before the fault.
+    this.pending.unshift(...retry);
+    // The engine is being replaced: the restart resumes the queue once the new one is ready.
+    return !(error instanceof EngineFaultError || error instanceof EngineRetiredError);
   }
 }

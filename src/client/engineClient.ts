@@ -1,24 +1,29 @@
 /**
- * The page's handle on the inference worker: starts it, and wraps its RPC in the same EngineApi, adding what only
- * the page can do (rasterizing SVG) and noticing when the worker dies (every call in flight then rejects).
+ * The page's handle on the inference worker: starts it, and wraps its RPC in EngineApi, adding what only the page
+ * can do (rasterizing SVG), fanning its one event channel out to listeners, and noticing when the worker dies
+ * (every call in flight then rejects).
  */
 import { proxy, releaseProxy, transfer, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 
 import type { ExplainRequest } from '../shared/explain';
-import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
   BackendInfo,
   BenchOptions,
+  ClassifyOptions,
   ClassifyResult,
   EngineApi,
+  EngineEvent,
   EngineImage,
   FaithfulnessRequest,
-  SanityRequest,
   FeatureMapOptions,
+  JobId,
+  ModelHandle,
   ModelSource,
+  SanityRequest,
   TestHoldPoint,
+  WorkerEngineApi,
 } from '../shared/protocol';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
@@ -62,13 +67,22 @@ class WorkerEngine implements EngineApi {
   });
   private faultHandler: ((reason: string) => void) | null = null;
   private stopWatching: () => void = () => undefined;
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
 
   constructor(
     private readonly worker: Worker,
-    private readonly remote: Remote<EngineApi>,
+    private readonly remote: Remote<WorkerEngineApi>,
     private readonly lockName: string,
   ) {
     this.failed.catch(() => undefined); // observed through the races below
+  }
+
+  /** The worker's one event sink, fanned out here to every listener on the page. */
+  listen(): Promise<void> {
+    const fanOut = proxy((event: EngineEvent) => {
+      for (const listener of this.listeners) listener(event);
+    });
+    return this.guard(() => this.remote.setEventSink(fanOut));
   }
 
   /** Starts watching for the worker's death; once it has answered (its module ran and took its lock). */
@@ -89,53 +103,48 @@ class WorkerEngine implements EngineApi {
 
   // Generic over the whole promise type: comlink's Remote<> returns unions of promises that a plain
   // Promise<T> parameter would not infer.
-  private guard<P extends PromiseLike<unknown>>(call: P): Promise<Awaited<P>> {
+  private guard<P extends PromiseLike<unknown>>(call: () => P): Promise<Awaited<P>> {
     if (this.faultReason) return Promise.reject(new EngineFaultError(this.faultReason));
     if (this.retired) return Promise.reject(new EngineRetiredError());
-    return Promise.race([call, this.failed]) as Promise<Awaited<P>>;
+    // Made only now: a released comlink proxy throws at once (not a rejection) when called.
+    return Promise.race([Promise.resolve().then(call), this.failed]) as Promise<Awaited<P>>;
   }
 
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
   setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void) {
-    return this.guard(this.remote.setTestHold(points, proxy(onHeld)));
+    return this.guard(() => this.remote.setTestHold(points, proxy(onHeld)));
   }
   onFault(handler: (reason: string) => void) {
     this.faultHandler = handler;
-    return this.guard(this.remote.onFault(proxy((reason: string) => this.fail(reason))));
+    return this.guard(() => this.remote.onFault(proxy((reason: string) => this.fail(reason))));
   }
   initBackend(requested: BackendChoice, rendererHint?: string) {
-    return this.guard(this.remote.initBackend(requested, rendererHint));
+    return this.guard(() => this.remote.initBackend(requested, rendererHint));
   }
-  loadModel(source: ModelSource, onProgress: OnProgress) {
-    // Callbacks cannot be structured-cloned; comlink's proxy turns them into a message channel. Weight buffers
-    // (possibly 100 MB) are handed over instead of copied: the page does not need them after.
+  load(source: ModelSource, job?: JobId) {
+    // Weight buffers (possibly 100 MB) are handed over instead of copied: the page does not need them after.
     const buffers = source.kind === 'files' ? [...new Set(source.files.map((f) => f.data))] : [];
-    return this.guard(this.remote.loadModel(transfer(source, buffers), proxy(onProgress)));
+    return this.guard(() => this.remote.load(transfer(source, buffers), job));
   }
-  exportModel() {
-    return this.guard(this.remote.exportModel());
+  release(handle: ModelHandle) {
+    return this.guard(() => this.remote.release(handle));
   }
-  classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
-    return this.classifyBy((ready) => this.remote.classify(ready, k), images);
+  exportModel(handle: ModelHandle) {
+    return this.guard(() => this.remote.exportModel(handle));
+  }
+  classify(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    k: number,
+    options?: ClassifyOptions,
+  ): Promise<ClassifyResult[]> {
+    return this.classifyBy((ready) => this.remote.classify(handle, ready, k, options), images);
   }
   thumbnail(imageId: string) {
-    return this.guard(this.remote.thumbnail(imageId));
-  }
-  loadCompared(id: string, source: ModelSource, onProgress: OnProgress) {
-    const buffers = source.kind === 'files' ? [...new Set(source.files.map((f) => f.data))] : [];
-    return this.guard(this.remote.loadCompared(id, transfer(source, buffers), proxy(onProgress)));
-  }
-  comparedModelId() {
-    return this.guard(this.remote.comparedModelId());
-  }
-  classifyCompared(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]> {
-    return this.classifyBy((ready) => this.remote.classifyCompared(ready, k), images);
-  }
-  async camCompared(image: EngineImage, classIndex?: number) {
-    const ready = { id: image.id, blob: await prepareImageForEngine(image.blob) };
-    return this.guard(this.remote.camCompared(ready, classIndex));
-  }
-  releaseCompared() {
-    return this.guard(this.remote.releaseCompared());
+    return this.guard(() => this.remote.thumbnail(imageId));
   }
   /**
    * Files go straight to the engine, which reads their headers anyway: reading one here first cost a dropped
@@ -146,7 +155,7 @@ class WorkerEngine implements EngineApi {
     remoteClassify: (ready: EngineImage[]) => Promise<ClassifyResult[]>,
     images: readonly EngineImage[],
   ): Promise<ClassifyResult[]> {
-    const results = await this.guard(remoteClassify([...images]));
+    const results = await this.guard(() => remoteClassify([...images]));
     const svgs = images.filter((_, i) => isPageRender(results[i]));
     if (svgs.length === 0) return results;
     const rendered = await this.classifyRendered(remoteClassify, svgs);
@@ -171,65 +180,74 @@ class WorkerEngine implements EngineApi {
       ),
     );
     const ready = prepared.flatMap((p) => (p.ok ? [p.image] : []));
-    const results = ready.length > 0 ? await this.guard(remoteClassify(ready)) : [];
-    // Every engine result carries the memory figure; ask only when none came back.
-    const memory = results.at(-1)?.memory ?? (await this.memory());
+    const results = ready.length > 0 ? await this.guard(() => remoteClassify(ready)) : [];
     let next = 0;
     return prepared.map((p): ClassifyResult => {
-      if (!p.ok) return { ok: false, code: p.code, message: p.message, memory };
+      if (!p.ok) return { ok: false, code: p.code, message: p.message };
       const result = results[next++]!;
       // Asked twice: whatever the engine saw, the card gets a plain answer, never this internal code.
       return isPageRender(result)
-        ? { ok: false, code: 'undecodable', message: 'This SVG image could not be rendered.', memory }
+        ? { ok: false, code: 'undecodable', message: 'This SVG image could not be rendered.' }
         : result;
     });
   }
-  classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean) {
+  classifyFrame(handle: ModelHandle, frame: ImageBitmap | VideoFrame, k: number, withCam: boolean) {
     // Handed over, not copied: the worker closes it once cropped.
-    return this.guard(this.remote.classifyFrame(transfer(frame, [frame]), k, withCam));
+    return this.guard(() => this.remote.classifyFrame(handle, transfer(frame, [frame]), k, withCam));
   }
-  async inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number) {
-    const ready = { id: image.id, blob: await prepareImageForEngine(image.blob) };
-    return this.guard(this.remote.inspect(ready, options, camClass));
+  async inspect(handle: ModelHandle, image: EngineImage, options: FeatureMapOptions, camClass?: number) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.inspect(handle, ready, options, camClass));
   }
-  renderFeatureMaps(options: FeatureMapOptions) {
-    return this.guard(this.remote.renderFeatureMaps(options));
+  async renderFeatureMaps(handle: ModelHandle, image: EngineImage, options: FeatureMapOptions) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.renderFeatureMaps(handle, ready, options));
   }
-  renderCam(classIndex: number) {
-    return this.guard(this.remote.renderCam(classIndex));
+  async cam(handle: ModelHandle, image: EngineImage, classIndex?: number) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.cam(handle, ready, classIndex));
   }
-  explain(request: ExplainRequest, onProgress: OnProgress) {
-    return this.guard(this.remote.explain(request, proxy(onProgress)));
+  async explain(handle: ModelHandle, image: EngineImage, request: ExplainRequest, job: JobId) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.explain(handle, ready, request, job));
   }
-  faithfulness(request: FaithfulnessRequest, onProgress: OnProgress) {
-    return this.guard(this.remote.faithfulness(request, proxy(onProgress)));
+  async faithfulness(handle: ModelHandle, image: EngineImage, request: FaithfulnessRequest, job: JobId) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.faithfulness(handle, ready, request, job));
   }
-  sanityCheck(request: SanityRequest, onProgress: OnProgress) {
-    return this.guard(this.remote.sanityCheck(request, proxy(onProgress)));
+  async sanityCheck(handle: ModelHandle, image: EngineImage, request: SanityRequest, job: JobId) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.sanityCheck(handle, ready, request, job));
   }
-  cancelExplain() {
-    return this.guard(this.remote.cancelExplain());
+  cancel(job: JobId) {
+    return this.guard(() => this.remote.cancel(job));
   }
-  benchmark(options: BenchOptions) {
-    return this.guard(this.remote.benchmark(options));
+  benchmark(handle: ModelHandle, options: BenchOptions) {
+    return this.guard(() => this.remote.benchmark(handle, options));
   }
   memory() {
-    return this.guard(this.remote.memory());
+    return this.guard(() => this.remote.memory());
   }
   async dispose() {
     // Retiring it ourselves is not a fault: stop watching first.
     this.stopWatching();
     this.faultHandler = null;
     try {
-      if (!this.faultReason) await this.guard(this.remote.dispose());
+      if (!this.faultReason) await this.guard(() => this.remote.dispose());
     } finally {
       // Calls still waiting for an answer would wait forever on a terminated worker: they end now.
       this.retired = true;
+      this.listeners.clear();
       this.rejectInFlight(new EngineRetiredError());
       this.remote[releaseProxy]();
       this.worker.terminate();
     }
   }
+}
+
+/** An image as the worker can read it: an SVG is rendered to a PNG here first (a worker has no SVG renderer). */
+async function prepared(image: EngineImage): Promise<EngineImage> {
+  return { id: image.id, blob: await prepareImageForEngine(image.blob) };
 }
 
 // The WebGL renderer seen on the last visit, keyed by the browser build (a new browser or driver setup
@@ -272,7 +290,7 @@ export async function startWorkerEngine(
     type: 'module',
     name: lockName,
   });
-  const engine = new WorkerEngine(worker, wrap<EngineApi>(worker), lockName);
+  const engine = new WorkerEngine(worker, wrap<WorkerEngineApi>(worker), lockName);
   try {
     // A backend whose start hangs (e.g. WASM threads whose workers a policy blocks) must not leave the page
     // loading forever: give up on this worker and let the caller fall back.
@@ -291,6 +309,7 @@ export async function startWorkerEngine(
     if (init.ok) {
       const { ok: _ok, ...backend } = init;
       rememberRenderer(backend.probedRenderer);
+      await engine.listen();
       engine.watch();
       // A constant in production builds: this branch and the test-hooks module are left out of them.
       if (import.meta.env.MODE === 'e2e') await (await import('./testHooks')).registerEngine(engine);

@@ -13,7 +13,8 @@ import type { ExplainTarget } from './explainer';
 import { areaUnderCurve, attributionOrder, deletionInsertion } from './faithfulness';
 import { occlusionGrid } from './occlusion';
 import { averageRanks, spearman } from './rankCorrelation';
-import { ExplainCancelledError, inBatches, quietControl } from './runControl';
+import { JobCancelledError } from '../shared/jobs';
+import { inBatches, quietControl } from './runControl';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -311,7 +312,7 @@ describe('cancellation', () => {
       control.signal.cancelled = seen.length >= 2;
       await new Promise((resolve) => setTimeout(resolve, 5));
     });
-    await expect(run).rejects.toBeInstanceOf(ExplainCancelledError);
+    await expect(run).rejects.toBeInstanceOf(JobCancelledError);
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.at(-1)!).toBeLessThan(1);
   });
@@ -336,7 +337,7 @@ describe('cancellation', () => {
     expect([pauses, batches, settled.mock.calls.length]).toEqual([1, 0, 0]);
     control.signal.cancelled = true;
     letGo();
-    await expect(run).rejects.toBeInstanceOf(ExplainCancelledError);
+    await expect(run).rejects.toBeInstanceOf(JobCancelledError);
     expect(batches).toBe(0);
   });
 });

@@ -2,15 +2,8 @@
  * How a long explanation reports progress and learns it was cancelled. The worker handles one message at a time,
  * so a loop must yield (a macrotask, not a microtask) for a cancel message to be read at all.
  */
-import { EXPLAIN_CANCELLED } from '../shared/explain';
+import { JobCancelledError } from '../shared/jobs';
 import type { OnProgress } from '../shared/progress';
-
-export class ExplainCancelledError extends Error {
-  constructor() {
-    super('The explanation was cancelled.');
-    this.name = EXPLAIN_CANCELLED;
-  }
-}
 
 export interface RunControl {
   onProgress: OnProgress;
@@ -32,7 +25,7 @@ export function quietControl(): RunControl {
 export async function checkpoint(control: RunControl): Promise<void> {
   await new Promise<void>((resolve) => setTimeout(resolve, 0));
   await control.pause?.();
-  if (control.signal.cancelled) throw new ExplainCancelledError();
+  if (control.signal.cancelled) throw new JobCancelledError('The explanation');
 }
 
 /**

@@ -112,6 +112,3 @@ export interface SanityResult {
   classIndex: number;
   maps: SanityMap[];
 }
-
-/** The message an explanation ends with when the user cancelled it (the error's `name`). */
-export const EXPLAIN_CANCELLED = 'ExplainCancelled';

@@ -13,7 +13,7 @@ import type {
 } from './explain';
 import type { ModelSummary } from './modelSummary';
 import type { Prediction } from './predictions';
-import type { OnProgress } from './progress';
+import type { Progress } from './progress';
 import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
 import type { NamedBuffer } from './weightsFormat';
 
@@ -89,10 +89,26 @@ export type ModelSource =
   | { kind: 'bundled'; variant: 'resnet50'; modelUrl: string }
   | { kind: 'files'; origin: 'file' | 'url' | 'cache'; name: string; files: NamedBuffer[] };
 
+/**
+ * The engine's name for one loaded model. Every request about a model names it; the engine holds as many models
+ * as the page has loaded and not released (the page decides how many: docs/architecture.md, "Models in memory").
+ */
+export type ModelHandle = string;
+
+/** The page's name for one long job (a load, an explanation, a comparison run): its progress and its cancel. */
+export type JobId = string;
+
+/**
+ * The engine's one event channel: progress of long jobs by id, and the engine's memory after each request (the
+ * badge's tensor count, which the e2e tests read to find leaks).
+ */
+export type EngineEvent =
+  { type: 'progress'; job: JobId; progress: Progress } | { type: 'memory'; memory: MemoryInfo };
+
 export interface ModelInfo {
+  handle: ModelHandle;
   summary: ModelSummary;
   weights: WeightsSource;
-  memory: MemoryInfo;
   buildMs: number;
   /** What the user should know about how it was loaded (a damaged stored copy replaced, ...). */
   notice?: string;
@@ -129,9 +145,8 @@ export type ClassifyResult =
       sourceHeight: number;
       /** Something the user should know about how the image was read ("first frame of an animated GIF"). */
       notice?: string;
-      memory: MemoryInfo;
     }
-  | { ok: false; code: ImageErrorCode; message: string; memory: MemoryInfo };
+  | { ok: false; code: ImageErrorCode; message: string };
 
 /**
  * Where a test can hold the engine: before the forward pass of classify and inspect, before loading a model, or
@@ -155,7 +170,6 @@ export interface FrameResult {
    * by the page stalls its capture.
    */
   picture?: ImageBitmap;
-  memory: MemoryInfo;
 }
 
 /** An image for the engine; `id` is the page's name for it, under which the engine keeps its decoded crop. */
@@ -220,28 +234,37 @@ export interface InspectResult {
   inspectMs: number;
   /** True when the image was decoded for this; false when the crop its classification kept was used. */
   decoded: boolean;
-  memory: MemoryInfo;
 }
 
 /**
- * What the engine exposes. Every method is async because across a worker boundary it is a message round
- * trip; the main-thread fall-back implements the same interface directly.
+ * What the engine does, the same on both sides of the worker boundary. Every method is async because across a
+ * worker it is a message round trip. Every request names its model by handle and carries what it needs (an image
+ * travels with its id, under which the engine keeps its decoded crop and, for Look inside, its activations), so
+ * the engine keeps no "current" model or image a caller must know about. Long jobs take a `JobId`: their progress
+ * comes as events, and `cancel(job)` stops them (they then reject with an error named JOB_CANCELLED).
  */
-export interface EngineApi {
+export interface EngineCalls {
   /**
    * `rendererHint`: the WebGL renderer this browser reported on an earlier visit. With it, `auto` skips
    * creating a WebGL context just to read its name (a third of a second on a software renderer).
    */
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult>;
-  /** Loads a model and makes it active once it is complete and warmed up; the old model stays on failure. */
-  loadModel(source: ModelSource, onProgress: OnProgress): Promise<ModelInfo>;
-  /** The active model in TF.js layers format. */
-  exportModel(): Promise<ExportedModel>;
+  /** Loads a model, complete and warmed up, under a new handle; models already loaded are left as they are. */
+  load(source: ModelSource, job?: JobId): Promise<ModelInfo>;
+  /** Frees a model and everything kept for it; a handle not (or no longer) loaded is ignored. */
+  release(handle: ModelHandle): Promise<void>;
+  /** A model in TF.js layers format. */
+  exportModel(handle: ModelHandle): Promise<ExportedModel>;
   /**
    * Classifies images in one batched pass; each is decoded on its own (a bad one gets its own error). The engine
-   * keeps the last few decoded crops by image id, so Look inside does not decode them again.
+   * keeps the last few decoded crops by image id, so later requests about them do not decode them again.
    */
-  classify(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]>;
+  classify(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    k: number,
+    options?: ClassifyOptions,
+  ): Promise<ClassifyResult[]>;
   /**
    * The card's thumbnail of an image `classify` answered for: a small JPEG of the whole image, so the page never
    * decodes a huge original itself. Made after the answer (encoding takes longer than decoding a photo), handed
@@ -250,47 +273,62 @@ export interface EngineApi {
    */
   thumbnail(imageId: string): Promise<Blob | null>;
   /**
-   * Classifies one camera frame (transferred: the engine closes it) with the active model, cropped exactly as a
-   * decoded image is; with `withCam`, also the class activation map of the top-1; a VideoFrame's answer carries the
-   * frame as its `picture`. Look inside's inspection is
-   * left as it is.
+   * Classifies one camera frame (transferred: the engine closes it), cropped exactly as a decoded image is; with
+   * `withCam`, also the class activation map of the top-1; a VideoFrame's answer carries the frame as its
+   * `picture`.
    */
-  classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean): Promise<FrameResult>;
+  classifyFrame(
+    handle: ModelHandle,
+    frame: ImageBitmap | VideoFrame,
+    k: number,
+    withCam: boolean,
+  ): Promise<FrameResult>;
   /**
    * One forward pass over an image that yields every stage's output: draws the stages and the class activation
-   * map of `camClass` (default: the top-1). Remembers the activations of this one image for re-drawing.
+   * map of `camClass` (default: the top-1). The activations are kept (for a few images) for the requests below.
    */
-  inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number): Promise<InspectResult>;
-  /** Re-draws the stages of the last inspected image with other options (no new forward pass). */
-  renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]>;
-  /** The class activation map of the last inspected image for another class. */
-  renderCam(classIndex: number): Promise<CamRender>;
-  /**
-   * An explanation of the last inspected image for `request.classIndex`: one map, or one per stage for `all`.
-   * Slow methods report progress and end with an error named EXPLAIN_CANCELLED when cancelled.
-   */
-  explain(request: ExplainRequest, onProgress: OnProgress): Promise<ExplainMap[]>;
+  inspect(
+    handle: ModelHandle,
+    image: EngineImage,
+    options: FeatureMapOptions,
+    camClass?: number,
+  ): Promise<InspectResult>;
+  /** Re-draws an image's stages with other options (no new forward pass while its activations are kept). */
+  renderFeatureMaps(
+    handle: ModelHandle,
+    image: EngineImage,
+    options: FeatureMapOptions,
+  ): Promise<StageRender[]>;
+  /** The class activation map of an image for `classIndex` (default: its top-1), with the predictions it maps. */
+  cam(handle: ModelHandle, image: EngineImage, classIndex?: number): Promise<CamAnswer>;
+  /** An explanation of an image for `request.classIndex`: one map, or one per stage for `all`. */
+  explain(
+    handle: ModelHandle,
+    image: EngineImage,
+    request: ExplainRequest,
+    job: JobId,
+  ): Promise<ExplainMap[]>;
   /** Deletion and insertion curves of each method's map at one stage, for the comparison table. */
-  faithfulness(request: FaithfulnessRequest, onProgress: OnProgress): Promise<FaithfulnessCurves[]>;
+  faithfulness(
+    handle: ModelHandle,
+    image: EngineImage,
+    request: FaithfulnessRequest,
+    job: JobId,
+  ): Promise<FaithfulnessCurves[]>;
   /** The cascading model-parameter randomization test for one method at one stage. */
-  sanityCheck(request: SanityRequest, onProgress: OnProgress): Promise<SanityResult>;
-  /** Cancels the running explanation, faithfulness or sanity run; answered at once, not queued behind it. */
-  cancelExplain(): Promise<void>;
+  sanityCheck(
+    handle: ModelHandle,
+    image: EngineImage,
+    request: SanityRequest,
+    job: JobId,
+  ): Promise<SanityResult>;
   /**
-   * Compare mode's second model slot, beside the active model: loads the model the page calls `id` (replacing
-   * the one there, so the engine holds at most two models), or does nothing when `id` is already there.
+   * Stops a job, running or still waiting for its turn (a job cancelled before it starts never runs). Answered at
+   * once, not queued behind the job it stops.
    */
-  loadCompared(id: string, source: ModelSource, onProgress: OnProgress): Promise<ModelInfo>;
-  /** The id of the model in the compare slot; null when it is empty. Answered at once. */
-  comparedModelId(): Promise<string | null>;
-  /** `classify`, by the model in the compare slot. */
-  classifyCompared(images: readonly EngineImage[], k: number): Promise<ClassifyResult[]>;
-  /** The compared model's class activation map of one image (of its top-1, or of `classIndex`). */
-  camCompared(image: EngineImage, classIndex?: number): Promise<ComparedCam>;
-  /** Empties the compare slot, freeing its model's memory. */
-  releaseCompared(): Promise<void>;
-  /** Timing loops on the active model, for `npm run bench`. */
-  benchmark(options: BenchOptions): Promise<BenchResult>;
+  cancel(job: JobId): Promise<void>;
+  /** Timing loops on a model, for `npm run bench`. */
+  benchmark(handle: ModelHandle, options: BenchOptions): Promise<BenchResult>;
   memory(): Promise<MemoryInfo>;
   /**
    * Registers the page's handler for faults the engine cannot recover from by itself (its WebGL context was
@@ -298,19 +336,33 @@ export interface EngineApi {
    */
   onFault(handler: (reason: string) => void): Promise<void>;
   /**
-   * For end-to-end tests only (a page built with `--mode e2e` calls it; production pages never do): the engine
-   * pauses at each of `points`, telling `onHeld`, until a later call leaves that point out. Answered at once,
-   * not queued behind the held operation.
+   * For end-to-end tests only (a page built with `--mode e2e` calls it; other builds refuse): the engine pauses at
+   * each of `points`, telling `onHeld`, until a later call leaves that point out. Answered at once.
    */
   setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void): Promise<void>;
   dispose(): Promise<void>;
 }
 
-/** A compared model's class activation map of one image, with the predictions it is the map of. */
-export interface ComparedCam {
+/** The engine as the worker hosts it: its events go to one sink, the page's. */
+export interface WorkerEngineApi extends EngineCalls {
+  setEventSink(sink: (event: EngineEvent) => void): Promise<void>;
+}
+
+/** The engine as the page uses it: any number of listeners on its event channel. */
+export interface EngineApi extends EngineCalls {
+  /** Listens to the engine's events until the returned function is called. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
+
+export interface ClassifyOptions {
+  /** Make each image's card thumbnail after answering (for `thumbnail`); the page's own cards only. */
+  thumbnails?: boolean;
+}
+
+/** An image's class activation map, with the predictions it is the map of. */
+export interface CamAnswer {
   cam: CamRender;
   predictions: Prediction[];
-  memory: MemoryInfo;
 }
 
 export interface FaithfulnessRequest {

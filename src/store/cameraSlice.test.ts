@@ -1,13 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { FrameResult } from '../shared/protocol';
-import { MEMORY, closed, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
+import { closed, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
-import type { AppState } from './types';
-
-vi.mock('../client/startEngine', () => ({
-  startEngine: vi.fn(() => Promise.reject(new Error('no engine in unit tests'))),
-}));
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
 // The browser's side of the camera, played by the test: getUserMedia's answer, and frames grabbed from a
 // video that always has one.
@@ -65,7 +62,6 @@ function frameResult(classIndex: number, withCam = false, withPicture = false): 
     totalMs: 6,
     ...(withCam ? { cam: { classIndex, bitmap: fakeBitmap() } } : {}),
     ...(withPicture ? { picture: fakeBitmap() } : {}),
-    memory: MEMORY,
   };
 }
 
@@ -77,22 +73,20 @@ class FakeDocument extends EventTarget {
   hidden = false;
 }
 
-let store: { getState: () => AppState; setState: (s: Partial<AppState>) => void };
+let store: AppStore;
 let fake: FakeEngine;
 let doc: FakeDocument;
 
 beforeEach(async () => {
-  vi.resetModules();
   media.grabbed = 0;
   media.reader = null;
   media.snapshots = [];
   doc = new FakeDocument();
   vi.stubGlobal('document', doc);
-  store = (await import('./index')).useAppStore;
   fake = fakeEngine();
-  (await import('./engineRef')).setEngine(fake.engine);
+  store = createAppStore({ engine: fake.engine });
   // A model is ready: the loop only sends frames to an engine that has one.
-  store.setState({ modelStatus: 'ready' });
+  store.setState({ modelStatus: 'ready', modelHandle: fake.adoptModel() });
   store.getState().setCameraVideo({} as HTMLVideoElement);
 });
 

@@ -18,7 +18,6 @@ import type { CameraDevice, CameraFrame, CameraProblem, FrameReader } from '../c
 import type { Prediction } from '../shared/predictions';
 import type { CamRender, FrameResult } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
-import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 
 export type CameraStatus = 'off' | 'starting' | 'live' | 'error';
@@ -76,7 +75,7 @@ const RETRY_WAIT_MS = 500;
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
+export const createCameraSlice: SliceCreator<CameraSlice> = (set, get, _store, context) => {
   /** Each start gets a new run number; a loop or a start that finds another one current ends itself. */
   let run = 0;
   let video: HTMLVideoElement | null = null;
@@ -107,7 +106,8 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
     const recent: { answeredAt: number; ms: number }[] = [];
     let frames = 0;
     while (mine === run) {
-      const engine = get().modelStatus === 'ready' ? getEngine() : null;
+      const { modelStatus, modelHandle } = get();
+      const engine = modelStatus === 'ready' && modelHandle ? context.engine : null;
       const reader = frameReader;
       const source = video;
       if (!engine && reader) {
@@ -141,7 +141,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       }
       let result: FrameResult;
       try {
-        result = await engine.classifyFrame(frame, get().topK, get().cameraCamOn);
+        result = await engine.classifyFrame(modelHandle!, frame, get().topK, get().cameraCamOn);
       } catch {
         // The engine is being replaced or has no model: the page says why elsewhere; frames go on after.
         await wait(RETRY_WAIT_MS);
@@ -160,7 +160,6 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get) => {
       const frameMs = recent.reduce((sum, r) => sum + r.ms, 0) / recent.length;
       // One frame has no span yet: its own round trip is the best guess of the rate.
       const fps = recent.length > 1 && span > 0 ? ((recent.length - 1) * 1000) / span : 1000 / frameMs;
-      get().setMemory(result.memory);
       // A map asked for before the user turned maps off is not shown.
       const cam = result.cam && get().cameraCamOn ? result.cam : null;
       if (result.cam && !cam) result.cam.bitmap.close();

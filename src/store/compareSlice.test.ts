@@ -8,21 +8,13 @@ import type { StartedEngine } from '../client/engineClient';
 import { evaluate } from '../shared/accuracy';
 import { allPairAgreements, meanMs } from '../shared/comparison';
 import type { BackendChoice, ClassifyResult, EngineImage } from '../shared/protocol';
-import {
-  MEMORY,
-  deferred,
-  fakeBitmap,
-  fakeEngine,
-  flush,
-  modelInfo,
-  started,
-  closed,
-} from '../testing/fakeEngine';
+import { deferred, fakeBitmap, fakeEngine, flush, modelInfo, started, closed } from '../testing/fakeEngine';
 import type { Deferred, FakeEngine } from '../testing/fakeEngine';
 import type { CachedWeights } from '../client/weightsCache';
 import type { VariantId } from '../shared/variants';
 import type { NamedBuffer } from '../shared/weightsFormat';
-import type { AppState } from './types';
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 import { COMPARE_BATCH_SIZE } from './compareSlice';
 
 const client = vi.hoisted(() => ({
@@ -33,7 +25,6 @@ const client = vi.hoisted(() => ({
   recordCachedWeightsVariant: vi.fn<(id: string, variant: VariantId) => Promise<void>>(),
 }));
 
-vi.mock('../client/startEngine', () => ({ startEngine: client.startEngine }));
 vi.mock('../client/modelSources', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../client/modelSources')>()),
   isBundledResNet50Installed: client.isBundledResNet50Installed,
@@ -45,7 +36,7 @@ vi.mock('../client/weightsCache', async (importOriginal) => ({
   recordCachedWeightsVariant: client.recordCachedWeightsVariant,
 }));
 
-let store: { getState: () => AppState };
+let store: AppStore;
 let fake: FakeEngine;
 let rows: typeof import('./compareRows');
 let models: typeof import('./compareModels');
@@ -54,20 +45,15 @@ beforeEach(async () => {
   vi.stubGlobal('window', { location: { href: 'http://127.0.0.1/' } });
   client.startEngine.mockReset();
   client.startEngine.mockImplementation(async (backend) => {
-    fake = fakeEngine();
     // The active model names the class of each image: 0 for a.png, 1 for b.png, ... (its last character code).
-    fake.engine.classify.mockImplementation(async (images: readonly EngineImage[]) => {
-      fake.classified.push(...images.map((image) => image.id));
-      return images.map((image) => answer(classOfActive(image), 3));
-    });
+    fake = fakeEngine({ classifyActive: (image) => answer(classOfActive(image), 3) });
     return started(backend, fake);
   });
   client.isBundledResNet50Installed.mockReset().mockResolvedValue(true);
   client.listCachedWeights.mockReset().mockResolvedValue([]);
   client.readCachedWeights.mockReset();
   client.recordCachedWeightsVariant.mockReset().mockResolvedValue(undefined);
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
+  store = createAppStore({ startEngine: client.startEngine });
   rows = await import('./compareRows');
   models = await import('./compareModels');
 });
@@ -96,7 +82,6 @@ function answer(classIndex: number, ms: number): ClassifyResult {
     inferenceMs: ms,
     sourceWidth: 10,
     sourceHeight: 10,
-    memory: MEMORY,
   };
 }
 
@@ -161,7 +146,7 @@ describe('a comparison run', () => {
     expect(state().comparedIds).toEqual(['resnet18', 'resnet34', 'resnet50']);
     // The active model is not loaded again: its answers are the images' own.
     expect(fake.comparedLoads).toEqual(['resnet34', 'resnet50']);
-    expect(fake.engine.loadCompared.mock.calls.map((call) => call[1])).toEqual([
+    expect(fake.comparedSources).toEqual([
       { kind: 'random', variant: 'resnet34' },
       { kind: 'bundled', variant: 'resnet50', modelUrl: 'http://127.0.0.1/models/resnet50/model.json' },
     ]);
@@ -172,8 +157,9 @@ describe('a comparison run', () => {
       expect(cell(id, 'resnet18')).toMatchObject({ status: 'done', ms: 3 });
     }
     expect(state()).toMatchObject({ compareInFlight: null, compareLoading: null });
-    // The badge's count is asked for once the run is over.
-    expect(fake.engine.memory).toHaveBeenCalled();
+    // At most two models in memory: the active one and the last compared one (the first was released).
+    expect(fake.comparedLoaded()).toEqual(['resnet50']);
+    expect(fake.loaded()).toHaveLength(2);
   });
 
   it('runs images added later the same way, starting with the model already in the slot', async () => {
@@ -196,7 +182,7 @@ describe('a comparison run', () => {
     await addImages('a.png');
     await compare();
     expect(state().comparedIds).toEqual(['resnet18']);
-    expect(fake.engine.loadCompared).not.toHaveBeenCalled();
+    expect(fake.comparedLoads).toEqual([]);
   });
 });
 
@@ -205,12 +191,13 @@ describe('cancel', () => {
     await startReady();
     const ids = await addImages(...names(20));
     const gates: Deferred<void>[] = [];
-    const answerNow = fake.engine.classifyCompared.getMockImplementation()!;
-    fake.engine.classifyCompared.mockImplementation(async (images, k) => {
+    const answerNow = fake.engine.classify.getMockImplementation()!;
+    fake.engine.classify.mockImplementation(async (handle, images, k) => {
+      if (fake.comparedName(handle) === null) return answerNow(handle, images, k);
       const gate = deferred<void>();
       gates.push(gate);
       await gate.promise;
-      return answerNow(images, k);
+      return answerNow(handle, images, k);
     });
     await compare('resnet34');
     expect(gates).toHaveLength(1);
@@ -254,36 +241,35 @@ describe('turning compare mode off', () => {
     await startReady();
     await addImages('a.png', 'b.png');
     await compare('resnet34');
-    expect(await fake.engine.comparedModelId()).toBe('resnet34');
-    fake.engine.memory.mockClear();
+    expect(fake.comparedLoaded()).toEqual(['resnet34']);
 
     state().setCompareMode(false);
     await settle();
 
-    expect(fake.engine.releaseCompared).toHaveBeenCalledOnce();
-    expect(await fake.engine.comparedModelId()).toBeNull();
+    expect(fake.engine.release).toHaveBeenCalledOnce();
+    expect(fake.comparedLoaded()).toEqual([]);
     expect(state()).toMatchObject({ compareMode: false, compareResults: {} });
-    expect(fake.engine.memory).toHaveBeenCalled();
   });
 
   it('waits for the batch with the engine before freeing the slot', async () => {
     await startReady();
     await addImages('a.png');
     const gate = deferred<void>();
-    const answerNow = fake.engine.classifyCompared.getMockImplementation()!;
-    fake.engine.classifyCompared.mockImplementation(async (images, k) => {
-      await gate.promise;
-      return answerNow(images, k);
+    const answerNow = fake.engine.classify.getMockImplementation()!;
+    fake.engine.classify.mockImplementation(async (handle, images, k) => {
+      if (fake.comparedName(handle) !== null) await gate.promise;
+      return answerNow(handle, images, k);
     });
     await compare('resnet34');
 
     state().setCompareMode(false);
     await settle();
-    expect(fake.engine.releaseCompared).not.toHaveBeenCalled();
+    expect(fake.engine.release).not.toHaveBeenCalled();
 
     gate.resolve();
     await settle();
-    expect(fake.engine.releaseCompared).toHaveBeenCalledOnce();
+    expect(fake.engine.release).toHaveBeenCalledOnce();
+    expect(fake.comparedLoaded()).toEqual([]);
     expect(state().compareResults).toEqual({});
   });
 });
@@ -362,8 +348,8 @@ describe('the models on offer', () => {
     await addImages('a.png');
     await compare('resnet34:my-weights.safetensors');
 
-    expect(fake.comparedLoads).toEqual(['resnet34:my-weights.safetensors']);
-    const source = fake.engine.loadCompared.mock.calls[0]![1];
+    expect(fake.comparedLoads).toEqual(['files:my weights.safetensors']);
+    const source = fake.comparedSources[0]!;
     expect(source).toMatchObject({ kind: 'files', origin: 'file', name: 'my weights.safetensors' });
     expect(source.kind === 'files' && [...new Uint8Array(source.files[0]!.data)]).toEqual([1, 2, 3, 4]);
   });
@@ -403,7 +389,7 @@ describe('cached weights', () => {
     await compare('resnet34:resnet34.tv_in1k');
 
     expect(client.readCachedWeights).toHaveBeenCalledExactlyOnceWith(entry().id);
-    expect(fake.engine.loadCompared.mock.calls[0]![1]).toMatchObject({
+    expect(fake.comparedSources[0]).toMatchObject({
       kind: 'files',
       origin: 'cache',
       name: entry().name,
@@ -417,7 +403,7 @@ describe('cached weights', () => {
     await startReady();
     expect(models.unidentifiedCachedWeights(state()).map((e) => e.id)).toEqual([entry().id]);
     store.getState().setCompareMode(true);
-    fake.engine.loadCompared.mockImplementationOnce(async () => modelInfo('resnet34'));
+    fake.engine.load.mockImplementationOnce(async () => modelInfo('resnet34'));
     client.listCachedWeights.mockResolvedValue([entry('resnet34')]);
 
     await state().identifyCachedWeights(entry().id);
@@ -433,15 +419,21 @@ describe('failures', () => {
   it('land in the cells: a model that cannot load, an image it cannot read, a batch that fails', async () => {
     await startReady();
     const ids = await addImages('a.png', 'b.png', 'c.png');
-    const answerNow = fake.engine.classifyCompared.getMockImplementation()!;
-    fake.engine.loadCompared.mockImplementationOnce(() => Promise.reject(new Error('out of memory')));
-    fake.engine.classifyCompared
-      .mockImplementationOnce(async (images, k) => {
-        const results = await answerNow(images, k);
-        results[1] = { ok: false, code: 'undecodable', message: 'Not an image.', memory: MEMORY };
-        return results;
-      })
-      .mockImplementationOnce(() => Promise.reject(new Error('kernel failed')));
+    const answerNow = fake.engine.classify.getMockImplementation()!;
+    const loadNow = fake.engine.load.getMockImplementation()!;
+    let comparedLoads = 0;
+    fake.engine.load.mockImplementation(async (source, job) =>
+      ++comparedLoads === 1 ? Promise.reject(new Error('out of memory')) : loadNow(source, job),
+    );
+    let comparedBatches = 0;
+    fake.engine.classify.mockImplementation(async (handle, images, k) => {
+      if (fake.comparedName(handle) === null) return answerNow(handle, images, k);
+      comparedBatches++;
+      if (comparedBatches === 2) throw new Error('kernel failed');
+      const results = await answerNow(handle, images, k);
+      if (comparedBatches === 1) results[1] = { ok: false, code: 'undecodable', message: 'Not an image.' };
+      return results;
+    });
 
     await compare('resnet34', 'resnet50', 'resnet34:gone.pth');
 
@@ -482,10 +474,9 @@ describe('Look inside in compare mode', () => {
     const [id] = await addImages('a.png');
     await compare('resnet34', 'resnet50');
     const bitmaps = [fakeBitmap(), fakeBitmap()];
-    fake.engine.camCompared.mockImplementation(async () => ({
-      cam: { classIndex: 7, bitmap: bitmaps[fake.engine.camCompared.mock.calls.length - 1]! },
+    fake.engine.cam.mockImplementation(async () => ({
+      cam: { classIndex: 7, bitmap: bitmaps[fake.engine.cam.mock.calls.length - 1]! },
       predictions: [{ classIndex: 7, label: 'class 7', synonyms: '', probability: 0.4 }],
-      memory: MEMORY,
     }));
 
     const inspecting = state().inspectCompared(id!);

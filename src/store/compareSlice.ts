@@ -4,20 +4,17 @@
  * batches (model-major: one load per model, not per image), with progress, Cancel between batches, errors in the
  * cells, and the class activation maps of all compared models for one image.
  */
-import { CLASSIFY_BATCH_SIZE } from '../client/classificationQueue';
-import { EngineFaultError, EngineRetiredError } from '../client/engineClient';
+import { CompareRunner } from '../client/compareRunner';
+import { Latest } from '../client/latest';
 import { readCachedWeights, recordCachedWeightsVariant } from '../client/weightsCache';
 import { modelIdFor } from '../shared/modelIds';
 import { MAX_COMPARED, MIN_COMPARED } from '../shared/permalink';
-import { MAX_TOP_K } from '../shared/predictions';
 import type { Prediction } from '../shared/predictions';
 import type { Progress } from '../shared/progress';
-import type { CamRender, ClassifyResult, EngineApi } from '../shared/protocol';
-import { SerialQueue } from '../shared/serialQueue';
+import type { CamRender, ClassifyResult } from '../shared/protocol';
 import { activeCompareModel, activeModelId, compareCandidates, compareModelLabel } from './compareModels';
 import type { CompareModel } from './compareModels';
 import type { CompareCell, CompareResults } from './compareRows';
-import { getEngine } from './engineRef';
 import type { ImageItem } from './imagesSlice';
 import type { AppState, SliceCreator } from './types';
 
@@ -60,18 +57,11 @@ export interface CompareSlice {
   closeComparedCams: () => void;
 }
 
-/**
- * Images per compared pass: the queue's, so that the active model's times (from the queue) and the others' (from
- * these passes) are per-image shares of equal batches, and their mean times compare like with like.
- */
-export const COMPARE_BATCH_SIZE = CLASSIFY_BATCH_SIZE;
+export { COMPARE_BATCH_SIZE } from '../client/compareRunner';
 
 const CANCELLED_MESSAGE = 'Cancelled before this model classified it.';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** The engine went away mid-call (fault or replacement): the work is redone on the next one, not failed. */
-const engineGone = (err: unknown) => err instanceof EngineFaultError || err instanceof EngineRetiredError;
 
 function closeCams(cams: CompareSlice['comparedCams']): void {
   for (const cam of Object.values(cams?.cams ?? {})) if (cam.status === 'ready') cam.cam.bitmap.close();
@@ -98,13 +88,8 @@ function cellFromResult(result: ClassifyResult): CompareCell {
     : { status: 'error', message: result.message, cancelled: result.code === 'cancelled' };
 }
 
-export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) => {
-  /** Everything that uses the compare slot (runs, CAMs, identifying weights), one at a time. */
-  const slotLane = new SerialQueue();
-  /** What the store put in the slot, and on which engine (a new engine starts with an empty slot). */
-  let slot: { engine: EngineApi; modelId: string } | null = null;
-  let draining: Promise<void> | null = null;
-  let camToken = 0;
+export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store, context) => {
+  const cams = new Latest();
 
   const chosenModels = (s: AppState): { model: CompareModel | null; id: string }[] => {
     const candidates = compareCandidates(s);
@@ -120,159 +105,50 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) 
   const settle = (modelId: string, cells: ReadonlyMap<string, CompareCell>, patch: Partial<AppState> = {}) =>
     set({ compareResults: withCells(get().compareResults, modelId, cells, get().images), ...patch });
 
-  const failWaiting = (modelId: string, message: string) =>
-    settle(
-      modelId,
-      new Map(
-        waitingFor(get(), modelId).map((image) => [image.id, { status: 'error', message, cancelled: false }]),
-      ),
-    );
-
-  const refreshMemory = (engine: EngineApi | null) => {
-    void engine?.memory().then(
-      (m) => get().setMemory(m),
-      () => undefined,
-    );
-  };
+  const failed = (ids: readonly string[], message: string) =>
+    new Map<string, CompareCell>(ids.map((id) => [id, { status: 'error', message, cancelled: false }]));
 
   /**
-   * Puts `model` in the slot unless it is there. On failure the reason comes back (`gone`: the engine itself went
-   * away, so nothing is the model's fault).
+   * The sequencing is the runner's (client/compareRunner.ts); the store says what waits and keeps the answers. It
+   * keeps one compared model loaded beside the active one: at most two models in memory, however many are
+   * compared (docs/architecture.md, "Models in memory").
    */
-  async function loadIntoSlot(
-    engine: EngineApi,
-    model: CompareModel,
-  ): Promise<{ ok: true } | { ok: false; gone: boolean; message: string }> {
-    if (slot?.engine === engine && slot.modelId === model.id) return { ok: true };
-    set({ compareLoading: { modelId: model.id, progress: { fraction: 0, message: 'Starting' } } });
-    try {
-      const source = await model.source();
-      const info = await engine.loadCompared(model.id, source, (progress) => {
-        if (get().compareLoading?.modelId === model.id)
-          set({ compareLoading: { modelId: model.id, progress } });
-      });
-      slot = { engine, modelId: model.id };
-      get().setMemory(info.memory);
-      return { ok: true };
-    } catch (err) {
-      // The engine empties the slot before it loads: whatever was there is gone too.
-      slot = null;
-      return {
-        ok: false,
-        gone: engineGone(err),
-        message: `Could not load ${model.label}: ${errorText(err)}`,
-      };
-    } finally {
-      set({ compareLoading: null });
-    }
-  }
-
-  /**
-   * One step of a run: the next batch of the next model. The model in the slot goes on while it has images
-   * waiting, so a run loads each model once and images added meanwhile join the current model's batches. False
-   * when there is nothing (more) to do now.
-   */
-  async function step(): Promise<boolean> {
-    const s = get();
-    const engine = getEngine();
-    if (!s.compareMode || !engine || s.modelStatus !== 'ready' || s.comparedIds.length < MIN_COMPARED) {
-      return false;
-    }
-    const activeId = activeModelId(s);
-    const others = chosenModels(s).filter(({ id }) => id !== activeId && waitingFor(s, id).length > 0);
-    const inSlot = slot?.engine === engine ? slot.modelId : null;
-    const next = others.find(({ id }) => id === inSlot) ?? others[0];
-    if (!next) return false;
-    if (!next.model) {
-      failWaiting(
-        next.id,
-        `${next.id} is not available in this browser: load its weights, then choose it again.`,
-      );
-      return true;
-    }
-    const loaded = await loadIntoSlot(engine, next.model);
-    if (!loaded.ok) {
-      if (loaded.gone) return false; // the new engine's ready state starts the run again
-      failWaiting(next.id, loaded.message);
-      return true;
-    }
-    const batch = waitingFor(get(), next.id).slice(0, COMPARE_BATCH_SIZE);
-    if (batch.length === 0 || !get().compareMode) return true;
-    set({ compareInFlight: { modelId: next.id, imageIds: batch.map((image) => image.id) } });
-    try {
-      const results = await engine.classifyCompared(
-        batch.map((image) => ({ id: image.id, blob: image.file })),
-        MAX_TOP_K,
-      );
-      const last = results.at(-1);
-      if (last) get().setMemory(last.memory);
-      if (!get().compareMode) return false;
-      settle(next.id, new Map(batch.map((image, i) => [image.id, cellFromResult(results[i]!)])), {
+  const runner = new CompareRunner({
+    engine: () => {
+      const s = get();
+      const ready = s.compareMode && s.modelStatus === 'ready' && s.comparedIds.length >= MIN_COMPARED;
+      return ready ? context.engine : null;
+    },
+    modelsWithWork: () => {
+      const s = get();
+      const activeId = activeModelId(s);
+      return chosenModels(s).filter(({ id }) => id !== activeId && waitingFor(s, id).length > 0);
+    },
+    waiting: (modelId) => waitingFor(get(), modelId).map((image) => ({ id: image.id, blob: image.file })),
+    wanted: () => get().compareMode,
+    loading: (modelId, progress) => {
+      const current = get().compareLoading;
+      if (progress === null) set({ compareLoading: null });
+      else if (!current || current.modelId === modelId) set({ compareLoading: { modelId, progress } });
+    },
+    started: (modelId, imageIds) => set({ compareInFlight: { modelId, imageIds: [...imageIds] } }),
+    answered: (modelId, imageIds, results) =>
+      settle(modelId, new Map(imageIds.map((id, i) => [id, cellFromResult(results[i]!)])), {
         compareInFlight: null,
-      });
-      return true;
-    } catch (err) {
-      if (engineGone(err)) {
-        slot = null;
-        set({ compareInFlight: null });
-        return false;
-      }
-      const message = `Classification failed: ${errorText(err)}`;
-      settle(
-        next.id,
-        new Map(batch.map((image) => [image.id, { status: 'error', message, cancelled: false }])),
-        {
-          compareInFlight: null,
-        },
-      );
-      return true;
-    }
-  }
-
-  /** Whether a step would find work: the same test `step` starts with, without doing anything. */
-  function hasWork(): boolean {
-    const s = get();
-    if (!s.compareMode || !getEngine() || s.modelStatus !== 'ready' || s.comparedIds.length < MIN_COMPARED) {
-      return false;
-    }
-    const activeId = activeModelId(s);
-    return s.comparedIds.some((id) => id !== activeId && waitingFor(s, id).length > 0);
-  }
-
-  async function drain(): Promise<void> {
-    // Never finish synchronously: `draining` must be set before the `finally` below clears it.
-    await Promise.resolve();
-    try {
-      // Each step is its own turn in the lane, so a CAM or an identification asked for meanwhile goes between.
-      while (await slotLane.run(step));
-    } finally {
-      set({ compareInFlight: null });
-      draining = null;
-      // The badge's tensor count after a run: the models' own, if nothing leaked.
-      refreshMemory(getEngine());
-      // Work that arrived after the last look (images added as the loop ended) starts a new loop.
-      if (hasWork()) pump();
-    }
-  }
-
-  function pump(): void {
-    draining ??= drain();
-  }
-
-  /** Frees the slot once compare mode is off (after the step with the engine now). */
-  function releaseSlot(): void {
-    void slotLane.run(async () => {
-      const engine = getEngine();
-      if (get().compareMode || !engine) return;
-      slot = null;
-      try {
-        await engine.releaseCompared();
-      } catch {
-        // A dead engine holds nothing any more.
-      }
-      refreshMemory(engine);
-    });
-  }
+      }),
+    failed: (modelId, imageIds, message) =>
+      imageIds === null
+        ? settle(
+            modelId,
+            failed(
+              waitingFor(get(), modelId).map((image) => image.id),
+              message,
+            ),
+          )
+        : settle(modelId, failed(imageIds, message), { compareInFlight: null }),
+    idle: () => set({ compareInFlight: null }),
+  });
+  const pump = () => runner.pump();
 
   /** Remembers the active model's loaded weights, so they stay on offer after other weights replace them. */
   function rememberActiveModel(s: AppState): void {
@@ -322,25 +198,19 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) 
     }
   });
 
-  /** The CAM of `model` for the image, in its turn in the slot; applied only if still asked for. */
-  async function camOf(model: CompareModel, image: ImageItem, token: number): Promise<void> {
+  /** The CAM of `model` for the image, in its turn; applied only if still asked for. */
+  async function camOf(model: CompareModel, image: ImageItem, isCurrent: () => boolean): Promise<void> {
     const show = (cam: ComparedCam) => {
       const current = get().comparedCams;
-      if (token !== camToken || !current) return false;
+      if (!isCurrent() || !current) return false;
       set({ comparedCams: { ...current, cams: { ...current.cams, [model.id]: cam } } });
       return true;
     };
     try {
-      await slotLane.run(async () => {
-        const engine = getEngine();
-        if (token !== camToken) return;
-        if (!engine) throw new Error('No engine is running.');
-        const loaded = await loadIntoSlot(engine, model);
-        if (!loaded.ok) throw new Error(loaded.message);
-        const { cam, predictions, memory } = await engine.camCompared({ id: image.id, blob: image.file });
-        get().setMemory(memory);
-        if (!show({ status: 'ready', cam, predictions })) cam.bitmap.close();
-      });
+      const engine = context.engine;
+      if (!engine) throw new Error('No engine is running.');
+      const { cam, predictions } = await runner.cam(engine, model, { id: image.id, blob: image.file });
+      if (!show({ status: 'ready', cam, predictions })) cam.bitmap.close();
     } catch (err) {
       show({ status: 'error', message: errorText(err) });
     }
@@ -365,7 +235,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) 
       }
       get().closeComparedCams();
       set({ compareMode: false, compareResults: {}, compareLoading: null });
-      releaseSlot();
+      void runner.release();
     },
 
     toggleComparedModel: (modelId) => {
@@ -413,20 +283,16 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) 
       if (!entry || get().identifyingWeights) return;
       set({ identifyingWeights: cacheId });
       try {
-        const variant = await slotLane.run(async () => {
-          const engine = getEngine();
-          if (!engine) throw new Error('No engine is running.');
-          const files = await readCachedWeights(cacheId);
-          // Loaded under the entry's own name: its model id needs the variant this load finds out.
-          slot = null;
-          const info = await engine.loadCompared(
-            `cache:${cacheId}`,
-            { kind: 'files', origin: 'cache', name: entry.name, files },
-            () => undefined,
-          );
-          get().setMemory(info.memory);
-          return info.summary.variant;
-        });
+        const engine = context.engine;
+        if (!engine) throw new Error('No engine is running.');
+        const origin = { origin: 'cache', name: entry.name } as const;
+        const info = await runner.identify(
+          engine,
+          async () => ({ kind: 'files', ...origin, files: await readCachedWeights(cacheId) }),
+          // Its model id needs the variant this load finds out.
+          ({ summary }) => modelIdFor(summary.variant, origin),
+        );
+        const variant = info.summary.variant;
         await recordCachedWeightsVariant(cacheId, variant);
         await get().refreshCachedWeights();
         const id = modelIdFor(variant, { origin: 'cache', name: entry.name });
@@ -442,7 +308,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) 
       const s = get();
       const image = s.images.find((i) => i.id === imageId);
       if (!image) return;
-      const token = ++camToken;
+      const isCurrent = cams.begin();
       closeCams(s.comparedCams);
       const activeId = activeModelId(s);
       const others = chosenModels(s).filter(({ id }) => id !== activeId);
@@ -461,16 +327,16 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get, store) 
       });
       // The active model's own map, and the input crop every map is laid over (all variants frame images alike).
       const inspecting = get().inspectImage(imageId);
-      // The model in the slot first: no load wasted. All queued at once, so a run's batches wait behind them.
-      const inSlot = slot?.modelId;
+      // The model loaded first: no load wasted. All queued at once, so a run's batches wait behind them.
+      const loadedId = runner.loadedModelId(context.engine);
       const ordered = others
         .flatMap(({ model }) => (model ? [model] : []))
-        .sort((a, b) => Number(b.id === inSlot) - Number(a.id === inSlot));
-      await Promise.all([inspecting, ...ordered.map((model) => camOf(model, image, token))]);
+        .sort((a, b) => Number(b.id === loadedId) - Number(a.id === loadedId));
+      await Promise.all([inspecting, ...ordered.map((model) => camOf(model, image, isCurrent))]);
     },
 
     closeComparedCams: () => {
-      camToken++;
+      cams.supersede();
       closeCams(get().comparedCams);
       set({ comparedCams: null });
     },

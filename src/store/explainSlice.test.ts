@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import type {
   ExplainMap,
@@ -11,15 +11,11 @@ import type {
 import type { ModelSummary } from '../shared/modelSummary';
 import type { InspectResult, StageRender } from '../shared/protocol';
 import type { StageName } from '../shared/variants';
-import { MEMORY, closed, explainCancelled, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
+import { closed, explainCancelled, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
 import { explanationExport, methodsAt, sanityVerdict } from './explainSlice';
-import type { useAppStore as UseAppStore } from './index';
-
-// The store imports the page-side client; no engine may start for real in these tests.
-vi.mock('../client/startEngine', () => ({
-  startEngine: vi.fn(() => Promise.reject(new Error('no engine in unit tests'))),
-}));
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
 const RESNET18_STAGES: StageName[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4', 'fc'];
 const RESNET50_STAGES: StageName[] = ['stem', 'conv2', 'conv3', 'conv4', 'conv5', 'fc'];
@@ -67,7 +63,6 @@ function inspectResult(camClass = 281): InspectResult {
     cam: { classIndex: camClass, bitmap: fakeBitmap() },
     inspectMs: 12,
     decoded: false,
-    memory: MEMORY,
   };
 }
 
@@ -120,18 +115,17 @@ function sanityResult(method: ExplainMethod, correlations: number[]): SanityResu
   };
 }
 
-let store: typeof UseAppStore;
+let store: AppStore;
 let fake: FakeEngine;
 const state = () => store.getState();
 
 beforeEach(async () => {
   // A fresh store and engine reference per test, built as the app builds it. No model load runs: the test sets
   // the summary a loaded ResNet18 would have.
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
   fake = fakeEngine();
-  (await import('./engineRef')).setEngine(fake.engine);
+  store = createAppStore({ engine: fake.engine });
   store.setState({
+    modelHandle: fake.adoptModel(),
     summary: summary('resnet18', RESNET18_STAGES),
     weights: { origin: 'file', name: 'resnet18.safetensors' },
   });
@@ -199,8 +193,6 @@ describe('requestExplanation', () => {
     });
     expect(state().explainProgress).toBeNull();
     expect(maps.some((m) => closed(m.bitmap))).toBe(false);
-    // The tensor count on the badge is refreshed after every job.
-    expect(fake.engine.memory).toHaveBeenCalled();
   });
 
   it('does nothing until an inspection is ready', async () => {
@@ -301,7 +293,7 @@ describe('supersession', () => {
     await flush();
 
     // The engine is asked to stop the old job; the new one waits for it (the engine runs one at a time).
-    expect(fake.engine.cancelExplain).toHaveBeenCalledOnce();
+    expect(fake.engine.cancel).toHaveBeenCalledOnce();
     expect(fake.engine.explain).toHaveBeenCalledOnce();
     expect(state().explanation).toMatchObject({
       request: { method: 'gradcam', stage: 'layer4', classIndex: 285 },
@@ -364,7 +356,7 @@ describe('cancelExplain', () => {
 
     state().cancelExplain();
 
-    expect(fake.engine.cancelExplain).toHaveBeenCalledOnce();
+    expect(fake.engine.cancel).toHaveBeenCalledOnce();
     expect(state().explanation).toMatchObject({ status: 'cancelled', error: null, result: null });
     expect(state().explainProgress).toBeNull();
 
@@ -407,13 +399,13 @@ describe('cancelExplain', () => {
 
     expect(state().explainSanity?.status).toBe('cancelled');
     expect(fake.engine.sanityCheck).not.toHaveBeenCalled();
-    expect(fake.engine.cancelExplain).toHaveBeenCalledOnce();
+    expect(fake.engine.cancel).toHaveBeenCalledOnce();
   });
 
   it('does not bother the engine when nothing runs', async () => {
     await ready();
     state().cancelExplain();
-    expect(fake.engine.cancelExplain).not.toHaveBeenCalled();
+    expect(fake.engine.cancel).not.toHaveBeenCalled();
   });
 });
 
@@ -446,7 +438,7 @@ describe('a new inspection or model', () => {
 
     const [other] = addImages('dog.png');
     void state().inspectImage(other!);
-    expect(fake.engine.cancelExplain).toHaveBeenCalledOnce();
+    expect(fake.engine.cancel).toHaveBeenCalledOnce();
     const late = mapsFor(fake.explains[0]!.args);
     fake.explains[0]!.answer.resolve(late);
     await flush();
@@ -512,7 +504,7 @@ describe('choosing the class', () => {
     void state().showCam(285);
     await flush();
 
-    expect(fake.engine.renderCam).toHaveBeenCalledWith(285);
+    expect(fake.cams.map((call) => call.args)).toEqual([285]);
     expect(state().explainClassChoice).toBe(285);
     expect(requests().at(-1)).toEqual({ method: 'gradcam', stage: 'layer4', classIndex: 285 });
   });

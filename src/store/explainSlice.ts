@@ -2,7 +2,10 @@
  * "Why did it say that?": explanations of the inspected image for the active model (attribution maps, their
  * faithfulness, the sanity check), with progress, cancel, and export.
  */
-import { EXPLAIN_CANCELLED, EXPLAIN_METHODS, explainMethodSpec, isExplainMethod } from '../shared/explain';
+import { runJob } from '../client/engineJobs';
+import { JobLanes } from '../client/jobLanes';
+import type { LaneJob, LaneJobStatus } from '../client/jobLanes';
+import { EXPLAIN_METHODS, explainMethodSpec, isExplainMethod } from '../shared/explain';
 import type {
   ExplainableStage,
   ExplainMap,
@@ -13,9 +16,9 @@ import type {
   SanityResult,
 } from '../shared/explain';
 import type { Progress } from '../shared/progress';
-import type { EngineApi, FaithfulnessRequest, SanityRequest } from '../shared/protocol';
-import { SerialQueue } from '../shared/serialQueue';
-import { getEngine } from './engineRef';
+import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
+import { modelRequest } from './modelRequest';
+import type { ModelRequest } from './modelRequest';
 import { saveToDisk } from './saveToDisk';
 import type { AppState, SliceCreator } from './types';
 
@@ -26,14 +29,9 @@ export type ExplainStageChoice = ExplainRequest['stage'];
  * `queued`: waiting for another explanation job to finish (the engine runs them one at a time, and so does the
  * store, so that Cancel knows which one it stops).
  */
-export type ExplainJobStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'error';
+export type ExplainJobStatus = LaneJobStatus;
 
-export interface ExplainJob<Req, Res> {
-  request: Req;
-  status: ExplainJobStatus;
-  result: Res | null;
-  error: string | null;
-}
+export type ExplainJob<Req, Res> = LaneJob<Req, Res>;
 
 /** Each kind of job, under the state key that holds it; a new job of a kind supersedes the older one. */
 export interface ExplainJobs {
@@ -190,11 +188,10 @@ export function explanationFileName(s: Pick<AppState, 'explanation' | 'summary'>
 const sameRequest = (a: ExplainRequest, b: ExplainRequest) =>
   a.method === b.method && a.stage === b.stage && a.classIndex === b.classIndex;
 
-function isCancelled(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === EXPLAIN_CANCELLED;
-}
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** Each lane's request and result, as the job lanes see them. */
+type ExplainLaneTypes = {
+  [L in ExplainLane]: { request: ExplainJobs[L]['request']; result: NonNullable<ExplainJobs[L]['result']> };
+};
 
 /** Closes what a job's result holds that the garbage collector would not free promptly (GPU-backed bitmaps). */
 function releaseResult(lane: ExplainLane, result: unknown): void {
@@ -203,89 +200,34 @@ function releaseResult(lane: ExplainLane, result: unknown): void {
   if (lane === 'explainSanity') (result as SanityResult).maps.forEach((m) => m.bitmap.close());
 }
 
-export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get) => {
-  // Per kind of job, only the newest one's answer is applied (the token pattern of the inspector); superseded
-  // answers have their bitmaps closed at once. Jobs go to the engine one at a time through `queue`, so the store
-  // knows which one the engine is on: that is the one Cancel (or a superseding request) stops in the engine.
-  const tokens: Record<ExplainLane, number> = {
-    explanation: 0,
-    explainFaithfulness: 0,
-    explainComparison: 0,
-    explainSanity: 0,
-  };
-  let queue = new SerialQueue();
-  let running: { lane: ExplainLane; token: number; engine: EngineApi; stopping: boolean } | null = null;
+export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get, _store, context) => {
+  // Per lane, only the newest job's answer is applied; jobs go to the engine one at a time, so Cancel (or a
+  // superseding request) stops the one the engine is on (client/jobLanes.ts).
+  const lanes = new JobLanes<ExplainLaneTypes>(
+    {
+      job: (lane) => get()[lane] as never,
+      setJob: (lane, job) => set({ [lane]: job } as Partial<AppState>),
+      setProgress: (explainProgress) => set({ explainProgress }),
+      release: releaseResult,
+    },
+    EXPLAIN_LANES,
+  );
 
-  const job = <L extends ExplainLane>(lane: L) => get()[lane] as ExplainJobs[L] | null;
-  const setJob = <L extends ExplainLane>(lane: L, value: ExplainJobs[L] | null) =>
-    set({ [lane]: value } as Partial<AppState>);
-  const patchJob = <L extends ExplainLane>(lane: L, patch: Partial<ExplainJobs[L]>) => {
-    const current = job(lane);
-    if (current) setJob(lane, { ...current, ...patch });
-  };
-
-  /** Asks the engine to stop the job it is running, once. */
-  function stopRunning(): void {
-    if (!running || running.stopping) return;
-    running.stopping = true;
-    void running.engine.cancelExplain().catch(() => undefined);
-  }
-
-  /** Forgets a lane's job: its answer, if one still comes, is dropped; it is stopped if the engine is on it. */
-  function drop(lane: ExplainLane): void {
-    tokens[lane]++;
-    if (running?.lane === lane) stopRunning();
-    releaseResult(lane, job(lane)?.result);
-    setJob(lane, null);
-    if (get().explainProgress?.lane === lane) set({ explainProgress: null });
-  }
-
-  /** Queues a job of `lane`, superseding the lane's older one. */
+  /**
+   * Queues a job of `lane` about the inspected image on the active model (both named now, when it is asked for),
+   * superseding the lane's older one.
+   */
   function start<L extends ExplainLane>(
     lane: L,
     request: ExplainJobs[L]['request'],
-    call: (engine: EngineApi, onProgress: (p: Progress) => void) => Promise<ExplainJobs[L]['result']>,
+    call: (target: ModelRequest, job: string) => Promise<ExplainLaneTypes[L]['result']>,
   ): Promise<void> {
-    drop(lane);
-    const mine = tokens[lane];
-    setJob(lane, { request, status: 'queued', result: null, error: null } as ExplainJobs[L]);
-    return queue.run(async () => {
-      if (mine !== tokens[lane]) return; // superseded or cancelled before its turn
-      const engine = getEngine();
-      if (!engine) {
-        patchJob(lane, { status: 'error', error: 'The engine is not running.' } as Partial<ExplainJobs[L]>);
-        return;
+    const target = modelRequest(get(), context, get().inspectedImageId);
+    return lanes.start(lane, request, (options) => {
+      if (!target || target.engine !== context.engine) {
+        return Promise.reject(new Error('The engine is not running.'));
       }
-      const me = { lane, token: mine, engine, stopping: false };
-      running = me;
-      patchJob(lane, { status: 'running' } as Partial<ExplainJobs[L]>);
-      set({ explainProgress: { lane, progress: { fraction: null, message: 'Starting' } } });
-      try {
-        const result = await call(engine, (progress) => {
-          if (mine === tokens[lane]) set({ explainProgress: { lane, progress } });
-        });
-        if (mine !== tokens[lane]) {
-          releaseResult(lane, result);
-          return;
-        }
-        patchJob(lane, { status: 'done', result } as Partial<ExplainJobs[L]>);
-      } catch (err) {
-        if (mine !== tokens[lane]) return;
-        patchJob(
-          lane,
-          (isCancelled(err)
-            ? { status: 'cancelled' }
-            : { status: 'error', error: errorText(err) }) as Partial<ExplainJobs[L]>,
-        );
-      } finally {
-        if (running === me) running = null;
-        if (mine === tokens[lane] && get().explainProgress?.lane === lane) set({ explainProgress: null });
-        // Explanations allocate more than anything else the engine does: the badge shows that they are freed.
-        void engine.memory().then(
-          (m) => get().setMemory(m),
-          () => undefined,
-        );
-      }
+      return runJob(target.engine, 'explain', (job) => call(target, job), options);
     });
   }
 
@@ -298,15 +240,15 @@ export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get) => {
       method === target.method;
     const faithfulness = get().explainFaithfulness;
     if (faithfulness && !sameMap(faithfulness.request, faithfulness.request.methods[0]!))
-      drop('explainFaithfulness');
+      lanes.drop('explainFaithfulness');
     const sanity = get().explainSanity;
-    if (sanity && !sameMap(sanity.request, sanity.request.method)) drop('explainSanity');
+    if (sanity && !sameMap(sanity.request, sanity.request.method)) lanes.drop('explainSanity');
     const comparison = get().explainComparison;
     if (
       comparison &&
       (target.stage !== comparison.request.stage || target.classIndex !== comparison.request.classIndex)
     ) {
-      drop('explainComparison');
+      lanes.drop('explainComparison');
     }
   }
 
@@ -368,7 +310,9 @@ export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get) => {
         return;
       }
       dropStale(target);
-      await start('explanation', target, (engine, onProgress) => engine.explain(target, onProgress));
+      await start('explanation', target, ({ engine, handle, image }, job) =>
+        engine.explain(handle, image, target, job),
+      );
     },
 
     requestFaithfulness: async () => {
@@ -379,8 +323,8 @@ export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get) => {
         stage: target.stage,
         classIndex: target.classIndex,
       };
-      await start('explainFaithfulness', request, async (engine, onProgress) => {
-        const [curves] = await engine.faithfulness(request, onProgress);
+      await start('explainFaithfulness', request, async ({ engine, handle, image }, job) => {
+        const [curves] = await engine.faithfulness(handle, image, request, job);
         if (!curves) throw new Error('The engine returned no faithfulness curves.');
         return curves;
       });
@@ -394,8 +338,8 @@ export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get) => {
         stage: target.stage,
         classIndex: target.classIndex,
       };
-      await start('explainComparison', request, (engine, onProgress) =>
-        engine.faithfulness(request, onProgress),
+      await start('explainComparison', request, ({ engine, handle, image }, job) =>
+        engine.faithfulness(handle, image, request, job),
       );
     },
 
@@ -407,27 +351,16 @@ export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get) => {
         stage: target.stage,
         classIndex: target.classIndex,
       };
-      await start('explainSanity', request, (engine, onProgress) => engine.sanityCheck(request, onProgress));
+      await start('explainSanity', request, ({ engine, handle, image }, job) =>
+        engine.sanityCheck(handle, image, request, job),
+      );
     },
 
-    cancelExplain: () => {
-      for (const lane of EXPLAIN_LANES) {
-        const current = job(lane);
-        if (current?.status === 'queued' || current?.status === 'running') {
-          tokens[lane]++;
-          patchJob(lane, { status: 'cancelled' });
-        }
-      }
-      stopRunning();
-      set({ explainProgress: null });
-    },
+    cancelExplain: () => lanes.cancelAll(),
 
     resetExplanation: ({ keepClass = false, deactivate = false } = {}) => {
-      EXPLAIN_LANES.forEach(drop);
-      // A job stuck on a retired engine must not hold up the next image's: a fresh queue.
-      queue = new SerialQueue();
+      lanes.reset();
       set({
-        explainProgress: null,
         ...(keepClass ? {} : { explainClassChoice: null }),
         ...(deactivate ? { explainActive: false } : {}),
       });

@@ -2,22 +2,16 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { deferred, fakeEngine, flush } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
-import type { AppState } from './types';
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
-// The store imports the page-side client; no engine may start for real in these tests.
-vi.mock('../client/startEngine', () => ({
-  startEngine: vi.fn(() => Promise.reject(new Error('no engine in unit tests'))),
-}));
-
-let store: { getState: () => AppState; setState: (state: Partial<AppState>) => void };
+let store: AppStore;
 let fake: FakeEngine;
 
 beforeEach(async () => {
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
   fake = fakeEngine();
-  (await import('./engineRef')).setEngine(fake.engine);
-  store.setState({ modelStatus: 'ready' });
+  store = createAppStore({ engine: fake.engine });
+  store.setState({ modelStatus: 'ready', modelHandle: fake.adoptModel() });
 });
 
 const card = (id: string) => store.getState().images.find((img) => img.id === id);

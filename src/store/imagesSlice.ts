@@ -4,7 +4,6 @@ import { MAX_TOP_K } from '../shared/predictions';
 import type { Prediction } from '../shared/predictions';
 import type { ClassifyResult, ImageErrorCode } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
-import { getEngine } from './engineRef';
 import type { SliceCreator } from './types';
 
 export type ImageStatus = 'queued' | 'classifying' | 'done' | 'error';
@@ -69,9 +68,8 @@ export interface ImagesSlice {
   resumeClassification: () => void;
 }
 
-let nextId = 1;
-
-export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
+export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get, _store, context) => {
+  let nextId = 1;
   const update = (id: string, patch: Partial<ImageItem>) =>
     set({ images: get().images.map((img) => (img.id === id ? { ...img, ...patch } : img)) });
 
@@ -80,21 +78,18 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
    * it never delays the answer). A card that has one keeps it: a re-classification is of the same image.
    */
   const fetchThumbnail = (id: string) => {
-    getEngine()
-      ?.thumbnail(id)
-      .then(
-        (thumbnail) => {
-          const waiting = get().images.some((img) => img.id === id && img.thumbUrl === null);
-          if (thumbnail && waiting) update(id, { thumbUrl: URL.createObjectURL(thumbnail) });
-        },
-        () => {
-          // The engine went (a fault, a backend change): the card keeps its placeholder until classified again.
-        },
-      );
+    context.engine?.thumbnail(id).then(
+      (thumbnail) => {
+        const waiting = get().images.some((img) => img.id === id && img.thumbUrl === null);
+        if (thumbnail && waiting) update(id, { thumbUrl: URL.createObjectURL(thumbnail) });
+      },
+      () => {
+        // The engine went (a fault, a backend change): the card keeps its placeholder until classified again.
+      },
+    );
   };
 
   const applyResult = (id: string, result: ClassifyResult) => {
-    get().setMemory(result.memory);
     if (!result.ok) {
       update(id, { status: 'error', error: { code: result.code, message: result.message } });
       return;
@@ -114,7 +109,12 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get) => {
 
   const queue = new ClassificationQueue(
     {
-      readyEngine: () => (get().modelStatus === 'ready' ? getEngine() : null),
+      readyModel: () => {
+        const { modelStatus, modelHandle } = get();
+        return modelStatus === 'ready' && context.engine && modelHandle
+          ? { engine: context.engine, handle: modelHandle }
+          : null;
+      },
       started: (ids) => {
         const starting = new Set(ids);
         set({

@@ -1,6 +1,11 @@
-/** The app's one zustand store, made of slices that cooperate through their actions. */
+/**
+ * The app's zustand store, made of slices that cooperate through their actions. `createAppStore` builds one (the
+ * app builds one with the worker engine; tests build a fresh one per test with a fake).
+ */
 import { create } from 'zustand';
 
+import { startEngine } from '../client/startEngine';
+import type { EngineApi } from '../shared/protocol';
 import { createBackendSlice } from './backendSlice';
 import { createCameraSlice } from './cameraSlice';
 import { createCompareSlice } from './compareSlice';
@@ -12,23 +17,34 @@ import { createModelSlice } from './modelSlice';
 import { createPwaSlice } from './pwaSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createThemeSlice } from './themeSlice';
-import type { AppState } from './types';
+import type { AppState, StoreContext, StoreDeps } from './types';
 import { createWeightsSlice } from './weightsSlice';
 
-export const useAppStore = create<AppState>()((...a) => ({
-  ...createBackendSlice(...a),
-  ...createModelSlice(...a),
-  ...createImagesSlice(...a),
-  ...createSettingsSlice(...a),
-  ...createWeightsSlice(...a),
-  ...createInspectorSlice(...a),
-  ...createIntakeSlice(...a),
-  ...createExplainSlice(...a),
-  ...createCompareSlice(...a),
-  ...createThemeSlice(...a),
-  ...createPwaSlice(...a),
-  ...createCameraSlice(...a),
-}));
+export function createAppStore({ engine = undefined, ...deps }: Partial<StoreDeps> = {}) {
+  const context: StoreContext = { startEngine, ...deps, engine: engine ?? null };
+  const store = create<AppState>()((set, get, api) => {
+    const a = [set, get, api, context] as const;
+    return {
+      ...createBackendSlice(...a),
+      ...createModelSlice(...a),
+      ...createImagesSlice(...a),
+      ...createSettingsSlice(...a),
+      ...createWeightsSlice(...a),
+      ...createInspectorSlice(...a),
+      ...createIntakeSlice(...a),
+      ...createExplainSlice(...a),
+      ...createCompareSlice(...a),
+      ...createThemeSlice(...a),
+      ...createPwaSlice(...a),
+      ...createCameraSlice(...a),
+    };
+  });
+  /** The engine the store runs on now (null while none has started, or between a fault and its restart). */
+  return Object.assign(store, { engine: (): EngineApi | null => context.engine });
+}
+
+export const useAppStore = createAppStore();
+export type AppStore = ReturnType<typeof createAppStore>;
 
 export type { AppState } from './types';
 export type { ImageItem, ImageStatus } from './imagesSlice';

@@ -1,15 +1,11 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import type { CamRender, InspectResult, StageRender } from '../shared/protocol';
+import type { CamAnswer, CamRender, InspectResult, StageRender } from '../shared/protocol';
 import type { StageName } from '../shared/variants';
 import { closed, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
-import type { AppState } from './types';
-
-// The store imports the page-side client; no engine may start for real in these tests.
-vi.mock('../client/startEngine', () => ({
-  startEngine: vi.fn(() => Promise.reject(new Error('no engine in unit tests'))),
-}));
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
 function stage(name: StageName): StageRender {
   const stats = { min: new Float32Array(1), max: new Float32Array(1), mean: new Float32Array(1) };
@@ -23,6 +19,11 @@ function stage(name: StageName): StageRender {
     mean: 0,
     std: 1,
   };
+}
+
+/** What the engine answers for a CAM: the map and the predictions it maps. */
+function camAnswer(cam: CamRender): CamAnswer {
+  return { cam, predictions: [] };
 }
 
 function camRender(classIndex: number): CamRender {
@@ -39,23 +40,21 @@ function inspectResult(camClass = 281): InspectResult {
     cam: camRender(camClass),
     inspectMs: 12,
     decoded: true,
-    memory: INSPECT_MEMORY,
   };
 }
 
 /** Every bitmap of an inspection result. */
 const bitmapsOf = (r: InspectResult) => [r.input, r.cam.bitmap, ...r.stages.map((s) => s.bitmap)];
 
-let store: { getState: () => AppState };
+let store: AppStore;
 let fake: FakeEngine;
 
 beforeEach(async () => {
   // A fresh store and engine reference per test, built as the app builds it. No model is ready, so the
   // classification queue holds the images and leaves the engine to the inspector.
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
   fake = fakeEngine();
-  (await import('./engineRef')).setEngine(fake.engine);
+  store = createAppStore({ engine: fake.engine });
+  store.setState({ modelHandle: fake.adoptModel() });
 });
 
 /** Adds images named by `names`; returns their ids. */
@@ -85,16 +84,19 @@ describe('inspectImage', () => {
 
     expect(store.getState()).toMatchObject({ inspectedImageId: id, inspectStatus: 'loading' });
     expect(fake.engine.inspect).toHaveBeenCalledExactlyOnceWith(
+      store.getState().modelHandle,
       { id, blob: image.file },
       { normalization: 'channel', colormap: 'viridis', order: 'index' },
       undefined,
     );
 
     const result = inspectResult();
+    // The engine reports its memory on its event channel after each request; the badge follows it.
+    fake.emit({ type: 'memory', memory: INSPECT_MEMORY });
     fake.inspects[0]!.answer.resolve(result);
     await inspecting;
 
-    const { cam, memory: _memory, ...inspection } = result;
+    const { cam, ...inspection } = result;
     expect(store.getState()).toMatchObject({
       inspectedImageId: id,
       inspectStatus: 'ready',
@@ -177,8 +179,12 @@ describe('inspectImage', () => {
     await inspectReady(id!);
 
     const showing = store.getState().inspectImage(id!, 7);
-    expect(fake.engine.renderCam).toHaveBeenCalledExactlyOnceWith(7);
-    fake.cams[0]!.answer.resolve(camRender(7));
+    expect(fake.engine.cam).toHaveBeenCalledExactlyOnceWith(
+      store.getState().modelHandle,
+      { id, blob: expect.any(Blob) },
+      7,
+    );
+    fake.cams[0]!.answer.resolve(camAnswer(camRender(7)));
     await showing;
 
     expect(fake.engine.inspect).toHaveBeenCalledOnce();
@@ -235,7 +241,7 @@ describe('showCam', () => {
 
     const showing = store.getState().showCam(3);
     const cam = camRender(3);
-    fake.cams[0]!.answer.resolve(cam);
+    fake.cams[0]!.answer.resolve(camAnswer(cam));
     await showing;
 
     expect(store.getState().cam).toBe(cam);
@@ -252,9 +258,9 @@ describe('showCam', () => {
     const older = camRender(3);
     const newer = camRender(4);
 
-    fake.cams[1]!.answer.resolve(newer);
+    fake.cams[1]!.answer.resolve(camAnswer(newer));
     await second;
-    fake.cams[0]!.answer.resolve(older);
+    fake.cams[0]!.answer.resolve(camAnswer(older));
     await first;
 
     expect(store.getState().cam).toBe(newer);
@@ -268,7 +274,7 @@ describe('showCam', () => {
 
     await store.getState().showCam(3);
 
-    expect(fake.engine.renderCam).not.toHaveBeenCalled();
+    expect(fake.engine.cam).not.toHaveBeenCalled();
   });
 
   it('sets inspectStatus error with the engine message when the engine fails', async () => {
@@ -294,7 +300,11 @@ describe('setFeatureMapOptions', () => {
     const redrawing = store.getState().setFeatureMapOptions({ colormap: 'magma' });
     const options = { normalization: 'channel', colormap: 'magma', order: 'index' };
     expect(store.getState().featureMapOptions).toEqual(options);
-    expect(fake.engine.renderFeatureMaps).toHaveBeenCalledExactlyOnceWith(options);
+    expect(fake.engine.renderFeatureMaps).toHaveBeenCalledExactlyOnceWith(
+      store.getState().modelHandle,
+      { id, blob: expect.any(Blob) },
+      options,
+    );
     const stages = [stage('stem'), stage('layer1'), stage('layer4')];
     fake.redraws[0]!.answer.resolve(stages);
     await redrawing;
@@ -328,11 +338,9 @@ describe('setFeatureMapOptions', () => {
     const result = inspectResult();
     fake.inspects[0]!.answer.resolve(result);
     await flush();
-    expect(fake.engine.renderFeatureMaps).toHaveBeenCalledExactlyOnceWith({
-      normalization: 'channel',
-      colormap: 'gray',
-      order: 'index',
-    });
+    expect(fake.redraws.map((call) => call.args)).toEqual([
+      { normalization: 'channel', colormap: 'gray', order: 'index' },
+    ]);
     const stages = [stage('stem')];
     fake.redraws[0]!.answer.resolve(stages);
     await inspecting;
@@ -381,7 +389,7 @@ describe('a CAM and a feature-map redraw at once', () => {
     const redrawing = store.getState().setFeatureMapOptions({ colormap: 'magma' });
     const cam = camRender(5);
     const stages = [stage('stem'), stage('layer1'), stage('layer4')];
-    fake.cams[0]!.answer.resolve(cam);
+    fake.cams[0]!.answer.resolve(camAnswer(cam));
     fake.redraws[0]!.answer.resolve(stages);
     await Promise.all([showing, redrawing]);
 
@@ -401,7 +409,7 @@ describe('a CAM and a feature-map redraw at once', () => {
     const cam = camRender(5);
     const stages = [stage('stem'), stage('layer1'), stage('layer4')];
     // Answered in the other order than asked.
-    fake.cams[0]!.answer.resolve(cam);
+    fake.cams[0]!.answer.resolve(camAnswer(cam));
     fake.redraws[0]!.answer.resolve(stages);
     await Promise.all([redrawing, showing]);
 
@@ -420,7 +428,7 @@ describe('a CAM and a feature-map redraw at once', () => {
 
     const lateCam = camRender(5);
     const lateStages = [stage('stem')];
-    fake.cams[0]!.answer.resolve(lateCam);
+    fake.cams[0]!.answer.resolve(camAnswer(lateCam));
     fake.redraws[0]!.answer.resolve(lateStages);
     await Promise.all([showing, redrawing]);
 
@@ -511,7 +519,7 @@ describe('refreshInspection', () => {
     const result = await inspectReady(id!);
     const showing = store.getState().showCam(5);
     const shown = camRender(5);
-    fake.cams[0]!.answer.resolve(shown);
+    fake.cams[0]!.answer.resolve(camAnswer(shown));
     await showing;
 
     // What loadModel does once a new model (or a restarted engine) is ready.
@@ -519,11 +527,12 @@ describe('refreshInspection', () => {
 
     expect(fake.engine.inspect).toHaveBeenCalledTimes(2);
     expect(fake.engine.inspect).toHaveBeenLastCalledWith(
+      store.getState().modelHandle,
       { id, blob: image.file },
       { normalization: 'channel', colormap: 'viridis', order: 'index' },
       5,
     );
-    expect(fake.engine.renderCam).toHaveBeenCalledOnce();
+    expect(fake.engine.cam).toHaveBeenCalledOnce();
     expect(store.getState()).toMatchObject({ inspectedImageId: id, inspectStatus: 'loading' });
 
     const fresh = inspectResult(5);

@@ -1,12 +1,13 @@
 /** Look inside: the inspected image's stages and class activation map, redrawn as the options change. */
+import { Latest } from '../client/latest';
 import type { CamRender, FeatureMapOptions, InspectResult, StageRender } from '../shared/protocol';
-import { getEngine } from './engineRef';
+import { modelRequest } from './modelRequest';
 import type { SliceCreator } from './types';
 
 export interface InspectorSlice {
   /** The image whose insides are shown (null: none). */
   inspectedImageId: string | null;
-  inspection: Omit<InspectResult, 'cam' | 'memory'> | null;
+  inspection: Omit<InspectResult, 'cam'> | null;
   cam: CamRender | null;
   inspectStatus: 'idle' | 'loading' | 'ready' | 'error';
   inspectError: string | null;
@@ -30,12 +31,12 @@ function closeBitmaps(inspection: InspectorSlice['inspection'], cam: CamRender |
   cam?.bitmap.close();
 }
 
-export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => {
+export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _store, context) => {
   // Only the newest request's answer is applied; bitmaps of superseded answers are closed at once. A new
   // inspection (or closing) supersedes everything; a CAM and a feature-map redraw supersede only their own kind.
-  let inspectionToken = 0;
-  let camToken = 0;
-  let mapsToken = 0;
+  const inspections = new Latest();
+  const cams = new Latest();
+  const redraws = new Latest();
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
   /**
@@ -43,23 +44,18 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
    * `refresh`: the same image on a new model, so the class asked to be explained still applies.
    */
   async function inspect(id: string, camClass?: number, { refresh = false } = {}): Promise<void> {
-    const engine = getEngine();
-    const image = get().images.find((i) => i.id === id);
-    if (!engine || !image) return;
-    const mine = ++inspectionToken;
+    const request = modelRequest(get(), context, id);
+    if (!request) return;
+    const { engine, handle, image } = request;
+    const isCurrent = inspections.begin();
     const options = get().featureMapOptions;
-    // The engine explains its last inspected image: what is shown, or on its way, is about another one (or
-    // another model). Stopping it first also frees the engine for this pass.
+    // Explanations shown, or on their way, are about another image (or another model). Stopping them first also
+    // frees the engine for this pass.
     get().resetExplanation({ keepClass: refresh });
     set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
     try {
-      const { cam, memory, ...inspection } = await engine.inspect(
-        { id, blob: image.file },
-        options,
-        camClass,
-      );
-      get().setMemory(memory);
-      if (mine !== inspectionToken) {
+      const { cam, ...inspection } = await engine.inspect(handle, image, options, camClass);
+      if (!isCurrent()) {
         closeBitmaps(inspection, cam);
         return;
       }
@@ -69,7 +65,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
       // Options changed while this was computed: redraw (cheap, no forward pass).
       if (get().featureMapOptions !== options) await get().setFeatureMapOptions({});
     } catch (err) {
-      if (mine === inspectionToken) set({ inspectStatus: 'error', inspectError: errorText(err) });
+      if (isCurrent()) set({ inspectStatus: 'error', inspectError: errorText(err) });
     }
   }
 
@@ -93,7 +89,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
     },
 
     closeInspector: () => {
-      inspectionToken++;
+      inspections.supersede();
       get().resetExplanation({ deactivate: true });
       closeBitmaps(get().inspection, get().cam);
       set({ inspectedImageId: null, inspection: null, cam: null, inspectStatus: 'idle', zoomedTile: null });
@@ -102,45 +98,45 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get) => 
     setFeatureMapOptions: async (patch) => {
       const featureMapOptions = { ...get().featureMapOptions, ...patch };
       set({ featureMapOptions });
-      const engine = getEngine();
+      const request = modelRequest(get(), context, get().inspectedImageId);
       const current = get().inspection;
-      if (!engine || !current || get().inspectStatus !== 'ready') return;
-      const mine = ++mapsToken;
-      const under = inspectionToken;
+      if (!request || !current || get().inspectStatus !== 'ready') return;
+      const isCurrent = redraws.begin();
+      const sameInspection = inspections.current();
       try {
-        const stages = await engine.renderFeatureMaps(featureMapOptions);
-        if (mine !== mapsToken || under !== inspectionToken || get().inspection !== current) {
+        const stages = await request.engine.renderFeatureMaps(
+          request.handle,
+          request.image,
+          featureMapOptions,
+        );
+        if (!isCurrent() || !sameInspection() || get().inspection !== current) {
           stages.forEach((s) => s.bitmap.close());
           return;
         }
         current.stages.forEach((s) => s.bitmap.close());
         set({ inspection: { ...current, stages } });
       } catch (err) {
-        if (mine === mapsToken && under === inspectionToken) {
-          set({ inspectStatus: 'error', inspectError: errorText(err) });
-        }
+        if (isCurrent() && sameInspection()) set({ inspectStatus: 'error', inspectError: errorText(err) });
       }
     },
 
     showCam: async (classIndex) => {
-      const engine = getEngine();
-      if (!engine || get().inspectStatus !== 'ready') return;
+      const request = modelRequest(get(), context, get().inspectedImageId);
+      if (!request || get().inspectStatus !== 'ready') return;
       // The class clicked is the one to explain too.
       get().setExplainClass(classIndex);
-      const mine = ++camToken;
-      const under = inspectionToken;
+      const isCurrent = cams.begin();
+      const sameInspection = inspections.current();
       try {
-        const cam = await engine.renderCam(classIndex);
-        if (mine !== camToken || under !== inspectionToken) {
+        const { cam } = await request.engine.cam(request.handle, request.image, classIndex);
+        if (!isCurrent() || !sameInspection()) {
           cam.bitmap.close();
           return;
         }
         get().cam?.bitmap.close();
         set({ cam });
       } catch (err) {
-        if (mine === camToken && under === inspectionToken) {
-          set({ inspectStatus: 'error', inspectError: errorText(err) });
-        }
+        if (isCurrent() && sameInspection()) set({ inspectStatus: 'error', inspectError: errorText(err) });
       }
     },
 

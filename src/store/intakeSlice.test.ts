@@ -2,15 +2,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { fakeDataTransfer, fakeDirectory } from '../testing/droppedEntries';
 import { folderNotice } from './intakeSlice';
-import type { AppState } from './types';
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
-let store: { getState: () => AppState };
+let store: AppStore;
 
 beforeEach(async () => {
   vi.stubGlobal('window', { location: { href: 'http://127.0.0.1/' } });
   // A fresh store per test, built as the app builds it; no engine, so nothing is classified.
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
+  store = createAppStore();
 });
 
 afterEach(() => {

@@ -6,14 +6,14 @@ import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import type { VariantId } from '../shared/variants';
 import { MEMORY, deferred, fakeEngine, flush, modelInfo, started } from '../testing/fakeEngine';
 import type { Deferred, FakeEngine } from '../testing/fakeEngine';
-import type { AppState } from './types';
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
 const client = vi.hoisted(() => ({
   startEngine: vi.fn<(backend: BackendChoice) => Promise<StartedEngine>>(),
   isBundledResNet50Installed: vi.fn<(modelUrl: string) => Promise<boolean>>(),
 }));
 
-vi.mock('../client/startEngine', () => ({ startEngine: client.startEngine }));
 vi.mock('../client/modelSources', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../client/modelSources')>()),
   isBundledResNet50Installed: client.isBundledResNet50Installed,
@@ -44,7 +44,7 @@ function holdStarts(): Deferred<void>[] {
   return starts;
 }
 
-let store: { getState: () => AppState };
+let store: AppStore;
 let getEngine: () => EngineApi | null;
 /** Every engine the store started, in order. */
 let engines: FakeEngine[];
@@ -57,9 +57,8 @@ beforeEach(async () => {
   client.isBundledResNet50Installed.mockReset();
   client.isBundledResNet50Installed.mockResolvedValue(true);
   // A fresh store (and engine reference, and image ids) per test, built as the app builds it.
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
-  getEngine = (await import('./engineRef')).getEngine;
+  store = createAppStore({ startEngine: client.startEngine });
+  getEngine = store.engine;
 });
 
 afterEach(() => {
@@ -864,5 +863,112 @@ describe('dismissAppError', () => {
     store.getState().dismissAppError();
 
     expect(store.getState().appError).toBeNull();
+  });
+});
+
+describe('a load in flight when the engine dies', () => {
+  it('is loaded again on the new engine from its files, not dropped for the old model, and says so', async () => {
+    const first = await startReady('resnet18');
+    const again = vi.fn(async () => readXPth());
+    const loading = store.getState().loadModel('weights from x.pth', readXPth(), { again });
+    await flush();
+    expect(first.loads).toHaveLength(2);
+
+    // The worker dies while the weights load: the call in flight rejects, and the fault is reported.
+    const { EngineFaultError } = await import('../client/engineClient');
+    first.loads[1]!.answer.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
+    const second = await faultOn(first, 'The inference worker stopped unexpectedly.');
+
+    expect(again).toHaveBeenCalledOnce();
+    expect(second.loads.map((l) => l.source)).toEqual([readXPth()]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet34', { origin: 'file', name: 'x.pth' }));
+    await flush();
+    await loading;
+
+    expect(store.getState()).toMatchObject({
+      variant: 'resnet34',
+      modelStatus: 'ready',
+      weights: { origin: 'file', name: 'x.pth' },
+      appError:
+        'The inference worker stopped unexpectedly. The engine was restarted and weights from x.pth loaded.',
+    });
+    expect(store.getState().activeModel).toEqual({ what: 'weights from x.pth', source: again });
+  });
+
+  it('that cannot be made again is named as lost, and the model that was active comes back', async () => {
+    const first = await startReady('resnet18');
+    void store.getState().loadModel('weights from y.pth', readXPth());
+    await flush();
+
+    const { EngineFaultError } = await import('../client/engineClient');
+    first.loads[1]!.answer.reject(new EngineFaultError('The inference worker stopped unexpectedly.'));
+    const second = await faultOn(first, 'The inference worker stopped unexpectedly.');
+    expect(second.loads.map((l) => l.source)).toEqual([{ kind: 'random', variant: 'resnet18' }]);
+    second.loads[0]!.answer.resolve(modelInfo('resnet18'));
+    await flush();
+
+    expect(store.getState()).toMatchObject({ variant: 'resnet18', modelStatus: 'ready' });
+    expect(store.getState().appError).toBe(
+      'The inference worker stopped unexpectedly. The engine was restarted, but weights from y.pth, which was loading, could not be loaded: load it again.',
+    );
+  });
+});
+
+describe('model handles', () => {
+  it('the active model is named by the handle its load answered, and the one it replaced is released', async () => {
+    const fake = await startReady('resnet18');
+    const firstHandle = store.getState().modelHandle;
+    expect(firstHandle).toBe(fake.loaded()[0]);
+
+    const switching = store.getState().switchVariant('resnet34');
+    await flush();
+    const info = modelInfo('resnet34');
+    fake.loads[1]!.answer.resolve(info);
+    await switching;
+    await flush();
+
+    expect(store.getState().modelHandle).toBe(info.handle);
+    expect(fake.released).toEqual([firstHandle]);
+    expect(fake.loaded()).toEqual([info.handle]);
+  });
+
+  it('a load that a later one superseded is released when it answers, never made active', async () => {
+    const fake = await startReady('resnet18');
+    const { first, second, older, newer } = await switchTwice(fake);
+    const newest = modelInfo('resnet50');
+    newer!.answer.resolve(newest);
+    await second;
+    const stale = modelInfo('resnet34');
+    older!.answer.resolve(stale);
+    await first;
+    await flush();
+
+    expect(store.getState().modelHandle).toBe(newest.handle);
+    expect(fake.released).toContain(stale.handle);
+    expect(fake.loaded()).toEqual([newest.handle]);
+  });
+
+  it('a new engine starts with no handle: the restart loads the model anew under its own', async () => {
+    const first = await startReady('resnet18');
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
+    expect(store.getState().modelHandle).toBeNull();
+    const info = modelInfo('resnet18');
+    second.loads[0]!.answer.resolve(info);
+    await flush();
+    expect(store.getState().modelHandle).toBe(info.handle);
+  });
+});
+
+describe('the memory badge', () => {
+  it("follows the current engine's memory events, and ignores those of an engine it replaced", async () => {
+    const first = await startReady('resnet18');
+    first.emit({ type: 'memory', memory: { numTensors: 11, numBytes: 1100 } });
+    expect(store.getState().memory).toEqual({ numTensors: 11, numBytes: 1100 });
+
+    const second = await faultOn(first, 'The GPU (WebGL) context was lost.');
+    first.emit({ type: 'memory', memory: { numTensors: 99, numBytes: 9900 } });
+    expect(store.getState().memory).not.toEqual({ numTensors: 99, numBytes: 9900 });
+    second.emit({ type: 'memory', memory: { numTensors: 12, numBytes: 1200 } });
+    expect(store.getState().memory).toEqual({ numTensors: 12, numBytes: 1200 });
   });
 });

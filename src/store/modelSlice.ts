@@ -1,14 +1,14 @@
 /** The engine and the active model: starting, switching, loading with progress, and recovering from faults. */
+import { runJob } from '../client/engineJobs';
+import { Latest } from '../client/latest';
 import { bundledResNet50Url, isBundledResNet50Installed, variantSource } from '../client/modelSources';
-import { startEngine } from '../client/startEngine';
 import type { ModelSummary } from '../shared/modelSummary';
 import type { Progress } from '../shared/progress';
-import type { BackendChoice, EngineApi, ModelInfo, ModelSource } from '../shared/protocol';
+import type { BackendChoice, EngineApi, ModelHandle, ModelInfo, ModelSource } from '../shared/protocol';
 import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import { VARIANTS } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
-import { getEngine, setEngine } from './engineRef';
-import type { SliceCreator } from './types';
+import type { AppState, SliceCreator } from './types';
 
 export type ModelStatus = 'loading' | 'ready' | 'error';
 
@@ -30,6 +30,8 @@ export interface LoadOptions {
 export interface ModelSlice {
   /** The variant asked for; `summary.variant` is the one actually loaded. */
   variant: VariantId;
+  /** The engine's handle of the active model; null while none is loaded on the current engine. */
+  modelHandle: ModelHandle | null;
   modelStatus: ModelStatus;
   loadProgress: Progress | null;
   summary: ModelSummary | null;
@@ -53,7 +55,7 @@ export interface ModelSlice {
   restartEngine: (
     backend: BackendChoice,
     why?: string,
-    options?: { reclassify?: boolean },
+    options?: { reclassify?: boolean; resume?: ActiveModel },
   ) => Promise<'active' | 'variant' | null>;
   /**
    * Loads a model on the engine with progress and makes it active. Resolves to the new model's info, or null
@@ -64,29 +66,40 @@ export interface ModelSlice {
   dismissAppError: () => void;
 }
 
-export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
+export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, context) => {
   // Switches can be requested faster than models build; only the latest request's result is applied.
-  let loadToken = 0;
+  const loads = new Latest();
+  /** The load on its way and how to make it again: a new engine carries on with it if this one dies. */
+  let pending: { isCurrent: () => boolean; model: ActiveModel | null; what: string } | null = null;
 
   async function loadModel(
     what: string,
     source: ModelSource,
     { reclassify = true, again }: LoadOptions = {},
   ): Promise<ModelInfo | null> {
-    const engine = getEngine();
+    const engine = context.engine;
     if (!engine) return null;
-    const token = ++loadToken;
+    const isCurrent = loads.begin();
     // A files source cannot be used twice (its buffers go to the engine): without `again` it is not restorable.
     const makeAgain = again ?? (source.kind === 'files' ? null : async () => source);
+    pending = { isCurrent, what, model: makeAgain ? { what, source: makeAgain } : null };
+    // An explanation of the old model would hold the engine for nothing: its answer is stale once this loads.
+    get().cancelExplain();
     set({ modelStatus: 'loading', loadProgress: { fraction: 0, message: 'Starting' } });
     try {
-      const info = await engine.loadModel(source, (p) => {
-        if (token === loadToken) set({ loadProgress: p });
+      const info = await runJob(engine, 'load', (job) => engine.load(source, job), {
+        onProgress: (p) => {
+          if (isCurrent()) set({ loadProgress: p });
+        },
       });
-      get().setMemory(info.memory);
-      if (token !== loadToken) return null;
+      if (!isCurrent() || context.engine !== engine) {
+        void engine.release(info.handle).catch(() => undefined);
+        return null;
+      }
+      const previous = get().modelHandle;
       set({
         variant: info.summary.variant,
+        modelHandle: info.handle,
         modelStatus: 'ready',
         loadProgress: null,
         summary: info.summary,
@@ -95,12 +108,15 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
         appError: info.notice ?? null,
         activeModel: makeAgain ? { what, source: makeAgain } : null,
       });
+      // Queued behind every request made with it, so nothing in flight loses its model.
+      if (previous && previous !== info.handle) void engine.release(previous).catch(() => undefined);
       if (reclassify) get().reclassifyAll();
       else get().resumeClassification();
       get().refreshInspection();
       return info;
     } catch (err) {
-      if (token !== loadToken) return null;
+      // Superseded, or the engine died under it: the restart carries on with this load (recoverFrom).
+      if (!isCurrent() || context.engine !== engine) return null;
       const message = err instanceof Error ? err.message : String(err);
       // The engine only swaps models once the new one is complete: the previous model is still active.
       set({
@@ -112,35 +128,42 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       get().resumeClassification();
       return null;
     } finally {
-      void engine.memory().then(
-        (m) => get().setMemory(m),
-        () => undefined,
-      );
+      if (pending?.isCurrent === isCurrent) pending = null;
     }
   }
 
+  /** The badge's memory figure follows the engine's events while it is the store's engine. */
+  function showMemoryOf(engine: EngineApi): void {
+    engine.subscribe((event) => {
+      if (event.type === 'memory' && context.engine === engine) get().setMemory(event.memory);
+    });
+  }
+  // An engine the store was built with (tests) is followed from the start.
+  if (context.engine) showMemoryOf(context.engine);
+
   // Engine starts can overlap (two quick restarts); only the latest one's engine is kept.
-  let startToken = 0;
+  const starts = new Latest();
 
   /**
    * Starts an engine and makes it current; false if none could start (the reason is in `appError`) or a later
    * start superseded this one (its engine is disposed, never leaked).
    */
   async function startEngineOn(backend: BackendChoice): Promise<boolean> {
-    const token = ++startToken;
+    const isCurrent = starts.begin();
     try {
-      const started = await startEngine(backend);
-      if (token !== startToken) {
+      const started = await context.startEngine(backend);
+      if (!isCurrent()) {
         void started.engine.dispose().catch(() => undefined);
         return false;
       }
-      setEngine(started.engine);
+      context.engine = started.engine;
+      showMemoryOf(started.engine);
       void started.engine.onFault((reason) => void recoverFrom(started.engine, reason));
       get().setBackend(started.backend);
       get().setMemory(await started.engine.memory());
       return true;
     } catch (err) {
-      if (token !== startToken) return false;
+      if (!isCurrent()) return false;
       const message = err instanceof Error ? err.message : String(err);
       set({ modelStatus: 'error', loadProgress: null, appError: message });
       return false;
@@ -152,22 +175,16 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
    * backend setting and reload the model, say so, and let the images in flight be retried.
    */
   async function recoverFrom(failed: EngineApi, reason: string): Promise<void> {
-    if (getEngine() !== failed) return; // already replaced
+    if (context.engine !== failed) return; // already replaced
+    // A load on its way when the engine died is what the user asked for last: it, not the old model, comes back.
+    const interrupted = pending;
     const weights = get().weights;
     const loaded = weights && weights.origin !== 'random' && weights.origin !== 'bundled' ? weights : null;
     const restored = await get().restartEngine(get().backendChoice, 'Restarting the engine', {
       reclassify: false,
+      ...(interrupted?.model ? { resume: interrupted.model } : {}),
     });
-    // A failed restart or reload has said why in appError already: keep that, after what happened.
-    let outcome = `${get().appError ?? 'The engine could not be restarted.'}`;
-    if (restored === 'active' && loaded) {
-      outcome = `The engine was restarted and the weights from ${loaded.name} restored.`;
-    } else if (restored) {
-      outcome = loaded
-        ? `The engine was restarted and the model reloaded, but the weights from ${loaded.name} could not be restored${get().appError ? ` (${get().appError})` : ''}: load them again.`
-        : 'The engine was restarted and the model reloaded.';
-    }
-    set({ appError: `${reason} ${outcome}` });
+    set({ appError: `${reason} ${recoveryOutcome(get(), restored, loaded?.name ?? null, interrupted)}` });
   }
 
   const resnet50Url = () => bundledResNet50Url(import.meta.env.BASE_URL, window.location.href);
@@ -183,6 +200,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
 
   return {
     variant: 'resnet18',
+    modelHandle: null,
     modelStatus: 'loading',
     loadProgress: null,
     summary: null,
@@ -221,29 +239,30 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
       await load(variant);
     },
 
-    restartEngine: async (backend, why, options) => {
-      const previous = getEngine();
-      setEngine(null);
+    restartEngine: async (backend, why, { resume, ...options } = {}) => {
+      const previous = context.engine;
+      context.engine = null;
       set({
         backendChoice: backend,
         summary: null,
+        modelHandle: null,
         modelStatus: 'loading',
         loadProgress: { fraction: 0, message: why ?? `Starting ${backend}` },
       });
       // The old engine may already be dead (that can be why we are here); its dispose must not block.
       void previous?.dispose().catch(() => undefined);
       if (!(await startEngineOn(backend))) return null;
-      const active = get().activeModel;
+      const active = resume ?? get().activeModel;
       // Only the restore's own failure is carried past the variant's load, never an older error.
       let failure: string | null = null;
       if (active) {
         try {
           const source = await active.source();
           const loading = loadModel(active.what, source, { ...options, again: active.source });
-          const token = loadToken; // loadModel took its number before its first await
+          const stillCurrent = loads.current(); // loadModel began before its first await
           if (await loading) return 'active';
           // Superseded by a load the user asked for meanwhile, or the variant itself failed: nothing to add.
-          if (token !== loadToken || source.kind !== 'files') return null;
+          if (!stillCurrent() || source.kind !== 'files') return null;
           failure = get().appError;
         } catch (err) {
           failure = err instanceof Error ? err.message : String(err);
@@ -261,3 +280,29 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => {
     dismissAppError: () => set({ appError: null }),
   };
 };
+
+/**
+ * What the user is told after the engine was restarted: what came back, and what could not (never nothing:
+ * a weights load cut short by the fault is named when it could not be resumed).
+ */
+function recoveryOutcome(
+  s: AppState,
+  restored: 'active' | 'variant' | null,
+  loadedName: string | null,
+  interrupted: { model: ActiveModel | null; what: string } | null,
+): string {
+  // A failed restart or reload has said why in appError already: keep that, after what happened.
+  if (!restored) return s.appError ?? 'The engine could not be restarted.';
+  if (interrupted) {
+    if (restored === 'active' && interrupted.model)
+      return `The engine was restarted and ${interrupted.what} loaded.`;
+    const why = s.appError ? ` (${s.appError})` : '';
+    return `The engine was restarted, but ${interrupted.what}, which was loading, could not be loaded${why}: load it again.`;
+  }
+  if (restored === 'active' && loadedName) {
+    return `The engine was restarted and the weights from ${loadedName} restored.`;
+  }
+  return loadedName
+    ? `The engine was restarted and the model reloaded, but the weights from ${loadedName} could not be restored${s.appError ? ` (${s.appError})` : ''}: load them again.`
+    : 'The engine was restarted and the model reloaded.';
+}

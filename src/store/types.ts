@@ -1,5 +1,8 @@
-/** The store's whole state type, and the shape of a slice creator. */
-import type { StateCreator } from 'zustand';
+/** The store's whole state type, what a store is built with, and the shape of a slice creator. */
+import type { StoreApi } from 'zustand';
+
+import type { StartedEngine } from '../client/engineClient';
+import type { BackendChoice, EngineApi } from '../shared/protocol';
 
 import type { BackendSlice } from './backendSlice';
 import type { CameraSlice } from './cameraSlice';
@@ -27,5 +30,27 @@ export type AppState = BackendSlice &
   PwaSlice &
   CameraSlice;
 
+/**
+ * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), and optionally an
+ * engine already running (tests that need no start).
+ */
+export interface StoreDeps {
+  startEngine: (backend: BackendChoice) => Promise<StartedEngine>;
+  engine?: EngineApi;
+}
+
+/**
+ * What the slices of one store share besides state: its dependencies and the engine it runs on. The engine is a
+ * live object (a worker proxy), not state to render, so it lives beside the state rather than in it.
+ */
+export interface StoreContext extends Omit<StoreDeps, 'engine'> {
+  engine: EngineApi | null;
+}
+
 /** A slice creator that can read and call the whole store (slices cooperate through actions). */
-export type SliceCreator<T> = StateCreator<AppState, [], [], T>;
+export type SliceCreator<T> = (
+  set: StoreApi<AppState>['setState'],
+  get: StoreApi<AppState>['getState'],
+  store: StoreApi<AppState>,
+  context: StoreContext,
+) => T;

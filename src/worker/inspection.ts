@@ -1,8 +1,9 @@
 /**
- * The one image being looked inside: its stage activations, kept as plain arrays so the stages and class
- * activation maps can be redrawn with other options without another forward pass.
+ * One image looked inside by one model: its stage activations, kept as plain arrays so the stages and class
+ * activation maps can be redrawn with other options, and explained, without another forward pass.
  */
 import type { Classifier, StageActivation } from '../model/classifier';
+import type { Prediction } from '../shared/predictions';
 import type { CamRender, FeatureMapOptions, StageRender } from '../shared/protocol';
 import { drawCam, drawStages } from './drawInspection';
 
@@ -13,6 +14,8 @@ export class Inspection {
     readonly stages: readonly StageActivation[],
     /** The crop (RGBA, the model's input size) the activations came from: what explanations perturb. */
     readonly crop: Uint8ClampedArray,
+    /** The model's top predictions for the crop, from the same pass. */
+    readonly predictions: readonly Prediction[],
   ) {}
 
   drawStages(options: FeatureMapOptions): StageRender[] {
