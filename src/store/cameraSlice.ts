@@ -5,7 +5,6 @@
  */
 import {
   cameraProblem,
-  grabFrame,
   hasFrame,
   listCameras,
   openCamera,
@@ -14,9 +13,11 @@ import {
   stopStream,
   streamDeviceId,
 } from '../client/camera';
-import type { CameraDevice, CameraFrame, CameraProblem, FrameReader } from '../client/camera';
+import type { CameraDevice, CameraProblem } from '../client/camera';
+import { CameraLoop } from '../client/cameraLoop';
+import { Latest } from '../client/latest';
 import type { Prediction } from '../shared/predictions';
-import type { CamRender, FrameResult } from '../shared/protocol';
+import type { CamRender } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
 import type { SliceCreator } from './types';
 
@@ -66,21 +67,12 @@ export interface CameraSlice {
   dismissCameraError: () => void;
 }
 
-/** Frames the rate is measured over: enough to be steady, few enough to follow a change. */
-const RATE_WINDOW = 10;
-/** How long the loop waits for a video frame or a ready model before looking again. */
-const IDLE_WAIT_MS = 100;
-/** After an engine failure (being replaced, a model loading that failed), before the next frame. */
-const RETRY_WAIT_MS = 500;
-
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export const createCameraSlice: SliceCreator<CameraSlice> = (set, get, _store, context) => {
-  /** Each start gets a new run number; a loop or a start that finds another one current ends itself. */
-  let run = 0;
+  /** Each start supersedes the one before: a start that finds a newer one current ends itself. */
+  const starts = new Latest();
   let video: HTMLVideoElement | null = null;
-  /** The live stream's frames straight from its track, where the browser offers that; else frames come from `video`. */
-  let frameReader: FrameReader | null = null;
+  /** The loop classifying the live stream's frames (client/cameraLoop.ts); null while the camera is off. */
+  let loop: CameraLoop | null = null;
 
   const onVisibility = () => {
     if (document.hidden) get().stopCamera();
@@ -98,84 +90,39 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get, _store, c
     set({ cameraPicture: picture });
   };
 
-  /** The track's next frame, or null once it has ended or failed. */
-  const readFrame = (reader: FrameReader) => reader.read().catch(() => null);
-
-  /** One frame at a time: the next is grabbed only once the last is answered, so none waits in a queue. */
-  async function classifyFrames(mine: number): Promise<void> {
-    const recent: { answeredAt: number; ms: number }[] = [];
-    let frames = 0;
-    while (mine === run) {
-      const { modelStatus, modelHandle } = get();
-      const engine = modelStatus === 'ready' && modelHandle ? context.engine : null;
-      const reader = frameReader;
-      const source = video;
-      if (!engine && reader) {
-        // No model to ask (one is loading): the picture stays live, its frames shown but not classified.
-        const frame = await readFrame(reader);
-        const picture = frame && (await createImageBitmap(frame).catch(() => null));
-        frame?.close();
-        if (picture && mine === run) replacePicture(picture);
-        else picture?.close();
-        await wait(IDLE_WAIT_MS);
-        continue;
-      }
-      if (!engine || (!reader && (!source || !hasFrame(source)))) {
-        await wait(IDLE_WAIT_MS);
-        continue;
-      }
-      const grabbedAt = performance.now();
-      let frame: CameraFrame | null;
-      try {
-        frame = reader ? await readFrame(reader) : await grabFrame(source!);
-      } catch {
-        frame = null;
-      }
-      if (!frame) {
-        await wait(IDLE_WAIT_MS);
-        continue;
-      }
-      if (mine !== run) {
-        frame.close();
-        return;
-      }
-      let result: FrameResult;
-      try {
-        result = await engine.classifyFrame(modelHandle!, frame, get().topK, get().cameraCamOn);
-      } catch {
-        // The engine is being replaced or has no model: the page says why elsewhere; frames go on after.
-        await wait(RETRY_WAIT_MS);
-        continue;
-      }
-      const answeredAt = performance.now();
-      if (mine !== run) {
-        result.cam?.bitmap.close();
-        result.picture?.close();
-        return;
-      }
-      frames += 1;
-      recent.push({ answeredAt, ms: answeredAt - grabbedAt });
-      if (recent.length > RATE_WINDOW) recent.shift();
-      const span = answeredAt - recent[0]!.answeredAt;
-      const frameMs = recent.reduce((sum, r) => sum + r.ms, 0) / recent.length;
-      // One frame has no span yet: its own round trip is the best guess of the rate.
-      const fps = recent.length > 1 && span > 0 ? ((recent.length - 1) * 1000) / span : 1000 / frameMs;
-      // A map asked for before the user turned maps off is not shown.
-      const cam = result.cam && get().cameraCamOn ? result.cam : null;
-      if (result.cam && !cam) result.cam.bitmap.close();
-      replaceCam(cam);
-      if (result.picture) replacePicture(result.picture);
-      set({
-        cameraLive: {
-          variant: result.variant,
-          predictions: result.predictions,
-          fps,
-          frameMs,
-          engineMs: result.totalMs,
-          frames,
+  /** Frames from the track where the browser offers that, else from the <video>; their answers shown here. */
+  function startLoop(stream: MediaStream): CameraLoop {
+    const reader = openFrameReader(stream);
+    const started = new CameraLoop(
+      {
+        readyModel: () => {
+          const { modelStatus, modelHandle } = get();
+          return modelStatus === 'ready' && modelHandle && context.engine
+            ? { engine: context.engine, handle: modelHandle }
+            : null;
         },
-      });
-    }
+        request: () => ({ k: get().topK, withCam: get().cameraCamOn }),
+        showPicture: replacePicture,
+        answered: (result, rate) => {
+          // A map asked for before the user turned maps off is not shown.
+          const cam = result.cam && get().cameraCamOn ? result.cam : null;
+          if (result.cam && !cam) result.cam.bitmap.close();
+          replaceCam(cam);
+          if (result.picture) replacePicture(result.picture);
+          set({
+            cameraLive: {
+              variant: result.variant,
+              predictions: result.predictions,
+              engineMs: result.totalMs,
+              ...rate,
+            },
+          });
+        },
+      },
+      { reader, video: () => video },
+    );
+    void started.start();
+    return started;
   }
 
   return {
@@ -193,43 +140,42 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get, _store, c
     startCamera: async (deviceId) => {
       const old = get().cameraStream;
       if (old) stopStream(old);
-      frameReader?.cancel();
-      frameReader = null;
-      const mine = ++run;
+      loop?.stop();
+      loop = null;
+      const isCurrent = starts.begin();
       replacePicture(null);
       set({ cameraStatus: 'starting', cameraError: null, cameraStream: null, cameraLive: null });
       let stream: MediaStream;
       try {
         stream = await openCamera(deviceId);
       } catch (err) {
-        if (mine === run) set({ cameraStatus: 'error', cameraError: cameraProblem(err) });
+        if (isCurrent()) set({ cameraStatus: 'error', cameraError: cameraProblem(err) });
         return;
       }
-      if (mine !== run) {
+      if (!isCurrent()) {
         // Stopped (or started again) while the browser was asking the user.
         stopStream(stream);
         return;
       }
-      frameReader = openFrameReader(stream);
+      loop = startLoop(stream);
       set({
         cameraStatus: 'live',
         cameraStream: stream,
         cameraDeviceId: streamDeviceId(stream),
-        cameraPreview: frameReader ? 'picture' : 'video',
+        cameraPreview: loop.fromTrack ? 'picture' : 'video',
       });
       if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
-      void classifyFrames(mine);
       // Names come only with permission, so the list is read now.
       const cameras = await listCameras().catch(() => []);
-      if (mine === run) set({ cameras });
+      if (isCurrent()) set({ cameras });
     },
 
     stopCamera: () => {
-      run += 1;
+      starts.supersede();
       const stream = get().cameraStream;
       if (stream) stopStream(stream);
-      frameReader?.cancel();
-      frameReader = null;
+      loop?.stop();
+      loop = null;
       if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
       replaceCam(null);
       replacePicture(null);
