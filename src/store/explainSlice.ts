@@ -205,6 +205,7 @@ export const createExplainSlice: SliceCreator<ExplainSlice> = (set, get, _store,
   // superseding request) stops the one the engine is on (client/jobLanes.ts).
   const lanes = new JobLanes<ExplainLaneTypes>(
     {
+      // The state's job of a lane is that lane's LaneJob; TypeScript cannot relate the two for a generic lane.
       job: (lane) => get()[lane] as never,
       setJob: (lane, job) => set({ [lane]: job } as Partial<AppState>),
       setProgress: (explainProgress) => set({ explainProgress }),
