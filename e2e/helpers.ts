@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { MODELS_DB } from '../src/shared/storageNames';
+
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const fixture = (name: string) => path.join(FIXTURES, name);
 /** Weight files made by PyTorch (scripts/), with their reference outputs. */
@@ -64,9 +66,9 @@ export async function expectResNet50Stored(page: Page): Promise<void> {
     .poll(
       () =>
         page.evaluate(
-          () =>
+          (name) =>
             new Promise<number>((resolve, reject) => {
-              const open = indexedDB.open('resnet-lens-models');
+              const open = indexedDB.open(name);
               open.onerror = () => reject(open.error);
               open.onupgradeneeded = () => open.result.createObjectStore('models', { keyPath: 'key' });
               open.onsuccess = () => {
@@ -78,6 +80,7 @@ export async function expectResNet50Stored(page: Page): Promise<void> {
                 count.onerror = () => reject(count.error);
               };
             }),
+          MODELS_DB,
         ),
       { timeout: 60_000, message: 'a stored copy of ResNet50' },
     )

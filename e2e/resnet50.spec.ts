@@ -1,6 +1,8 @@
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
 
+import { MODELS_DB } from '../src/shared/storageNames';
+
 import {
   addImages,
   expectModelReady,
@@ -136,9 +138,9 @@ test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, 
   const tensorsOfOne = await numTensors(page);
   // The copy kept in IndexedDB, with one bit of its weights flipped, as a failing disk would.
   const flipped = await page.evaluate(
-    () =>
+    (name) =>
       new Promise<boolean>((resolve, reject) => {
-        const open = indexedDB.open('resnet-lens-models');
+        const open = indexedDB.open(name);
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const store = open.result.transaction('models', 'readwrite').objectStore('models');
@@ -154,6 +156,7 @@ test('a damaged stored copy of ResNet50 is found, dropped and downloaded again, 
           };
         };
       }),
+    MODELS_DB,
   );
   expect(flipped, 'a stored copy to damage').toBe(true);
 
@@ -209,34 +212,37 @@ async function storedChecksums(
   page: Page,
   { asEarlierVersions }: { asEarlierVersions: boolean },
 ): Promise<{ xxh64: boolean; sha256: boolean }> {
-  return page.evaluate(async (rewrite) => {
-    interface Stored {
-      modelTopology: unknown;
-      weightSpecs: unknown;
-      weightData: ArrayBuffer;
-      xxh64?: string;
-      sha256?: string;
-    }
-    const ask = <T>(request: IDBRequest<T>) =>
-      new Promise<T>((resolve, reject) => {
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-    const db = await ask(indexedDB.open('resnet-lens-models'));
-    const [record] = (await ask(db.transaction('models').objectStore('models').getAll())) as Stored[];
-    if (rewrite && record) {
-      const head = new TextEncoder().encode(
-        JSON.stringify({ modelTopology: record.modelTopology, weightSpecs: record.weightSpecs }),
-      );
-      const all = new Uint8Array(head.byteLength + record.weightData.byteLength);
-      all.set(head, 0);
-      all.set(new Uint8Array(record.weightData), head.byteLength);
-      const digest = await crypto.subtle.digest('SHA-256', all);
-      delete record.xxh64;
-      record.sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-      await ask(db.transaction('models', 'readwrite').objectStore('models').put(record));
-    }
-    db.close();
-    return { xxh64: typeof record?.xxh64 === 'string', sha256: typeof record?.sha256 === 'string' };
-  }, asEarlierVersions);
+  return page.evaluate(
+    async ([rewrite, name]) => {
+      interface Stored {
+        modelTopology: unknown;
+        weightSpecs: unknown;
+        weightData: ArrayBuffer;
+        xxh64?: string;
+        sha256?: string;
+      }
+      const ask = <T>(request: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const db = await ask(indexedDB.open(name));
+      const [record] = (await ask(db.transaction('models').objectStore('models').getAll())) as Stored[];
+      if (rewrite && record) {
+        const head = new TextEncoder().encode(
+          JSON.stringify({ modelTopology: record.modelTopology, weightSpecs: record.weightSpecs }),
+        );
+        const all = new Uint8Array(head.byteLength + record.weightData.byteLength);
+        all.set(head, 0);
+        all.set(new Uint8Array(record.weightData), head.byteLength);
+        const digest = await crypto.subtle.digest('SHA-256', all);
+        delete record.xxh64;
+        record.sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+        await ask(db.transaction('models', 'readwrite').objectStore('models').put(record));
+      }
+      db.close();
+      return { xxh64: typeof record?.xxh64 === 'string', sha256: typeof record?.sha256 === 'string' };
+    },
+    [asEarlierVersions, MODELS_DB] as const,
+  );
 }

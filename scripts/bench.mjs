@@ -115,12 +115,15 @@ const REPEAT_VISITS = 3;
 /** Idle time between ResNet50's stored copy being written and the repeat visits. */
 const REPEAT_VISIT_PAUSE_MS = 5000;
 
-/** Waits (up to 60 s) until the page's IndexedDB holds `count` stored models (src/model/checkedModelStore.ts). */
+/**
+ * Waits (up to 60 s) until the page's IndexedDB holds `count` stored models (src/model/checkedModelStore.ts), in
+ * the database src/shared/storageNames.ts names.
+ */
 async function storedModels(page, count) {
   await page.waitForFunction(
     (count) =>
       new Promise((resolve, reject) => {
-        const open = indexedDB.open('resnet-lens-models');
+        const open = indexedDB.open('resnet-lens:models');
         open.onerror = () => reject(open.error);
         open.onupgradeneeded = () => open.result.createObjectStore('models', { keyPath: 'key' });
         open.onsuccess = () => {

@@ -252,7 +252,7 @@ async function prepared(image: EngineImage): Promise<EngineImage> {
 
 // The WebGL renderer seen on the last visit, keyed by the browser build (a new browser or driver setup
 // usually comes with a new user agent). Storage may be unavailable (privacy modes): then we just probe.
-const RENDERER_KEY = 'resnet-explorer:webgl-renderer';
+import { RENDERER_KEY } from '../shared/storageNames';
 
 function readRendererHint(): string | undefined {
   try {

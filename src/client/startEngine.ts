@@ -5,6 +5,7 @@
 import type { BackendChoice } from '../shared/protocol';
 import { startWorkerEngine } from './engineClient';
 import type { StartedEngine } from './engineClient';
+import { moveFormerLocalStorage } from './formerLocalStorage';
 
 export type StartWorker = (requested: BackendChoice) => Promise<StartedEngine | { failure: string }>;
 
@@ -28,6 +29,8 @@ export async function startEngine(
         '(Chrome/Edge 80+, Firefox 114+, Safari 16.4+).',
     );
   }
+  // The worker is started with the renderer the last visit remembered, perhaps under an earlier version's key.
+  moveFormerLocalStorage();
   const failures: string[] = [];
   for (const backend of [requested, ...FALLBACKS.filter((b) => b !== requested)]) {
     const started = await startWorker(backend);

@@ -1,6 +1,7 @@
 /** The remembered theme: what is read back, what is forgotten, and that a refusing storage breaks nothing. */
 import { describe, expect, it } from 'vitest';
 
+import { THEME_KEY } from '../shared/storageNames';
 import { readThemeChoice, systemTheme, writeThemeChoice } from './themePreference';
 
 function memoryStore() {
@@ -29,9 +30,16 @@ describe('themePreference', () => {
   it('ignores a stored value it did not write', () => {
     const store = memoryStore();
     for (const junk of ['', 'Dark', 'sepia', '{"theme":"dark"}']) {
-      store.map.set('resnet-lens.theme', junk);
+      store.map.set(THEME_KEY, junk);
       expect(readThemeChoice(store)).toBeNull();
     }
+  });
+
+  it("finds the choice an earlier version stored under 'resnet-lens.theme', under today's key", () => {
+    const store = memoryStore();
+    store.map.set('resnet-lens.theme', 'dark');
+    expect(readThemeChoice(store)).toBe('dark');
+    expect([...store.map]).toEqual([[THEME_KEY, 'dark']]);
   });
 
   it('survives a storage that throws, and no storage at all', () => {

@@ -2,10 +2,11 @@
  * The page's colour theme: the choice the user made (kept in localStorage), the system's own preference, and
  * the attribute the stylesheet reads. The one place that touches any of them.
  */
+import { THEME_KEY } from '../shared/storageNames';
+import { moveFormerLocalStorage } from './formerLocalStorage';
 
 export type Theme = 'light' | 'dark';
 
-const STORAGE_KEY = 'resnet-lens.theme';
 const DARK_QUERY = '(prefers-color-scheme: dark)';
 
 type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -23,8 +24,10 @@ export const isTheme = (value: unknown): value is Theme => value === 'light' || 
 
 /** The theme the user chose on an earlier visit, or null to follow the system. */
 export function readThemeChoice(store: Store | null = localStore()): Theme | null {
+  // The theme is the first thing a page reads from storage: an earlier version's keys move here, before that.
+  moveFormerLocalStorage(store);
   try {
-    const value = store?.getItem(STORAGE_KEY);
+    const value = store?.getItem(THEME_KEY);
     return isTheme(value) ? value : null;
   } catch {
     return null;
@@ -34,8 +37,8 @@ export function readThemeChoice(store: Store | null = localStore()): Theme | nul
 /** Remembers the choice (null forgets it). A storage that refuses only costs the memory, not the theme. */
 export function writeThemeChoice(theme: Theme | null, store: Store | null = localStore()): void {
   try {
-    if (theme === null) store?.removeItem(STORAGE_KEY);
-    else store?.setItem(STORAGE_KEY, theme);
+    if (theme === null) store?.removeItem(THEME_KEY);
+    else store?.setItem(THEME_KEY, theme);
   } catch {
     // Private modes may throw on write; the theme still applies for this visit.
   }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { FORMER_WEIGHTS_CACHE, WEIGHTS_CACHE } from '../shared/storageNames';
 import {
   CachedWeightsCorruptError,
   listCachedWeights,
@@ -33,13 +34,38 @@ class FakeCache {
   }
 }
 
+/** Cache Storage of FakeCaches by name, recording what is asked of it. A new one over the same caches is a new visit. */
+class FakeCacheStorage {
+  readonly calls: string[] = [];
+  constructor(readonly named = new Map<string, FakeCache>()) {}
+
+  cache(name: string): FakeCache {
+    const cache = this.named.get(name) ?? new FakeCache();
+    this.named.set(name, cache);
+    return cache;
+  }
+  async open(name: string): Promise<FakeCache> {
+    this.calls.push(`open ${name}`);
+    return this.cache(name);
+  }
+  async has(name: string): Promise<boolean> {
+    this.calls.push(`has ${name}`);
+    return this.named.has(name);
+  }
+  async delete(name: string): Promise<boolean> {
+    this.calls.push(`delete ${name}`);
+    return this.named.delete(name);
+  }
+}
+
 const file = (name: string, size: number) => ({ name, blob: new Blob([new Uint8Array(size)]) });
 
 describe('weightsCache', () => {
   let cache: FakeCache;
   beforeEach(() => {
-    cache = new FakeCache();
-    vi.stubGlobal('caches', { open: () => Promise.resolve(cache) });
+    const storage = new FakeCacheStorage();
+    cache = storage.cache(WEIGHTS_CACHE);
+    vi.stubGlobal('caches', storage);
   });
   afterEach(() => vi.unstubAllGlobals());
 
@@ -121,5 +147,96 @@ describe('weightsCache', () => {
     cache.entries.set(key, new Response(await stored.clone().blob(), { headers }));
     await expect(readCachedWeights('file:y.pth')).rejects.toBeInstanceOf(CachedWeightsCorruptError);
     expect(cache.entries.size).toBe(0);
+  });
+});
+
+describe('weightsCache, over what an earlier version cached under its former name', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  /** A visit: the page's Cache Storage over these caches. */
+  function visit(named: Map<string, FakeCache>): FakeCacheStorage {
+    const storage = new FakeCacheStorage(named);
+    vi.stubGlobal('caches', storage);
+    return storage;
+  }
+
+  /** Caches holding `entries`, written as the app writes them, under the former name only. */
+  async function cachedByEarlierVersion(entries: Array<[string, number]>): Promise<Map<string, FakeCache>> {
+    const named = new Map<string, FakeCache>();
+    visit(named);
+    for (const [name, size] of entries) await putCachedWeights('file', name, [file(name, size)]);
+    named.set(FORMER_WEIGHTS_CACHE, named.get(WEIGHTS_CACHE)!);
+    named.delete(WEIGHTS_CACHE);
+    return named;
+  }
+
+  it('finds them under today’s name, checksums and all, and the old cache is gone', async () => {
+    const named = await cachedByEarlierVersion([
+      ['a.pth', 8],
+      ['b.safetensors', 16],
+    ]);
+    visit(named);
+    expect((await listCachedWeights()).map((e) => [e.id, e.bytes]).sort()).toEqual([
+      ['file:a.pth', 8],
+      ['file:b.safetensors', 16],
+    ]);
+    expect([...named.keys()]).toEqual([WEIGHTS_CACHE]);
+    expect((await readCachedWeights('file:b.safetensors')).map((f) => f.data.byteLength)).toEqual([16]);
+  });
+
+  it('keeps an entry stored under today’s name since over the old copy of it', async () => {
+    const named = await cachedByEarlierVersion([
+      ['a.pth', 8],
+      ['b.pth', 8],
+    ]);
+    // Today's version stored a.pth again before the move (in another tab, say).
+    const today = new Map<string, FakeCache>();
+    visit(today);
+    await putCachedWeights('file', 'a.pth', [file('a.pth', 32)]);
+    named.set(WEIGHTS_CACHE, today.get(WEIGHTS_CACHE)!);
+    visit(named);
+
+    expect((await listCachedWeights()).map((e) => [e.id, e.bytes]).sort()).toEqual([
+      ['file:a.pth', 32],
+      ['file:b.pth', 8],
+    ]);
+    expect(named.has(FORMER_WEIGHTS_CACHE)).toBe(false);
+  });
+
+  it('moves an entry whole or not at all: one the quota refuses stays old until a later visit', async () => {
+    const named = new Map<string, FakeCache>();
+    visit(named);
+    await putCachedWeights('file', 'model.json', [file('model.json', 10), file('w.bin', 30)]);
+    named.set(FORMER_WEIGHTS_CACHE, named.get(WEIGHTS_CACHE)!);
+    named.delete(WEIGHTS_CACHE);
+    const full = new FakeCache();
+    full.failPutAfter = 1;
+    named.set(WEIGHTS_CACHE, full);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+    visit(named);
+    expect(await listCachedWeights()).toEqual([]);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(full.entries.size).toBe(0);
+    expect(named.get(FORMER_WEIGHTS_CACHE)?.entries.size).toBe(2);
+
+    full.failPutAfter = Infinity;
+    visit(named);
+    expect(await listCachedWeights()).toMatchObject([{ id: 'file:model.json', bytes: 40 }]);
+    expect(named.has(FORMER_WEIGHTS_CACHE)).toBe(false);
+  });
+
+  it('with no old cache, costs a visit one caches.has() and never opens the old name', async () => {
+    const storage = visit(new Map());
+    await listCachedWeights();
+    await putCachedWeights('file', 'a.pth', [file('a.pth', 8)]);
+    await readCachedWeights('file:a.pth');
+    await listCachedWeights();
+    expect(storage.calls.filter((call) => call.includes(FORMER_WEIGHTS_CACHE))).toEqual([
+      `has ${FORMER_WEIGHTS_CACHE}`,
+    ]);
   });
 });

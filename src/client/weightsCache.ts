@@ -3,11 +3,11 @@
  * possibly several files (a TF.js model.json with its shards), stored under synthetic same-origin keys that
  * are never fetched from the network, each with the SHA-256 of its bytes, verified when it is read back.
  */
+import { FORMER_WEIGHTS_CACHE, WEIGHTS_CACHE } from '../shared/storageNames';
 import { isVariantId } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
 import type { NamedBuffer } from '../shared/weightsFormat';
 
-const CACHE_NAME = 'resnet-lens-weights-v1';
 const PREFIX = '/__weights__/';
 const VARIANT_HEADER = 'x-weights-variant';
 
@@ -44,6 +44,58 @@ export function cacheAvailable(): boolean {
   return typeof caches !== 'undefined';
 }
 
+/**
+ * Moves the entries of an earlier version's cache (under its former name) into today's, then deletes it. An entry
+ * today's cache also has was stored since, so it is newer and kept; the old one is dropped. One entry at a time,
+ * whole or not at all (a full quota leaves it in the old cache, for a later visit), and deleted from the old cache
+ * once copied, so the move never needs room for two copies of everything. With no old cache it costs one
+ * caches.has().
+ */
+export async function moveFormerWeightsCache(storage: CacheStorage): Promise<void> {
+  if (!(await storage.has(FORMER_WEIGHTS_CACHE))) return;
+  const [former, current] = await Promise.all([
+    storage.open(FORMER_WEIGHTS_CACHE),
+    storage.open(WEIGHTS_CACHE),
+  ]);
+  const currentIds = new Set((await current.keys()).map((request) => parseKey(request.url)?.id));
+  const formerEntries = new Map<string, Request[]>();
+  for (const request of await former.keys()) {
+    const id = parseKey(request.url)?.id;
+    if (id !== undefined) formerEntries.set(id, [...(formerEntries.get(id) ?? []), request]);
+  }
+  for (const [id, requests] of formerEntries) {
+    if (!currentIds.has(id)) {
+      try {
+        for (const request of requests) {
+          const response = await former.match(request);
+          if (response) await current.put(request, response);
+        }
+      } catch (err) {
+        for (const request of requests) await current.delete(request);
+        throw err;
+      }
+    }
+    for (const request of requests) await former.delete(request);
+  }
+  await storage.delete(FORMER_WEIGHTS_CACHE);
+}
+
+const formerMoved = new WeakMap<CacheStorage, Promise<void>>();
+
+/** Today's weights cache, with an earlier version's entries moved into it first (once a page). */
+async function openWeightsCache(): Promise<Cache> {
+  let move = formerMoved.get(caches);
+  if (!move) {
+    move = moveFormerWeightsCache(caches).catch((err: unknown) => {
+      // What could not be moved stays in the old cache, to be moved on a later visit.
+      console.warn('Could not move the weights cached by an earlier version:', err);
+    });
+    formerMoved.set(caches, move);
+  }
+  await move;
+  return caches.open(WEIGHTS_CACHE);
+}
+
 /** The id of the entry that `putCachedWeights(source, name, ...)` writes. */
 export function cachedWeightsId(source: 'file' | 'url', name: string): string {
   return `${source}:${name}`;
@@ -60,7 +112,7 @@ export async function putCachedWeights(
   files: { name: string; blob: Blob }[],
   variant?: VariantId,
 ) {
-  const cache = await caches.open(CACHE_NAME);
+  const cache = await openWeightsCache();
   const id = cachedWeightsId(source, name);
   await deleteCachedWeights(id);
   const cachedAt = new Date().toISOString();
@@ -94,7 +146,7 @@ function parseKey(url: string): { id: string; fileName: string } | null {
 
 export async function listCachedWeights(): Promise<CachedWeights[]> {
   if (!cacheAvailable()) return [];
-  const cache = await caches.open(CACHE_NAME);
+  const cache = await openWeightsCache();
   const entries = new Map<string, CachedWeights>();
   for (const request of await cache.keys()) {
     const key = parseKey(request.url);
@@ -118,7 +170,7 @@ export async function listCachedWeights(): Promise<CachedWeights[]> {
 }
 
 export async function readCachedWeights(id: string): Promise<NamedBuffer[]> {
-  const cache = await caches.open(CACHE_NAME);
+  const cache = await openWeightsCache();
   const files: NamedBuffer[] = [];
   for (const request of await cache.keys()) {
     const key = parseKey(request.url);
@@ -144,7 +196,7 @@ export async function readCachedWeights(id: string): Promise<NamedBuffer[]> {
  */
 export async function recordCachedWeightsVariant(id: string, variant: VariantId): Promise<void> {
   if (!cacheAvailable()) return;
-  const cache = await caches.open(CACHE_NAME);
+  const cache = await openWeightsCache();
   for (const request of await cache.keys()) {
     if (parseKey(request.url)?.id !== id) continue;
     const response = await cache.match(request);
@@ -157,7 +209,7 @@ export async function recordCachedWeightsVariant(id: string, variant: VariantId)
 
 export async function deleteCachedWeights(id: string): Promise<void> {
   if (!cacheAvailable()) return;
-  const cache = await caches.open(CACHE_NAME);
+  const cache = await openWeightsCache();
   for (const request of await cache.keys()) {
     if (parseKey(request.url)?.id === id) await cache.delete(request);
   }

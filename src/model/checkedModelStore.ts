@@ -8,7 +8,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import xxhash from 'xxhash-wasm';
 import type { XXHashAPI } from 'xxhash-wasm';
 
-const DB_NAME = 'resnet-lens-models';
+import { FORMER_MODELS_DB, MODELS_DB } from '../shared/storageNames';
+
 const STORE = 'models';
 
 export interface StoredModel {
@@ -37,10 +38,98 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-function openDb(): Promise<IDBDatabase> {
-  const open = indexedDB.open(DB_NAME, 1);
+function openCurrent(factory: IDBFactory): Promise<IDBDatabase> {
+  const open = factory.open(MODELS_DB, 1);
   open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'key' });
   return request(open);
+}
+
+/** The database `name` if it exists, or null; it is never created. */
+async function openExisting(factory: IDBFactory, name: string): Promise<IDBDatabase | null> {
+  // databases() answers without opening anything: the one question a visit with nothing old asks.
+  if (typeof factory.databases === 'function') {
+    if (!(await factory.databases()).some((database) => database.name === name)) return null;
+  }
+  return new Promise((resolve, reject) => {
+    const open = factory.open(name);
+    let missing = false;
+    // Opening a database that does not exist creates it (and where databases() is missing, opening is the only
+    // way to ask): that first upgrade is aborted, which leaves nothing behind.
+    open.onupgradeneeded = () => {
+      missing = true;
+      open.transaction?.abort();
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => (missing ? resolve(null) : reject(open.error));
+  });
+}
+
+/** Stores `record` under `key` unless the database has a record there already. */
+function putIfAbsent(database: IDBDatabase, key: IDBValidKey, record: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tx = database.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    const count = store.count(key);
+    count.onsuccess = () => {
+      if (count.result === 0) store.put(record);
+    };
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+function deleteDatabase(factory: IDBFactory, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deletion = factory.deleteDatabase(name);
+    deletion.onsuccess = () => resolve();
+    deletion.onerror = () => reject(deletion.error);
+    // Another tab still has it open: it goes once that one closes it, and nothing here needs to wait for that.
+    deletion.onblocked = () => resolve();
+  });
+}
+
+/**
+ * Moves the records of an earlier version's database (under its former name) into today's, then deletes it: the
+ * ResNet50 copy keeps its bytes and its checksum, so the first visit after the rename does not download it again.
+ * A record today's database also has was stored since, so it is newer and kept. Records are copied one at a time
+ * (ResNet50's is ~98 MB). Should a copy fail (a full quota), the old database stays, for a later visit.
+ */
+export async function moveFormerDatabase(factory: IDBFactory): Promise<void> {
+  const former = await openExisting(factory, FORMER_MODELS_DB);
+  if (!former) return;
+  try {
+    if (former.objectStoreNames.contains(STORE)) {
+      const keys = await request(former.transaction(STORE).objectStore(STORE).getAllKeys());
+      const current = await openCurrent(factory);
+      try {
+        for (const key of keys) {
+          const record: unknown = await request(former.transaction(STORE).objectStore(STORE).get(key));
+          if (record !== undefined) await putIfAbsent(current, key, record);
+        }
+      } finally {
+        current.close();
+      }
+    }
+  } finally {
+    former.close();
+  }
+  await deleteDatabase(factory, FORMER_MODELS_DB);
+}
+
+const formerMoved = new WeakMap<IDBFactory, Promise<void>>();
+
+/** Today's database, with an earlier version's records moved into it first (once a worker). */
+async function openDb(): Promise<IDBDatabase> {
+  const factory = indexedDB;
+  let move = formerMoved.get(factory);
+  if (!move) {
+    move = moveFormerDatabase(factory).catch((err: unknown) => {
+      console.warn('Could not move the models stored by an earlier version:', err);
+    });
+    formerMoved.set(factory, move);
+  }
+  await move;
+  return openCurrent(factory);
 }
 
 async function withStore<T>(

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { BackendChoice, BackendInitResult, BackendName } from '../shared/protocol';
+import { isSoftwareRenderer } from '../shared/softwareRenderer';
 
 /**
  * Each backend is loaded when it is asked for, so a worker that runs WASM never parses WebGL's shader
@@ -13,12 +14,6 @@ const BACKEND_MODULES: Record<BackendName, () => Promise<unknown>> = {
   wasm: () => import('./wasmBackend'),
   cpu: () => import('@tensorflow/tfjs-backend-cpu'),
 };
-
-const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|basic render driver|software/i;
-
-export function isSoftwareRenderer(renderer: string): boolean {
-  return SOFTWARE_RENDERERS.test(renderer);
-}
 
 function rendererOf(gl: WebGLRenderingContext | WebGL2RenderingContext): string | undefined {
   const ext = gl.getExtension('WEBGL_debug_renderer_info');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isSoftwareRenderer } from './backend';
+import { isSoftwareRenderer } from './softwareRenderer';
 
 describe('isSoftwareRenderer', () => {
   it('recognizes the software rasterizers auto must not pick WebGL on', () => {
