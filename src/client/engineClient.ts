@@ -25,6 +25,7 @@ import type {
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
+import { RENDERER_KEY } from '../shared/storageNames';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
 
@@ -250,10 +251,10 @@ async function prepared(image: EngineImage): Promise<EngineImage> {
   return { id: image.id, blob: await prepareImageForEngine(image.blob) };
 }
 
-// The WebGL renderer seen on the last visit, keyed by the browser build (a new browser or driver setup
-// usually comes with a new user agent). Storage may be unavailable (privacy modes): then we just probe.
-import { RENDERER_KEY } from '../shared/storageNames';
-
+/**
+ * The WebGL renderer seen on the last visit, keyed by the browser build (a new browser or driver setup usually
+ * comes with a new user agent). Storage may be unavailable (privacy modes): then `auto` just probes.
+ */
 function readRendererHint(): string | undefined {
   try {
     const saved = JSON.parse(localStorage.getItem(RENDERER_KEY) ?? 'null') as {

@@ -165,6 +165,8 @@ export async function initBackend(
     requested,
     thread: 'worker' as const,
     ...(choice.reason ? { reason: choice.reason } : {}),
+    // What this visit probed, for the page to remember: the next visit's `auto` then skips the probe.
+    ...(requested === 'auto' && !rendererHint && choice.renderer ? { probedRenderer: choice.renderer } : {}),
   };
   if (name === 'webgl') {
     const renderer = webglRenderer();
