@@ -1,15 +1,16 @@
 /**
- * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
- * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
+ * The benchmark page behind `npm run bench` (bench.html): the app's own engine (worker, same code path), one
+ * variant on one backend, timed. scripts/bench.mjs opens it once per variant x backend and reads
+ * `window.__benchResult`. Built by vite.bench.config.ts, apart from the app.
  */
-import { EXPLAIN_CANCELLED } from '../shared/explain';
-import type { ExplainMethod } from '../shared/explain';
-import { isBackendChoice } from '../shared/protocol';
-import type { BackendInfo, BenchResult, EngineApi } from '../shared/protocol';
-import { isVariantId } from '../shared/variants';
-import type { StageName, VariantId } from '../shared/variants';
-import { bundledResNet50Url, variantSource } from './modelSources';
-import { startEngine } from './startEngine';
+import { EXPLAIN_CANCELLED } from '../src/shared/explain';
+import type { ExplainMethod } from '../src/shared/explain';
+import { isBackendChoice } from '../src/shared/protocol';
+import type { BackendInfo, BenchResult, EngineApi } from '../src/shared/protocol';
+import { isVariantId } from '../src/shared/variants';
+import type { StageName, VariantId } from '../src/shared/variants';
+import { bundledResNet50Url, variantSource } from '../src/client/modelSources';
+import { startEngine } from '../src/client/startEngine';
 
 export interface BenchPageResult {
   variant: VariantId;
