@@ -22,8 +22,25 @@ const ROOMS = {
   testing: ['client', 'model', 'shared'],
 };
 
+/**
+ * The bench room (bench/, built apart by vite.bench.config.ts): developer tools that time the app's own code, so
+ * they may import any room of the app but the test-only one; no room of the app may import them.
+ */
+const BENCH_MAY_IMPORT = Object.keys(ROOMS).filter((room) => room !== 'testing');
+
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'reports', 'test-fixtures'] },
+  {
+    ignores: [
+      'dist',
+      'dist-e2e',
+      'dist-bench',
+      'node_modules',
+      'test-results',
+      'playwright-report',
+      'reports',
+      'test-fixtures',
+    ],
+  },
   {
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     files: ['**/*.{ts,tsx}'],
@@ -39,11 +56,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.{ts,tsx}'],
+    files: ['src/**/*.{ts,tsx}', 'bench/**/*.{ts,tsx}'],
     plugins: { boundaries },
     settings: {
       'import/resolver': { typescript: { alwaysTryTypes: true } },
-      'boundaries/elements': Object.keys(ROOMS).map((room) => ({ type: room, pattern: `src/${room}` })),
+      'boundaries/elements': [
+        ...Object.keys(ROOMS).map((room) => ({ type: room, pattern: `src/${room}` })),
+        { type: 'bench', pattern: 'bench' },
+      ],
       'boundaries/files': [{ category: 'test', pattern: '**/*.test.{ts,tsx}' }],
     },
     rules: {
@@ -53,7 +73,7 @@ export default tseslint.config(
         {
           default: 'disallow',
           policies: [
-            ...Object.entries(ROOMS).map(([room, allowed]) => ({
+            ...Object.entries({ ...ROOMS, bench: BENCH_MAY_IMPORT }).map(([room, allowed]) => ({
               from: { element: { type: room } },
               allow: { to: { element: { types: { anyOf: [room, ...allowed] } } } },
             })),

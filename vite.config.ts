@@ -33,8 +33,8 @@ const progressiveWebApp: Partial<VitePWAOptions> = {
     // The manifest and its icons are added to the list by the plugin itself. ResNet50's model.json (5 kB
     // compressed) is how the page learns that ResNet50 is served, offline too.
     globPatterns: ['**/*.{js,css,html,wasm}', RESNET50_MODEL_URL],
-    // ResNet50's weights (98 MB) are kept in IndexedDB by the app itself; the bench page is a developer tool.
-    globIgnores: ['models/**/*.bin', 'bench.html', 'assets/bench-*.js'],
+    // ResNet50's weights (98 MB) are kept in IndexedDB by the app itself.
+    globIgnores: ['models/**/*.bin'],
   },
   manifest: {
     name: 'ResNet Lens',
@@ -70,8 +70,6 @@ export default defineConfig({
     target: 'es2022',
     // TF.js alone is ~1.5 MB minified; splitting it further buys nothing because the worker needs all of it.
     chunkSizeWarningLimit: 4096,
-    // bench.html is the page `npm run bench` drives; it shares the app's engine and worker chunks.
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
   },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'build/**/*.test.ts'],

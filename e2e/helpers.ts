@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { EngineTestHooks } from '../src/client/testHooks';
 import { MODELS_DB } from '../src/shared/storageNames';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -150,13 +151,7 @@ export function photoFiles(count: number): { name: string; mimeType: string; buf
  * mid-operation waits for `engineHeld` instead of hoping for timing: once held, it stays held.
  */
 type HoldPoint = 'forward' | 'load' | 'explain';
-type WithHooks = Window & {
-  engineTestHooks: {
-    hold(points?: HoldPoint[]): Promise<void>;
-    release(): Promise<void>;
-    heldCount(point?: HoldPoint): number;
-  };
-};
+type WithHooks = Window & { engineTestHooks: EngineTestHooks };
 
 /**
  * `forward`: before each classification's or inspection's forward pass; `load`: before loading a model;

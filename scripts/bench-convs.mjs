@@ -1,22 +1,24 @@
 // `npm run bench:convs` (issue #14): how much of the app's distance to PyTorch is the convolution kernels
 // themselves. Every distinct convolution of ResNet18 (or 34) as the app's fast path runs it (batch 1, BatchNorm
 // folded, conv + bias (+ ReLU) as one tf.fused.conv2d) is timed alone on TF.js's WASM backend in headless
-// Chromium (bench-convs.html: a worker set up like the app's engine, src/worker/benchConvs.worker.ts) and natively
+// Chromium (bench/bench-convs.html: a worker set up like the app's engine, bench/benchConvs.worker.ts) and natively
 // in PyTorch (scripts/bench_convs_torch.py: F.conv2d + bias + relu_, NCHW); then GFLOP/s and ratios, the sums over
 // the network against the whole-network times of both, and each side's best GEMM as its ceiling.
 // PyTorch runs first, before the preview server and the browser start, so nothing of ours competes for the cores.
 // Options: --variant resnet18|resnet34 --flavor reference|torchvision (reference: the app's seeded models)
 //          --runs 30 --warmup 5 (per convolution) --network-runs 20 --profile-runs 5 (whole network)
 //          --gemm 1024 (0 skips the ceilings) --port 4181
-//          --dist dist/bench-convs (what `npm run bench:convs` builds with vite.bench-convs.config.ts: this page
-//          alone, apart from the app's build in dist/)
+//          --dist dist-bench (what `npm run bench:convs` builds with vite.bench.config.ts: the bench room's pages,
+//          apart from the app's build in dist/)
 // Prints tables and writes bench-results/convs.json; about a minute after the build on an idle 2-core machine.
 import { chromium } from '@playwright/test';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { startPreviewServer } from './previewServer.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM_ARGS = JSON.parse(readFileSync(path.join(ROOT, 'e2e', 'chromium-args.json'), 'utf8'));
@@ -33,7 +35,7 @@ const networkRuns = Number(opt('network-runs', 20));
 const profileRuns = Number(opt('profile-runs', 5));
 const gemm = Number(opt('gemm', 1024));
 const port = Number(opt('port', 4181));
-const dist = path.resolve(ROOT, opt('dist', 'dist/bench-convs'));
+const dist = path.resolve(ROOT, opt('dist', 'dist-bench'));
 const threads = availableParallelism();
 
 const BLOCKS = { resnet18: [2, 2, 2, 2], resnet34: [3, 4, 6, 3] }[variant];
@@ -43,7 +45,7 @@ if (!BLOCKS || !['reference', 'torchvision'].includes(flavor)) {
 }
 if (!existsSync(path.join(dist, 'bench-convs.html'))) {
   console.error(
-    `No production build with bench-convs.html in ${dist}: run \`npm run bench:convs\` (it builds first).`,
+    `No bench build with bench-convs.html in ${dist}: run \`npm run bench:convs\` (it builds first).`,
   );
   process.exit(1);
 }
@@ -132,40 +134,11 @@ if (torchRun.status !== 0) {
 const torch = JSON.parse(torchRun.stdout.trim().split('\n').pop());
 
 // 2. The browser: a preview server of the build, headless Chromium with the e2e tests' flags.
-const server = spawn(
-  'npx',
-  [
-    'vite',
-    'preview',
-    '--config',
-    'vite.bench-convs.config.ts',
-    '--port',
-    String(port),
-    '--strictPort',
-    '--host',
-    '127.0.0.1',
-    '--outDir',
-    dist,
-  ],
-  { cwd: ROOT, stdio: 'ignore', detached: true },
-);
-const stopServer = () => {
-  try {
-    process.kill(-server.pid);
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stopServer);
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/bench-convs.html`)).ok) break;
-  } catch {
-    if (i > 150) throw new Error(`vite preview did not answer on ${base}`);
-  }
-  await new Promise((r) => setTimeout(r, 200));
-}
+const { base, stop: stopServer } = await startPreviewServer(ROOT, port, {
+  config: 'vite.bench.config.ts',
+  outDir: dist,
+  readyPath: '/bench-convs.html',
+});
 
 process.stderr.write(
   `TF.js WASM in Chromium: the same ${convs.length} convolutions, then the whole network…\n`,

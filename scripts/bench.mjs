@@ -1,6 +1,11 @@
-// `npm run bench`: times the production build in headless Chromium, per variant x backend, against the naive
-// layers-model path and native PyTorch, and prints a table and JSON (bench-results/bench.json).
+// `npm run bench`: times the app in headless Chromium, per variant x backend, against the naive layers-model
+// path and native PyTorch, and prints a table and JSON (bench-results/bench.json). The engine is timed by the bench
+// room's page (bench/bench.html, built by vite.bench.config.ts into dist-bench/), which starts the app's own engine;
+// the real page (a dropped photo, the camera, page loads) is the production build in dist/. Each has its own
+// `vite preview`, both with the app's headers; the bench checks that they match and that no page of its own meets a
+// Content-Security-Policy violation.
 // Options: --variants resnet18,resnet34 --backends auto,webgl,wasm,webgpu --runs 20 --batch 16 --port 4180
+//          (the app's build) --bench-port 4182 (the bench room's)
 //          --smoke (CI: resnet18 on auto only, 3 runs, batch 4; numbers printed, agreement asserted)
 //          --explain-variants resnet18,resnet34,resnet50 (explanation timings on auto; smoke: resnet18, gradient
 //          methods only) --explain-budget 30000 (ms; a longer run is cancelled and extrapolated)
@@ -42,6 +47,7 @@ const SOFTWARE_GPU_BATCH = 2;
 /** As src/worker/backend.ts tells a software renderer from a GPU. */
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|basic render driver|software/i;
 const port = Number(opt('port', 4180));
+const benchPort = Number(opt('bench-port', 4182));
 const explainVariants = list('explain-variants', smoke ? 'resnet18' : 'resnet18,resnet34,resnet50');
 const explainBudget = Number(opt('explain-budget', 30_000));
 /** Photos dropped one at a time on the real page, per variant; the first PAGE_WARMUP are not counted. */
@@ -54,10 +60,15 @@ const visitVariants = [
   ...new Set(['resnet18', ...list('visit-variants', smoke ? 'resnet18' : 'resnet18,resnet50')]),
 ];
 const PHOTO = path.join(ROOT, 'e2e', 'fixtures', 'chelsea.jpg');
-const base = `http://127.0.0.1:${port}`;
 
-if (!existsSync(path.join(ROOT, 'dist', 'bench.html'))) {
-  console.error('No production build with bench.html: run `npm run build` first (npm run bench does).');
+if (!existsSync(path.join(ROOT, 'dist', 'index.html'))) {
+  console.error('No production build in dist/: run `npm run build` first (npm run bench does).');
+  process.exit(1);
+}
+if (!existsSync(path.join(ROOT, 'dist-bench', 'bench.html'))) {
+  console.error(
+    'No bench build in dist-bench/: run `npx vite build --config vite.bench.config.ts` first (npm run bench does).',
+  );
   process.exit(1);
 }
 
@@ -98,7 +109,37 @@ const torch = Object.fromEntries(
   ]),
 );
 
-const { stop: stopServer } = await startPreviewServer(ROOT, port);
+const { base, stop: stopServer } = await startPreviewServer(ROOT, port);
+const { base: benchBase, stop: stopBenchServer } = await startPreviewServer(ROOT, benchPort, {
+  config: 'vite.bench.config.ts',
+  readyPath: '/bench.html',
+});
+
+/**
+ * The engine's numbers are the app's only if its page runs under the app's policy: cross-origin isolation (WASM
+ * threads), the same Content-Security-Policy (what the worker and the WASM backend may load).
+ */
+const SECURITY_HEADERS = [
+  'content-security-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-embedder-policy',
+  'x-content-type-options',
+  'referrer-policy',
+];
+{
+  const [app, bench] = await Promise.all([fetch(`${base}/`), fetch(`${benchBase}/bench.html`)]);
+  const differing = SECURITY_HEADERS.filter(
+    (name) => !app.headers.get(name) || app.headers.get(name) !== bench.headers.get(name),
+  );
+  if (differing.length > 0) {
+    console.error(
+      `FAIL bench.html is not served with the app's headers: ${differing
+        .map((name) => `${name}: app ${app.headers.get(name)}, bench ${bench.headers.get(name)}`)
+        .join('; ')}`,
+    );
+    process.exit(1);
+  }
+}
 
 // WebGPU on Chromium's SwiftShader adapter for the webgpu rows (the page is on 127.0.0.1, a secure context); the
 // automatic choice does not consider WebGPU, so auto stays what it is without these flags (its backend column says).
@@ -109,6 +150,44 @@ const launch = (extraArgs) =>
     args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 const browser = await launch(WEBGPU_ARGS);
+
+/** Content-Security-Policy violations met by the bench pages: any fails the bench. */
+const policyViolations = [];
+
+/**
+ * A fresh context on the bench build's `bench.html?QUERY`, recording every Content-Security-Policy violation as
+ * e2e/security.spec.ts does for the app: the page's own (a listener installed before its first script), its
+ * workers' (a listener installed as soon as the worker appears, reporting through the console) and Chromium's
+ * "Refused to ..." console errors.
+ */
+async function openBenchPage(query) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) policyViolations.push(`${query}: ${message.text()}`);
+  });
+  page.on('worker', (worker) => {
+    // Not awaited: a pthread worker busy in WebAssembly may take its time to run it.
+    void worker
+      .evaluate(() =>
+        self.addEventListener('securitypolicyviolation', (e) =>
+          console.error(
+            `Content-Security-Policy violation in a worker: ${e.effectiveDirective} ${e.blockedURI}`,
+          ),
+        ),
+      )
+      .catch(() => undefined);
+  });
+  await page.addInitScript(() =>
+    window.addEventListener(
+      'securitypolicyviolation',
+      (e) => console.error(`Content-Security-Policy violation: ${e.effectiveDirective} ${e.blockedURI}`),
+      true,
+    ),
+  );
+  await page.goto(`${benchBase}/bench.html?${query}`);
+  return { context, page };
+}
 
 /** Reloads per variant for the repeat visit's time (their median is reported). */
 const REPEAT_VISITS = 3;
@@ -205,14 +284,12 @@ try {
   let softwareGpu = false;
   for (const variant of variants) {
     for (const backend of backends) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
       const slow = softwareGpu && (backend === 'webgl' || backend === 'webgpu');
       const rowRuns = slow ? Math.min(runs, SOFTWARE_GPU_RUNS) : runs;
       const rowBatch = slow ? Math.min(batch, SOFTWARE_GPU_BATCH) : batch;
       process.stderr.write(`bench ${variant} on ${backend}…\n`);
-      await page.goto(
-        `${base}/bench.html?variant=${variant}&backend=${backend}&runs=${rowRuns}&batch=${rowBatch}&explain=none`,
+      const { context, page } = await openBenchPage(
+        `variant=${variant}&backend=${backend}&runs=${rowRuns}&batch=${rowBatch}&explain=none`,
       );
       // A backend that cannot finish in time (WebGPU on SwiftShader is slow) gives a row with an error, not no table.
       const result = await page
@@ -236,12 +313,9 @@ try {
   }
   const explained = [];
   for (const variant of explainVariants) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
     process.stderr.write(`explanations, ${variant} on auto…\n`);
-    await page.goto(
-      `${base}/bench.html?variant=${variant}&backend=auto&classify=none&explain=${smoke ? 'fast' : 'full'}` +
-        `&budget=${explainBudget}`,
+    const { context, page } = await openBenchPage(
+      `variant=${variant}&backend=auto&classify=none&explain=${smoke ? 'fast' : 'full'}&budget=${explainBudget}`,
     );
     await page.waitForFunction(() => window.__benchResult, null, { timeout: 1_800_000, polling: 500 });
     const result = await page.evaluate(() => window.__benchResult);
@@ -534,6 +608,7 @@ try {
         pagePathRows,
         cameras,
         cameraRows,
+        policyViolations,
       },
       null,
       2,
@@ -555,7 +630,14 @@ try {
     ...cameras.filter((r) => r.error).map((r) => ({ ...r, requestedBackend: 'auto (live camera)' })),
   ];
   for (const r of failedRuns) console.error(`FAIL ${r.variant} on ${r.requestedBackend}: ${r.error}`);
-  if (disagreeing.length > 0 || failedRuns.length > 0 || results.every((r) => r.error)) process.exitCode = 1;
+  for (const v of policyViolations) console.error(`FAIL Content-Security-Policy, bench.html?${v}`);
+  if (
+    disagreeing.length > 0 ||
+    failedRuns.length > 0 ||
+    policyViolations.length > 0 ||
+    results.every((r) => r.error)
+  )
+    process.exitCode = 1;
   else
     console.log(
       `bench: ${results.filter((r) => !r.error).length} runs agree with the layers model to ${AGREEMENT_LIMIT}`,
@@ -563,4 +645,5 @@ try {
 } finally {
   await browser.close();
   stopServer();
+  stopBenchServer();
 }

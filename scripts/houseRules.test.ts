@@ -78,6 +78,31 @@ const WRONG_WAY: [string, string, string][] = [
     'src/serviceWorker/wrong.ts',
     "import * as x from '@tensorflow/tfjs-core';",
   ],
+  [
+    'the page importing the bench',
+    'src/client/wrong.ts',
+    "import type { BenchPageResult as x } from '../../bench/benchPage';",
+  ],
+  [
+    'the UI importing the bench',
+    'src/ui/Wrong.tsx',
+    "import type { BenchPageResult as x } from '../../bench/benchPage';",
+  ],
+  [
+    'the worker importing the bench',
+    'src/worker/wrong.ts',
+    "import type { BenchConvsRequest as x } from '../../bench/benchConvs';",
+  ],
+  [
+    'shared code importing the bench',
+    'src/shared/wrong.ts',
+    "import type { BenchConvsRequest as x } from '../../bench/benchConvs';",
+  ],
+  [
+    'the bench using a test-only reference',
+    'bench/wrong.ts',
+    "import { cropRGBA as x } from '../src/testing/preprocessReference';",
+  ],
 ];
 
 const ALLOWED: [string, string, string][] = [
@@ -101,6 +126,21 @@ const ALLOWED: [string, string, string][] = [
     'the service worker using shared constants',
     'src/serviceWorker/right.ts',
     "import { CROSS_ORIGIN_ISOLATION_HEADERS as x } from '../shared/crossOriginIsolation';",
+  ],
+  [
+    'the bench starting the engine as the page does',
+    'bench/right.ts',
+    "import { startEngine as x } from '../src/client/startEngine';",
+  ],
+  [
+    'the bench timing the model in a worker of its own',
+    'bench/right.worker.ts',
+    "import { loadClassifier as x } from '../src/model/loadClassifier';",
+  ],
+  [
+    'the bench using its own room',
+    'bench/right.ts',
+    "import type { BenchConvsRequest as x } from './benchConvs';",
   ],
   [
     'a test using a reference implementation',

@@ -25,10 +25,8 @@ declare const self: {
 addPlugins([{ handlerWillRespond: async ({ response }) => withIsolationHeaders(response) }]);
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-// Every navigation inside the app is the one page; the bench page and the model files are left to the network.
-registerRoute(
-  new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/bench/, /^\/models\//] }),
-);
+// Every navigation inside the app is the one page; the model files are left to the network.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/models\//] }));
 
 // No skipWaiting on install: a new version takes over only when the page, on the user's yes, asks for it
 // (workbox-window's messageSkipWaiting), so a running classification is never cut off by an update.

@@ -61,7 +61,10 @@ export function watchWebGLContextLoss(onLost: () => void): void {
     reported = true;
     onLost();
   };
-  (gl.canvas as EventTarget).addEventListener('webglcontextlost', report);
+  // lib.webworker leaves `canvas` out of the WebGL contexts (the spec's type names HTMLCanvasElement, which a
+  // worker lacks); in the worker, TF.js's context is always an OffscreenCanvas's.
+  const { canvas } = gl as WebGL2RenderingContext & { readonly canvas: OffscreenCanvas };
+  canvas.addEventListener('webglcontextlost', report);
   // Some browsers only flag the context as lost without an event on an OffscreenCanvas in a worker.
   if (gl.isContextLost()) report();
 }
@@ -82,11 +85,10 @@ export function loseWebGLContextForTesting(): boolean {
  * and allocates textures only to be thrown away when the answer is "software").
  */
 function probeWebGL(): { renderer: string | undefined } | null {
+  // A worker has no document to make a canvas from: without OffscreenCanvas, TF.js has no WebGL here either.
+  if (typeof OffscreenCanvas === 'undefined') return null;
   try {
-    const canvas =
-      typeof OffscreenCanvas !== 'undefined'
-        ? new OffscreenCanvas(1, 1)
-        : Object.assign(document.createElement('canvas'), { width: 1, height: 1 });
+    const canvas = new OffscreenCanvas(1, 1);
     const gl = canvas.getContext('webgl2') as WebGL2RenderingContext | null;
     if (!gl) return null;
     const renderer = rendererOf(gl);

@@ -1,10 +1,10 @@
 /**
  * The page behind `npm run bench:convs` (bench-convs.html): starts the convolution benchmark's worker
- * (src/worker/benchConvs.worker.ts: TF.js on the app's WASM backend, off the page's thread like the app's engine)
+ * (./benchConvs.worker.ts: TF.js on the app's WASM backend, off the page's thread like the app's engine)
  * and offers `window.__benchConvs(request)` to scripts/bench-convs.mjs, which says what to time.
- * Built by vite.bench-convs.config.ts, apart from the app.
+ * Built by vite.bench.config.ts, apart from the app.
  */
-import type { BenchConvsReply, BenchConvsRequest, BenchConvsResult } from '../shared/benchConvs';
+import type { BenchConvsReply, BenchConvsRequest, BenchConvsResult } from './benchConvs';
 
 declare global {
   interface Window {
@@ -16,7 +16,7 @@ const out = document.getElementById('out')!;
 
 window.__benchConvs = async (request) => {
   out.textContent = `timing ${request.convs.length} convolutions…`;
-  const worker = new Worker(new URL('../worker/benchConvs.worker.ts', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./benchConvs.worker.ts', import.meta.url), { type: 'module' });
   try {
     const reply = await new Promise<BenchConvsReply>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<BenchConvsReply>) => resolve(event.data);

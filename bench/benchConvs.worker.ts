@@ -2,7 +2,7 @@
  * The worker behind `bench-convs.html` (`npm run bench:convs`): each distinct convolution of ResNet18/34 timed
  * alone on the app's WASM backend, the whole network beside it, and a large GEMM as the WASM ceiling.
  *
- * Same backend setup as the app's inference worker: TF.js's WASM backend as ./wasmBackend configures it
+ * Same backend setup as the app's inference worker: TF.js's WASM backend as src/worker/wasmBackend.ts configures it
  * (threaded SIMD build, one XNNPACK thread per core, Vite's fixes from build/tfjsWasmThreads.ts), in a dedicated
  * worker of a cross-origin isolated page, started as src/worker/backend.ts's initBackend('wasm') starts it
  * (imported directly here, so that this worker's bundle holds no other backend). Each convolution is the op the
@@ -17,8 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { ResNetClassifier } from '../model/classifier';
-import { loadClassifier } from '../model/loadClassifier';
+import { ResNetClassifier } from '../src/model/classifier';
+import { loadClassifier } from '../src/model/loadClassifier';
+import { getThreadsCount } from '../src/worker/wasmBackend';
 import type {
   BenchConvsReply,
   BenchConvsRequest,
@@ -26,8 +27,7 @@ import type {
   ConvShape,
   NetworkConv,
   Samples,
-} from '../shared/benchConvs';
-import { getThreadsCount } from './wasmBackend';
+} from './benchConvs';
 
 function summarize(samples: number[]): Samples {
   const s = [...samples].sort((a, b) => a - b);

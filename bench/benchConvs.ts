@@ -1,9 +1,9 @@
 /**
- * What crosses between `bench-convs.html` (src/client/benchConvsPage.ts) and its worker
- * (src/worker/benchConvs.worker.ts): which convolutions to time, and their times. `npm run bench:convs`
+ * What crosses between `bench-convs.html` (./benchConvsPage.ts) and its worker
+ * (./benchConvs.worker.ts): which convolutions to time, and their times. `npm run bench:convs`
  * (scripts/bench-convs.mjs) makes the list and reads the answer. Types only.
  */
-import type { BuildFlavor, BuildableVariantId } from './variants';
+import type { BuildFlavor, BuildableVariantId } from '../src/shared/variants';
 
 /** One convolution as the fast path runs it: batch 1, NHWC, HWIO kernel, conv + bias (+ ReLU) as one op. */
 export interface ConvShape {

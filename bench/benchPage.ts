@@ -1,17 +1,18 @@
 /**
- * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
- * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
+ * The benchmark page behind `npm run bench` (bench.html): the app's own engine (worker, same code path), one
+ * variant on one backend, timed. scripts/bench.mjs opens it once per variant x backend and reads
+ * `window.__benchResult`. Built by vite.bench.config.ts, apart from the app.
  */
-import { isJobCancelled } from '../shared/jobs';
-import type { ExplainMethod, ExplainRequest } from '../shared/explain';
-import { isBackendChoice } from '../shared/protocol';
-import type { BackendInfo, BenchResult, EngineApi, EngineImage, ModelHandle } from '../shared/protocol';
-import { isVariantId } from '../shared/variants';
-import type { StageName, VariantId } from '../shared/variants';
-import { runJob } from './engineJobs';
-import type { JobOptions } from './engineJobs';
-import { bundledResNet50Url, variantSource } from './modelSources';
-import { startEngine } from './startEngine';
+import { runJob } from '../src/client/engineJobs';
+import type { JobOptions } from '../src/client/engineJobs';
+import { bundledResNet50Url, variantSource } from '../src/client/modelSources';
+import { startEngine } from '../src/client/startEngine';
+import type { ExplainMethod, ExplainRequest } from '../src/shared/explain';
+import { isJobCancelled } from '../src/shared/jobs';
+import { isBackendChoice } from '../src/shared/protocol';
+import type { BackendInfo, BenchResult, EngineApi, EngineImage, ModelHandle } from '../src/shared/protocol';
+import { isVariantId } from '../src/shared/variants';
+import type { StageName, VariantId } from '../src/shared/variants';
 
 export interface BenchPageResult {
   variant: VariantId;
