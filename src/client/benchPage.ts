@@ -2,7 +2,7 @@
  * The benchmark page behind `npm run bench`: the app's own engine (worker, same code path), one variant on one
  * backend, timed. scripts/bench.mjs opens it once per variant x backend and reads `window.__benchResult`.
  */
-import { EXPLAIN_CANCELLED } from '../shared/explain';
+import { EXPLAIN_CANCELLED, EXPLAIN_METHODS } from '../shared/explain';
 import type { ExplainMethod } from '../shared/explain';
 import { isBackendChoice } from '../shared/protocol';
 import type { BackendInfo, BenchResult, EngineApi } from '../shared/protocol';
@@ -152,16 +152,19 @@ async function timeExplanations(
       clearTimeout(timer);
     }
   };
-  for (const method of ['cam', 'gradcam', 'gradcampp', 'layercam'] as const) {
-    const runs = [await once(method, 'last'), await once(method, 'last'), await once(method, 'last')];
+  const gradient = EXPLAIN_METHODS.filter((m) => m.needs === 'gradient');
+  for (const { id } of gradient) {
+    const runs = [await once(id, 'last'), await once(id, 'last'), await once(id, 'last')];
     timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
   }
-  for (const method of ['gradcam', 'gradcampp', 'layercam'] as const) {
-    const runs = [await once(method, 'all'), await once(method, 'all'), await once(method, 'all')];
+  for (const { id } of gradient.filter((m) => m.stages === 'any')) {
+    const runs = [await once(id, 'all'), await once(id, 'all'), await once(id, 'all')];
     timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
   }
   if (!fast) {
-    for (const method of ['scorecam', 'occlusion', 'ig'] as const) timings.push(await once(method, 'last'));
+    for (const { id } of EXPLAIN_METHODS.filter((m) => m.needs !== 'gradient')) {
+      timings.push(await once(id, 'last'));
+    }
   }
   return timings;
 }

@@ -4,14 +4,14 @@
  */
 import { useRef } from 'react';
 
-import { EXPLAIN_METHODS, explainMethodSpec } from '../shared/explain';
-import type { ExplainMap, ExplainMethod } from '../shared/explain';
+import { EXPLAIN_METHODS, explainMethodSpec, isSweep } from '../shared/explain';
+import type { ExplainMap, ExplainMethod, StageChoice } from '../shared/explain';
 import { formatMs } from '../shared/format';
 import { OpacitySlider } from './OpacitySlider';
 import { IMAGENET_LABELS } from '../shared/imagenetLabels';
 import { useAppStore } from '../store';
 import { explanationFileName, requestedStages } from '../store/explainSlice';
-import type { ExplainJobStatus, ExplainStageChoice } from '../store/explainSlice';
+import type { ExplainJobStatus } from '../store/explainSlice';
 import {
   useCamOpacity,
   useExplainChoices,
@@ -32,19 +32,6 @@ import { MethodComparison } from './MethodComparison';
 import { SanityStrip } from './SanityStrip';
 import { SelectField } from './SelectField';
 import type { SelectOption } from './SelectField';
-
-/** What each method does, in a line: enough to choose one, and to know which are slow. */
-const METHOD_HINTS: Readonly<Record<ExplainMethod, string>> = {
-  cam: "The last stage's channels weighted by the classifier's weights for the class (Zhou et al. 2016); last stage only.",
-  gradcam: "A stage's channels weighted by the class score's mean gradient (Selvaraju et al. 2017).",
-  gradcampp: 'Grad-CAM with per-position weights from higher-order gradients (Chattopadhay et al. 2018).',
-  layercam:
-    'Each position weighted by its own positive gradient: sharper at early stages (Jiang et al. 2021).',
-  scorecam:
-    'Each channel weighted by the score of the input masked with it (Wang et al. 2020): one forward pass per channel, slow.',
-  occlusion: 'The score lost when a patch hides each part of the input: one forward pass per position, slow.',
-  ig: 'Gradients summed along the path from a black image to the input (Sundararajan et al. 2017): they should add up to the score difference. Slow.',
-};
 
 const METHOD_OPTIONS: readonly SelectOption<ExplainMethod>[] = EXPLAIN_METHODS.map((m) => ({
   value: m.id,
@@ -82,12 +69,12 @@ export function ExplainPanel({ input }: Props) {
   const maps = useRef<HTMLDivElement>(null);
 
   const spec = explainMethodSpec(method);
-  const inputLevel = spec.source === 'input';
-  const stageOptions: SelectOption<ExplainStageChoice | 'input'>[] = inputLevel
+  const inputLevel = spec.stages === 'input';
+  const stageOptions: SelectOption<StageChoice | 'input'>[] = inputLevel
     ? [{ value: 'input', label: 'input pixels' }]
     : [
         ...stages.map((s) => ({ value: s, label: s })),
-        ...(spec.lastStageOnly ? [] : [{ value: 'all' as const, label: 'all stages (sweep)' }]),
+        ...(spec.stages === 'any' ? [{ value: 'all' as const, label: 'all stages (sweep)' }] : []),
       ];
   const stageValue = inputLevel ? 'input' : (target?.stage ?? stages.at(-1) ?? 'input');
   const oneStage = target !== null && target.stage !== 'all';
@@ -197,7 +184,7 @@ export function ExplainPanel({ input }: Props) {
           testId="explain-stage"
           value={stageValue}
           options={stageOptions}
-          disabled={inputLevel || spec.lastStageOnly}
+          disabled={spec.stages !== 'any'}
           onChange={(v) => {
             if (v !== 'input') setStage(v);
           }}
@@ -217,7 +204,7 @@ export function ExplainPanel({ input }: Props) {
         </OpacitySlider>
       </div>
       <p className="small muted explain__hint" data-testid="explain-hint">
-        {METHOD_HINTS[method]}
+        {spec.hint}
       </p>
 
       <ExplainProgress />
@@ -244,7 +231,7 @@ export function ExplainPanel({ input }: Props) {
       )}
 
       <div
-        className={`explain__maps${explanation?.request.stage === 'all' && explainMethodSpec(explanation.request.method).source === 'stage' ? ' explain__maps--sweep' : ''}`}
+        className={`explain__maps${explanation && isSweep(explanation.request) ? ' explain__maps--sweep' : ''}`}
         ref={maps}
         aria-live="polite"
         aria-busy={busy}

@@ -6,18 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { dividedByMax } from '../explain/attributionMap';
-import {
-  cascadingRandomization,
-  computeMap,
-  computeSweep,
-  faithfulnessOf,
-  mapStage,
-  stagesFor,
-} from '../explain/explainer';
+import { cascadingRandomization, computeMap, computeSweep, faithfulnessOf } from '../explain/explainer';
 import type { ExplainTarget } from '../explain/explainer';
 import type { RunControl } from '../explain/runControl';
 import type { ExplainableStage } from '../model/splitNetwork';
-import { explainMethodSpec } from '../shared/explain';
+import { computedStages, explainMethodSpec, mapStage } from '../shared/explain';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
 import { drawAttribution } from './drawInspection';
@@ -51,13 +44,7 @@ export class Explanations {
   async explain(inspection: Inspection, request: ExplainRequest, control: RunControl): Promise<ExplainMap[]> {
     return withTarget(inspection, request.classIndex, control, request, async (target) => {
       const size = target.x.shape[1];
-      const spec = explainMethodSpec(request.method);
-      const stages: ExplainableStage[] =
-        spec.source === 'input'
-          ? [target.network.stages.at(-1)!]
-          : request.stage === 'all'
-            ? stagesFor(request.method, target.network)
-            : [request.stage];
+      const stages: ExplainableStage[] = computedStages(request, target.network.stages);
       const maps: ExplainMap[] = [];
       try {
         const started = performance.now();
