@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { explainMethodSpec, mapStage } from '../shared/explain';
-import type { ExplainMethod, ExplainStage, OcclusionOptions, SanityLevel } from '../shared/explain';
+import type { ExplainMethod, ExplainStage, SanityLevel } from '../shared/explain';
 import { upsampleBilinear } from '../model/featureMaps';
 import type { ExplainableStage, SplitNetwork } from '../model/splitNetwork';
 import type { AttributionMap } from './attributionMap';
@@ -17,6 +17,7 @@ import { GradCamPlusPlus } from './gradCamPlusPlus';
 import { integratedGradients } from './integratedGradients';
 import { LayerCam } from './layerCam';
 import { occlusionMap } from './occlusion';
+import type { OcclusionOptions } from './occlusion';
 import { spearman } from './rankCorrelation';
 import { checkpoint } from './runControl';
 import type { RunControl } from './runControl';

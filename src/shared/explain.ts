@@ -149,13 +149,6 @@ export function methodsAt(stage: ExplainableStage, stages: readonly ExplainableS
   return EXPLAIN_METHODS.filter((m) => m.stages !== 'last' || stage === stages.at(-1)).map((m) => m.id);
 }
 
-/** Occlusion's square patch (in input pixels) and how far it moves each step. */
-export interface OcclusionOptions {
-  patch: number;
-  stride: number;
-}
-
-export const DEFAULT_OCCLUSION: OcclusionOptions = { patch: 32, stride: 16 };
 export const INTEGRATED_GRADIENT_STEPS = 32;
 /** Deletion and insertion curves: this many steps from the whole image to none of it (and back). */
 export const FAITHFULNESS_STEPS = 32;
@@ -165,7 +158,6 @@ export interface ExplainRequest {
   /** Ignored by the input-level methods (see `computedStages`). */
   stage: StageChoice;
   classIndex: number;
-  occlusion?: OcclusionOptions;
 }
 
 /** Integrated gradients' completeness: the attributions' sum against score(input) - score(baseline). */

@@ -42,7 +42,7 @@ export class Explanations {
   }
 
   async explain(inspection: Inspection, request: ExplainRequest, control: RunControl): Promise<ExplainMap[]> {
-    return withTarget(inspection, request.classIndex, control, request, async (target) => {
+    return withTarget(inspection, request.classIndex, control, async (target) => {
       const size = target.x.shape[1];
       const stages: ExplainableStage[] = computedStages(request, target.network.stages);
       const maps: ExplainMap[] = [];
@@ -77,7 +77,7 @@ export class Explanations {
     request: FaithfulnessRequest,
     control: RunControl,
   ): Promise<FaithfulnessCurves[]> {
-    return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+    return withTarget(inspection, request.classIndex, control, async (target) => {
       const results: FaithfulnessCurves[] = [];
       const count = request.methods.length;
       for (const [i, method] of request.methods.entries()) {
@@ -104,7 +104,7 @@ export class Explanations {
     request: SanityRequest,
     control: RunControl,
   ): Promise<SanityResult> {
-    return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+    return withTarget(inspection, request.classIndex, control, async (target) => {
       const size = target.x.shape[1];
       const where = mapStage(request.method, request.stage);
       const steps = await cascadingRandomization(request.method, where, target, SANITY_SEED);
@@ -127,7 +127,6 @@ async function withTarget<T>(
   inspection: Inspection,
   classIndex: number,
   control: RunControl,
-  extra: Pick<ExplainTarget, 'occlusion'>,
   run: (target: ExplainTarget) => Promise<T>,
 ): Promise<T> {
   const { classifier, crop } = inspection;
@@ -152,7 +151,6 @@ async function withTarget<T>(
       baseline: baseline!,
       classIndex,
       control,
-      ...(extra.occlusion ? { occlusion: extra.occlusion } : {}),
     });
   } finally {
     x!.dispose();
