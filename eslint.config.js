@@ -87,6 +87,14 @@ export default tseslint.config(
       'boundaries/no-unknown-files': 'error',
     },
   },
+  // A component is one idea: a UI function this long has become several, and is split (ExplainPanel was 300 lines
+  // that also painted the PNG export).
+  {
+    files: ['src/ui/**/*.tsx'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 150, skipBlankLines: true, skipComments: true }],
+    },
+  },
   // What each room may not use from outside: TF.js only where tensors live, React and zustand only on the page.
   ...Object.entries({
     shared: [

@@ -7,6 +7,7 @@ import { runJob } from '../src/client/engineJobs';
 import type { JobOptions } from '../src/client/engineJobs';
 import { bundledResNet50Url, variantSource } from '../src/client/modelSources';
 import { startEngine } from '../src/client/startEngine';
+import { EXPLAIN_METHODS } from '../src/shared/explain';
 import type { ExplainMethod, ExplainRequest } from '../src/shared/explain';
 import { isJobCancelled } from '../src/shared/jobs';
 import { isBackendChoice } from '../src/shared/protocol';
@@ -167,16 +168,19 @@ async function timeExplanations(
       clearTimeout(timer);
     }
   };
-  for (const method of ['cam', 'gradcam', 'gradcampp', 'layercam'] as const) {
-    const runs = [await once(method, 'last'), await once(method, 'last'), await once(method, 'last')];
+  const gradient = EXPLAIN_METHODS.filter((m) => m.needs === 'gradient');
+  for (const { id } of gradient) {
+    const runs = [await once(id, 'last'), await once(id, 'last'), await once(id, 'last')];
     timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
   }
-  for (const method of ['gradcam', 'gradcampp', 'layercam'] as const) {
-    const runs = [await once(method, 'all'), await once(method, 'all'), await once(method, 'all')];
+  for (const { id } of gradient.filter((m) => m.stages === 'any')) {
+    const runs = [await once(id, 'all'), await once(id, 'all'), await once(id, 'all')];
     timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
   }
   if (!fast) {
-    for (const method of ['scorecam', 'occlusion', 'ig'] as const) timings.push(await once(method, 'last'));
+    for (const { id } of EXPLAIN_METHODS.filter((m) => m.needs !== 'gradient')) {
+      timings.push(await once(id, 'last'));
+    }
   }
   return timings;
 }

@@ -158,3 +158,25 @@ describe('the house plan, as lint enforces it', () => {
     expect(await lintErrors(filePath, code)).toEqual([]);
   });
 });
+
+describe('UI components of one idea each, as lint enforces it', () => {
+  /** A function of exactly `lines` lines, counted from its signature to its closing brace. */
+  const component = (lines: number) =>
+    `const x = 0;\nexport function Long() {\n  let n = x;\n${'  n += 1;\n'.repeat(lines - 4)}  return n;\n}`;
+
+  it('refuses a function of more than 150 lines in src/ui', async () => {
+    expect(await lintErrors('src/ui/Long.tsx', component(151))).toEqual([
+      expect.stringMatching(/^max-lines-per-function: /),
+    ]);
+  });
+
+  it('allows 150, and does not count blank lines or comments', async () => {
+    expect(await lintErrors('src/ui/Long.tsx', component(150))).toEqual([]);
+    const spaced = component(150).replace('  let n = x;\n', '  let n = x;\n\n  // why\n  /* and why */\n');
+    expect(await lintErrors('src/ui/Long.tsx', spaced)).toEqual([]);
+  });
+
+  it('leaves the rooms without a page alone', async () => {
+    expect(await lintErrors('src/worker/long.ts', component(151))).toEqual([]);
+  });
+});

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { explainMethodSpec } from '../shared/explain';
-import type { ExplainMethod, ExplainStage, OcclusionOptions, SanityLevel } from '../shared/explain';
+import { explainMethodSpec, mapStage } from '../shared/explain';
+import type { ExplainMethod, ExplainStage, SanityLevel } from '../shared/explain';
 import { upsampleBilinear } from '../model/featureMaps';
 import type { ExplainableStage, SplitNetwork } from '../model/splitNetwork';
 import type { AttributionMap } from './attributionMap';
@@ -17,6 +17,7 @@ import { GradCamPlusPlus } from './gradCamPlusPlus';
 import { integratedGradients } from './integratedGradients';
 import { LayerCam } from './layerCam';
 import { occlusionMap } from './occlusion';
+import type { OcclusionOptions } from './occlusion';
 import { spearman } from './rankCorrelation';
 import { checkpoint } from './runControl';
 import type { RunControl } from './runControl';
@@ -42,17 +43,6 @@ const STAGE_CAMS: Partial<Record<ExplainMethod, () => StageCam>> = {
   scorecam: () => new ScoreCam(),
 };
 
-/** Where a method's map is taken for a requested stage (`input` for the pixel-level methods). */
-export function mapStage(method: ExplainMethod, stage: ExplainableStage): ExplainStage {
-  return explainMethodSpec(method).source === 'input' ? 'input' : stage;
-}
-
-/** The stages a method can be asked for on this network (CAM: the last one only). */
-export function stagesFor(method: ExplainMethod, network: SplitNetwork): ExplainableStage[] {
-  const spec = explainMethodSpec(method);
-  return spec.lastStageOnly ? [network.stages.at(-1)!] : [...network.stages];
-}
-
 export async function computeMap(
   method: ExplainMethod,
   stage: ExplainStage,
@@ -77,7 +67,7 @@ export async function computeSweep(
   target: ExplainTarget,
 ): Promise<AttributionMap[]> {
   const make = STAGE_CAMS[method];
-  if (make && method !== 'scorecam') {
+  if (make && explainMethodSpec(method).needs === 'gradient') {
     return make().computeStages({ ...target }, stages);
   }
   const maps: AttributionMap[] = [];

@@ -4,12 +4,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { DEFAULT_OCCLUSION } from '../shared/explain';
-import type { OcclusionOptions } from '../shared/explain';
 import type { SplitNetwork } from '../model/splitNetwork';
 import type { AttributionMap } from './attributionMap';
 import { inBatches } from './runControl';
 import type { RunControl } from './runControl';
+
+/** The square patch (in input pixels) and how far it moves each step. */
+export interface OcclusionOptions {
+  patch: number;
+  stride: number;
+}
+
+/** The page's only setting (it offers no other); the tests also use others, as PyTorch's reference does. */
+export const DEFAULT_OCCLUSION: OcclusionOptions = { patch: 32, stride: 16 };
 
 export interface OcclusionInput {
   network: SplitNetwork;

@@ -1,30 +1,98 @@
 /**
- * The explanation methods as the page knows them: their names, what each needs, and the plain results that cross
- * the worker boundary. Pure data (no TF.js), so the store and the UI import it freely.
+ * The explanation methods as the page knows them: one table of their names, hints, stage rule and cost, read by the
+ * store, worker, explainer, panel and bench alike; and the plain results that cross the worker boundary. Pure data
+ * (no TF.js), so the store and the UI import it freely.
  */
 import type { StageName } from './variants';
 
 export type ExplainMethod = 'cam' | 'gradcam' | 'gradcampp' | 'layercam' | 'scorecam' | 'occlusion' | 'ig';
 
+/** A stage a map can be taken at: every stage but the classifier head. */
+export type ExplainableStage = Exclude<StageName, 'fc'>;
+
+/** Where a map was taken: a stage, or `input` for the pixel-level methods. */
+export type ExplainStage = ExplainableStage | 'input';
+
+/** The stage Look inside's Explain asks for: a stage, or `all` for a layer sweep (one map per stage). */
+export type StageChoice = ExplainableStage | 'all';
+
+/**
+ * Which stages a method's map can be taken at:
+ * - `any`: any stage, or all of them at once (a layer sweep);
+ * - `last`: the model's last stage only (CAM: only there does the activation feed the classifier directly);
+ * - `input`: none, the map is over the input pixels; requests name the last stage, which the method ignores.
+ */
+export type StageRule = 'any' | 'last' | 'input';
+
+/**
+ * What a map costs:
+ * - `gradient`: a stage's activation and one backward pass from the class score, shared by a whole sweep;
+ * - `perturbation-batches`: a forward pass per masked or occluded copy of the input;
+ * - `gradient-batches`: a backward pass per step along a path from a baseline to the input.
+ * The batched ones are slow: they show progress and can be cancelled between batches.
+ */
+export type MethodNeeds = 'gradient' | 'perturbation-batches' | 'gradient-batches';
+
 export interface ExplainMethodSpec {
   id: ExplainMethod;
   label: string;
-  /** Where the map comes from: a stage's activation, or the input pixels (occlusion, integrated gradients). */
-  source: 'stage' | 'input';
-  /** CAM only: defined for the last stage alone (its activation feeds the classifier head directly). */
-  lastStageOnly?: boolean;
-  /** Many forward passes: shows progress and can be cancelled. */
-  slow: boolean;
+  stages: StageRule;
+  needs: MethodNeeds;
+  /** What the method does, in a line: enough to choose one, and to know which are slow. */
+  hint: string;
 }
 
+/** Every method, in the order the page offers them. */
 export const EXPLAIN_METHODS: readonly ExplainMethodSpec[] = [
-  { id: 'cam', label: 'CAM', source: 'stage', lastStageOnly: true, slow: false },
-  { id: 'gradcam', label: 'Grad-CAM', source: 'stage', slow: false },
-  { id: 'gradcampp', label: 'Grad-CAM++', source: 'stage', slow: false },
-  { id: 'layercam', label: 'LayerCAM', source: 'stage', slow: false },
-  { id: 'scorecam', label: 'Score-CAM', source: 'stage', slow: true },
-  { id: 'occlusion', label: 'Occlusion', source: 'input', slow: true },
-  { id: 'ig', label: 'Integrated gradients', source: 'input', slow: true },
+  {
+    id: 'cam',
+    label: 'CAM',
+    stages: 'last',
+    needs: 'gradient',
+    hint: "The last stage's channels weighted by the classifier's weights for the class (Zhou et al. 2016); last stage only.",
+  },
+  {
+    id: 'gradcam',
+    label: 'Grad-CAM',
+    stages: 'any',
+    needs: 'gradient',
+    hint: "A stage's channels weighted by the class score's mean gradient (Selvaraju et al. 2017).",
+  },
+  {
+    id: 'gradcampp',
+    label: 'Grad-CAM++',
+    stages: 'any',
+    needs: 'gradient',
+    hint: 'Grad-CAM with per-position weights from higher-order gradients (Chattopadhay et al. 2018).',
+  },
+  {
+    id: 'layercam',
+    label: 'LayerCAM',
+    stages: 'any',
+    needs: 'gradient',
+    hint: 'Each position weighted by its own positive gradient: sharper at early stages (Jiang et al. 2021).',
+  },
+  {
+    id: 'scorecam',
+    label: 'Score-CAM',
+    stages: 'any',
+    needs: 'perturbation-batches',
+    hint: 'Each channel weighted by the score of the input masked with it (Wang et al. 2020): one forward pass per channel, slow.',
+  },
+  {
+    id: 'occlusion',
+    label: 'Occlusion',
+    stages: 'input',
+    needs: 'perturbation-batches',
+    hint: 'The score lost when a patch hides each part of the input: one forward pass per position, slow.',
+  },
+  {
+    id: 'ig',
+    label: 'Integrated gradients',
+    stages: 'input',
+    needs: 'gradient-batches',
+    hint: 'Gradients summed along the path from a black image to the input (Sundararajan et al. 2017): they should add up to the score difference. Slow.',
+  },
 ];
 
 export const EXPLAIN_METHOD_IDS: readonly ExplainMethod[] = EXPLAIN_METHODS.map((m) => m.id);
@@ -37,29 +105,59 @@ export function explainMethodSpec(method: ExplainMethod): ExplainMethodSpec {
   return EXPLAIN_METHODS.find((m) => m.id === method)!;
 }
 
-/** A stage a map can be taken at: every stage but the classifier head. */
-export type ExplainableStage = Exclude<StageName, 'fc'>;
-
-/** Where a map was taken: a stage, or `input` for the pixel-level methods. */
-export type ExplainStage = ExplainableStage | 'input';
-
-/** Occlusion's square patch (in input pixels) and how far it moves each step. */
-export interface OcclusionOptions {
-  patch: number;
-  stride: number;
+/**
+ * The stage a request for `method` names, given the user's choice (null: none yet) and the model's stages in
+ * order: the choice where the method takes any stage (one the model lacks means the last), else the last.
+ * Null for a model without stages.
+ */
+export function requestStage(
+  method: ExplainMethod,
+  choice: StageChoice | null,
+  stages: readonly ExplainableStage[],
+): StageChoice | null {
+  const last = stages.at(-1);
+  if (!last) return null;
+  if (explainMethodSpec(method).stages !== 'any') return last;
+  return choice === 'all' || (choice && stages.includes(choice)) ? choice : last;
 }
 
-export const DEFAULT_OCCLUSION: OcclusionOptions = { patch: 32, stride: 16 };
+/**
+ * The stages a request's maps are computed at, in order: one per stage for a sweep (a method bound to the last
+ * stage sweeps that one alone), the last for the input-level methods, else the stage named.
+ */
+export function computedStages(
+  request: { method: ExplainMethod; stage: StageChoice },
+  stages: readonly ExplainableStage[],
+): ExplainableStage[] {
+  const rule = explainMethodSpec(request.method).stages;
+  if (rule === 'input' || (rule === 'last' && request.stage === 'all')) return stages.slice(-1);
+  return request.stage === 'all' ? [...stages] : [request.stage];
+}
+
+/** Where a map of `method` computed at `stage` (or a sweep's) is said to be taken: there, or `input`. */
+export function mapStage<S extends StageChoice>(method: ExplainMethod, stage: S): S | 'input' {
+  return explainMethodSpec(method).stages === 'input' ? 'input' : stage;
+}
+
+/** Whether a request asks for a layer sweep (its maps are shown and exported side by side, one per stage). */
+export function isSweep(request: { method: ExplainMethod; stage: StageChoice }): boolean {
+  return request.stage === 'all' && explainMethodSpec(request.method).stages !== 'input';
+}
+
+/** Every method that applies at `stage` of a model with these stages (CAM only at the last), in table order. */
+export function methodsAt(stage: ExplainableStage, stages: readonly ExplainableStage[]): ExplainMethod[] {
+  return EXPLAIN_METHODS.filter((m) => m.stages !== 'last' || stage === stages.at(-1)).map((m) => m.id);
+}
+
 export const INTEGRATED_GRADIENT_STEPS = 32;
 /** Deletion and insertion curves: this many steps from the whole image to none of it (and back). */
 export const FAITHFULNESS_STEPS = 32;
 
 export interface ExplainRequest {
   method: ExplainMethod;
-  /** A stage, or `all` for a layer sweep (one map per stage). Ignored by the input-level methods. */
-  stage: ExplainableStage | 'all';
+  /** Ignored by the input-level methods (see `computedStages`). */
+  stage: StageChoice;
   classIndex: number;
-  occlusion?: OcclusionOptions;
 }
 
 /** Integrated gradients' completeness: the attributions' sum against score(input) - score(baseline). */

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 
 import { FUZZ_TIMEOUT_MS, FuzzRecorder, fuzzParameters } from '../testing/fuzz';
 import { EXPLAIN_METHOD_IDS } from './explain';
+import type { StageChoice } from './explain';
 import {
   DEFAULT_SETTINGS,
   MAX_COMPARED,
   type ShareableSettings,
-  type StageChoice,
   isModelId,
   parseModelId,
   parseSearch,

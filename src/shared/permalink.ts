@@ -4,15 +4,12 @@
  * wrong falls back to its default, with a sentence saying so.
  */
 import { EXPLAIN_METHOD_IDS, isExplainMethod } from './explain';
-import type { ExplainMethod, ExplainRequest } from './explain';
+import type { ExplainMethod, StageChoice } from './explain';
 import { DEFAULT_TOP_K, MAX_TOP_K } from './predictions';
 import { BACKEND_CHOICES, isBackendChoice } from './protocol';
 import type { BackendChoice } from './protocol';
 import { VARIANT_IDS, isVariantId } from './variants';
 import type { VariantId } from './variants';
-
-/** Look inside's stage: a stage, or `all` for a layer sweep. */
-export type StageChoice = ExplainRequest['stage'];
 
 export interface ShareableSettings {
   /**

@@ -8,12 +8,13 @@ import type {
   FaithfulnessCurves,
   SanityResult,
 } from '../shared/explain';
+import { methodsAt } from '../shared/explain';
 import type { ModelSummary } from '../shared/modelSummary';
 import type { InspectResult, StageRender } from '../shared/protocol';
 import type { StageName } from '../shared/variants';
 import { closed, explainCancelled, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
-import { explanationExport, methodsAt, sanityVerdict } from './explainSlice';
+import { explanationExport, sanityVerdict } from './explainSlice';
 import { createAppStore } from './index';
 import type { AppStore } from './index';
 

@@ -5,7 +5,14 @@
 import { runJob } from '../client/engineJobs';
 import { JobLanes } from '../client/jobLanes';
 import type { LaneJob, LaneJobStatus } from '../client/jobLanes';
-import { EXPLAIN_METHODS, explainMethodSpec, isExplainMethod } from '../shared/explain';
+import {
+  computedStages,
+  isExplainMethod,
+  isSweep,
+  mapStage,
+  methodsAt,
+  requestStage,
+} from '../shared/explain';
 import type {
   ExplainableStage,
   ExplainMap,
@@ -14,6 +21,7 @@ import type {
   ExplainStage,
   FaithfulnessCurves,
   SanityResult,
+  StageChoice,
 } from '../shared/explain';
 import type { Progress } from '../shared/progress';
 import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
@@ -21,9 +29,6 @@ import { modelRequest } from './modelRequest';
 import type { ModelRequest } from './modelRequest';
 import { saveToDisk } from './saveToDisk';
 import type { AppState, SliceCreator } from './types';
-
-/** What the stage select offers: a stage, or `all` for a layer sweep. */
-export type ExplainStageChoice = ExplainRequest['stage'];
 
 /**
  * `queued`: waiting for another explanation job to finish (the engine runs them one at a time, and so does the
@@ -54,7 +59,7 @@ export const EXPLAIN_LANES: readonly ExplainLane[] = [
 export type ExplainSlice = { [L in ExplainLane]: ExplainJobs[L] | null } & {
   explainMethod: ExplainMethod;
   /** The stage asked for; null (or a stage the model lacks) means the model's last stage. */
-  explainStageChoice: ExplainStageChoice | null;
+  explainStageChoice: StageChoice | null;
   /** The class asked for; null means the class whose CAM is shown (the top-1 unless another was clicked). */
   explainClassChoice: number | null;
   /** Whether the user asked for an explanation: from then on a new method, stage, class or image asks again. */
@@ -62,7 +67,7 @@ export type ExplainSlice = { [L in ExplainLane]: ExplainJobs[L] | null } & {
   /** The job the engine is working on, with its latest progress; null when none is. */
   explainProgress: { lane: ExplainLane; progress: Progress } | null;
   setExplainMethod: (method: ExplainMethod) => void;
-  setExplainStage: (stage: ExplainStageChoice) => void;
+  setExplainStage: (stage: StageChoice) => void;
   setExplainClass: (classIndex: number) => void;
   /** Explains the inspected image with the current method, stage and class (nothing if that is already shown). */
   requestExplanation: () => Promise<void>;
@@ -95,8 +100,8 @@ export function explainClass(s: Pick<AppState, 'explainClassChoice' | 'cam' | 'i
 }
 
 /**
- * What the engine is asked for with the current choices, or null while nothing is inspected. CAM is defined at
- * the last stage only, and the input-level methods ignore the stage: both are sent the last stage.
+ * What the engine is asked for with the current choices (the stage by the methods table's rule, `requestStage`),
+ * or null while nothing is inspected.
  */
 export function explainTarget(
   s: Pick<
@@ -104,14 +109,9 @@ export function explainTarget(
     'summary' | 'inspection' | 'cam' | 'explainMethod' | 'explainStageChoice' | 'explainClassChoice'
   >,
 ): ExplainRequest | null {
-  const stages = explainStages(s);
-  const last = stages.at(-1);
+  const stage = requestStage(s.explainMethod, s.explainStageChoice, explainStages(s));
   const classIndex = explainClass(s);
-  if (!last || classIndex === null || !s.inspection) return null;
-  const spec = explainMethodSpec(s.explainMethod);
-  const choice = s.explainStageChoice;
-  let stage: ExplainStageChoice = choice === 'all' || (choice && stages.includes(choice)) ? choice : last;
-  if (spec.source === 'input' || spec.lastStageOnly) stage = last;
+  if (!stage || classIndex === null || !s.inspection) return null;
   return { method: s.explainMethod, stage, classIndex };
 }
 
@@ -120,13 +120,7 @@ export function requestedStages(
   request: ExplainRequest,
   stages: readonly ExplainableStage[],
 ): ExplainStage[] {
-  if (explainMethodSpec(request.method).source === 'input') return ['input'];
-  return request.stage === 'all' ? [...stages] : [request.stage];
-}
-
-/** Every method that applies at `stage` (CAM only at the model's last). */
-export function methodsAt(stage: ExplainableStage, stages: readonly ExplainableStage[]): ExplainMethod[] {
-  return EXPLAIN_METHODS.filter((m) => !m.lastStageOnly || stage === stages.at(-1)).map((m) => m.id);
+  return computedStages(request, stages).map((stage) => mapStage(request.method, stage));
 }
 
 /** The answer of the sanity check in words: do the maps depend on what the model learned? */
@@ -172,16 +166,14 @@ export function explanationExport(
     width: m.width,
     values: Array.from(m.values),
   }));
-  return job.request.stage === 'all' && explainMethodSpec(job.request.method).source === 'stage'
-    ? entries
-    : entries[0]!;
+  return isSweep(job.request) ? entries : entries[0]!;
 }
 
 /** The file name an export of the explanation shown gets (without extension). */
 export function explanationFileName(s: Pick<AppState, 'explanation' | 'summary'>): string {
   const r = s.explanation?.request;
   if (!r) return 'explanation';
-  const stage = explainMethodSpec(r.method).source === 'input' ? 'input' : r.stage;
+  const stage = mapStage(r.method, r.stage);
   return `${s.summary?.variant ?? 'model'}-${r.method}-${stage}-class${r.classIndex}`;
 }
 

@@ -5,11 +5,13 @@ import { formatPercent, spokenPercent } from '../shared/format';
 interface Props {
   prediction: Prediction;
   rank: number;
+  /** The row's data-testid: `prediction` on a card, `camera-prediction` in the live camera. */
+  testId?: string;
   /** Shows what in the image made the network say this class (its class activation map). */
   onSelect?: () => void;
 }
 
-export function PredictionRow({ prediction, rank, onSelect }: Props) {
+export function PredictionRow({ prediction, rank, testId = 'prediction', onSelect }: Props) {
   const { classIndex, label, synonyms, probability } = prediction;
   // Read as "1. bald eagle, 92.6 percent": the visible row would be "1 bald eagle 92.6%" and a bar.
   const spoken = `${rank}. ${label}, ${spokenPercent(probability)}`;
@@ -25,7 +27,7 @@ export function PredictionRow({ prediction, rank, onSelect }: Props) {
   );
   return (
     <li
-      data-testid="prediction"
+      data-testid={testId}
       data-class-index={classIndex}
       data-label={label}
       data-probability={probability}

@@ -5,18 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { dividedByMax } from '../explain/attributionMap';
-import {
-  cascadingRandomization,
-  computeMap,
-  computeSweep,
-  faithfulnessOf,
-  mapStage,
-  stagesFor,
-} from '../explain/explainer';
+import { cascadingRandomization, computeMap, computeSweep, faithfulnessOf } from '../explain/explainer';
 import type { ExplainTarget } from '../explain/explainer';
 import type { RunControl } from '../explain/runControl';
 import type { ExplainableStage } from '../model/splitNetwork';
-import { explainMethodSpec } from '../shared/explain';
+import { computedStages, explainMethodSpec, mapStage } from '../shared/explain';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import type { FaithfulnessRequest, SanityRequest } from '../shared/protocol';
 import { drawAttribution } from './drawInspection';
@@ -31,15 +24,9 @@ export async function explain(
   request: ExplainRequest,
   control: RunControl,
 ): Promise<ExplainMap[]> {
-  return withTarget(inspection, request.classIndex, control, request, async (target) => {
+  return withTarget(inspection, request.classIndex, control, async (target) => {
     const size = target.x.shape[1];
-    const spec = explainMethodSpec(request.method);
-    const stages: ExplainableStage[] =
-      spec.source === 'input'
-        ? [target.network.stages.at(-1)!]
-        : request.stage === 'all'
-          ? stagesFor(request.method, target.network)
-          : [request.stage];
+    const stages: ExplainableStage[] = computedStages(request, target.network.stages);
     const maps: ExplainMap[] = [];
     try {
       const started = performance.now();
@@ -73,7 +60,7 @@ export async function faithfulness(
   request: FaithfulnessRequest,
   control: RunControl,
 ): Promise<FaithfulnessCurves[]> {
-  return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+  return withTarget(inspection, request.classIndex, control, async (target) => {
     const results: FaithfulnessCurves[] = [];
     const count = request.methods.length;
     for (const [i, method] of request.methods.entries()) {
@@ -101,7 +88,7 @@ export async function sanityCheck(
   request: SanityRequest,
   control: RunControl,
 ): Promise<SanityResult> {
-  return withTarget(inspection, request.classIndex, control, {}, async (target) => {
+  return withTarget(inspection, request.classIndex, control, async (target) => {
     const size = target.x.shape[1];
     const where = mapStage(request.method, request.stage);
     const steps = await cascadingRandomization(request.method, where, target, SANITY_SEED);
@@ -123,7 +110,6 @@ async function withTarget<T>(
   inspection: Inspection,
   classIndex: number,
   control: RunControl,
-  extra: Pick<ExplainTarget, 'occlusion'>,
   run: (target: ExplainTarget) => Promise<T>,
 ): Promise<T> {
   const { classifier, crop } = inspection;
@@ -148,7 +134,6 @@ async function withTarget<T>(
       baseline: baseline!,
       classIndex,
       control,
-      ...(extra.occlusion ? { occlusion: extra.occlusion } : {}),
     });
   } finally {
     x!.dispose();
