@@ -198,6 +198,8 @@ test("each method draws a map of the class and stage chosen, and matches PyTorch
     { method: 'gradcam', stage: 'layer3' },
     { method: 'gradcampp', stage: 'layer4' },
     { method: 'gradcampp', stage: 'layer3' },
+    { method: 'gradcampp-eps', stage: 'layer4' },
+    { method: 'gradcampp-eps', stage: 'layer3' },
     { method: 'layercam', stage: 'layer4' },
     { method: 'layercam', stage: 'layer3' },
     { method: 'scorecam', stage: 'layer4' },

@@ -128,6 +128,19 @@ def grad_cam_pp(A: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     return torch.relu(torch.einsum("k,khw->hw", weights, A))
 
 
+def grad_cam_pp_eps(A: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """Grad-CAM++ as pytorch-grad-cam's GradCAMPlusPlus computes it (its grad_cam_plusplus.py, written out here since
+    the package is not installable offline): alpha = g^2 / (2 g^2 + S_k g^3 + 1e-6), alpha = 0 where g = 0;
+    w_k = sum_ij alpha ReLU(g); the map is ReLU(sum_k w_k A_k) (BaseCAM's ReLU).
+    """
+    S = A.sum(dim=(1, 2), keepdim=True)
+    g2 = g * g
+    alpha = g2 / (2 * g2 + S * g2 * g + 1e-6)
+    alpha = torch.where(g != 0, alpha, torch.zeros_like(alpha))
+    weights = (torch.relu(g) * alpha).sum(dim=(1, 2))
+    return torch.relu(torch.einsum("k,khw->hw", weights, A))
+
+
 def layer_cam(A: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """LayerCAM: ReLU(sum_k ReLU(g_k) * A_k), a weight per position rather than per channel."""
     return torch.relu((torch.relu(g) * A).sum(dim=0))
@@ -290,6 +303,8 @@ def main():
     assert torch.allclose(gradcam["layer4"], torch.relu(cam4) / (h4 * w4), rtol=1e-4, atol=1e-6)
     for stage in STAGES:
         maps.append(map_entry("gradcampp", stage, grad_cam_pp(A[stage], g[stage])))
+    for stage in STAGES:
+        maps.append(map_entry("gradcampp-eps", stage, grad_cam_pp_eps(A[stage], g[stage])))
     for stage in STAGES:
         maps.append(map_entry("layercam", stage, layer_cam(A[stage], g[stage])))
     for stage in STAGES:

@@ -53,7 +53,7 @@ describe.skipIf(!hasExplainReference)(
     });
 
     const gradientMaps = (reference?.maps ?? []).filter((m) =>
-      ['cam', 'gradcam', 'gradcampp', 'layercam'].includes(m.method),
+      ['cam', 'gradcam', 'gradcampp', 'gradcampp-eps', 'layercam'].includes(m.method),
     );
     it.each(gradientMaps.map((m) => [m.method, m.stage, m] as const))(
       '%s at %s',
@@ -63,6 +63,16 @@ describe.skipIf(!hasExplainReference)(
         expectMapClose(dividedByMax(map.values), ref, 1e-3);
       },
     );
+
+    it('the two Grad-CAM++ forms differ here by more than the tolerance, so each test tells them apart', () => {
+      for (const stage of ['layer3', 'layer4']) {
+        const [paper, eps] = ['gradcampp', 'gradcampp-eps'].map(
+          (method) => gradientMaps.find((m) => m.method === method && m.stage === stage)!.values,
+        );
+        const worst = Math.max(...paper!.map((v, i) => Math.abs(v - eps![i]!)));
+        expect(worst).toBeGreaterThan(1e-2);
+      }
+    });
 
     it('a layer sweep (one forward, one backward pass) gives the same maps as each stage on its own', async () => {
       const stages = classifier.network().stages;

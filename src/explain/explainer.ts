@@ -13,7 +13,7 @@ import { Cam } from './cam';
 import { deletionInsertion } from './faithfulness';
 import type { Curves } from './faithfulness';
 import { GradCam } from './gradCam';
-import { GradCamPlusPlus } from './gradCamPlusPlus';
+import { GradCamPlusPlus, GradCamPlusPlusEps } from './gradCamPlusPlus';
 import { integratedGradients } from './integratedGradients';
 import { LayerCam } from './layerCam';
 import { occlusionMap } from './occlusion';
@@ -39,6 +39,7 @@ const STAGE_CAMS: Partial<Record<ExplainMethod, () => StageCam>> = {
   cam: () => new Cam(),
   gradcam: () => new GradCam(),
   gradcampp: () => new GradCamPlusPlus(),
+  'gradcampp-eps': () => new GradCamPlusPlusEps(),
   layercam: () => new LayerCam(),
   scorecam: () => new ScoreCam(),
 };

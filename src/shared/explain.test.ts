@@ -20,6 +20,7 @@ describe('the methods table', () => {
       'cam',
       'gradcam',
       'gradcampp',
+      'gradcampp-eps',
       'layercam',
       'scorecam',
       'occlusion',
@@ -37,6 +38,7 @@ describe('the methods table', () => {
       cam: ['last', 'gradient'],
       gradcam: ['any', 'gradient'],
       gradcampp: ['any', 'gradient'],
+      'gradcampp-eps': ['any', 'gradient'],
       layercam: ['any', 'gradient'],
       scorecam: ['any', 'perturbation-batches'],
       occlusion: ['input', 'perturbation-batches'],
@@ -90,6 +92,7 @@ describe('the stage rule', () => {
     expect(methodsAt('layer3', RESNET18)).toEqual([
       'gradcam',
       'gradcampp',
+      'gradcampp-eps',
       'layercam',
       'scorecam',
       'occlusion',

@@ -5,7 +5,8 @@
  */
 import type { StageName } from './variants';
 
-export type ExplainMethod = 'cam' | 'gradcam' | 'gradcampp' | 'layercam' | 'scorecam' | 'occlusion' | 'ig';
+export type ExplainMethod =
+  'cam' | 'gradcam' | 'gradcampp' | 'gradcampp-eps' | 'layercam' | 'scorecam' | 'occlusion' | 'ig';
 
 /** A stage a map can be taken at: every stage but the classifier head. */
 export type ExplainableStage = Exclude<StageName, 'fc'>;
@@ -63,7 +64,14 @@ export const EXPLAIN_METHODS: readonly ExplainMethodSpec[] = [
     label: 'Grad-CAM++',
     stages: 'any',
     needs: 'gradient',
-    hint: 'Grad-CAM with per-position weights from higher-order gradients (Chattopadhay et al. 2018).',
+    hint: "Grad-CAM with per-position weights from higher-order gradients (Chattopadhay et al. 2018), in the paper's closed form: the default, since its map does not change with the scale of the gradients.",
+  },
+  {
+    id: 'gradcampp-eps',
+    label: 'Grad-CAM++ (pytorch-grad-cam)',
+    stages: 'any',
+    needs: 'gradient',
+    hint: "Grad-CAM++ as pytorch-grad-cam computes it: 1e-6 added to alpha's denominator, which dominates where gradients are small (a seeded model's), so its maps can differ from the paper's; choose it to compare with that library.",
   },
   {
     id: 'layercam',

@@ -152,7 +152,7 @@ describe('a tampered link', () => {
         "The link's model=vgg16 is not a model this app knows (resnet18, resnet34, resnet50, optionally followed by :weights); using the app's choice.",
         "The link's backend=cuda is not one of auto, webgl, webgpu, wasm, cpu; using auto.",
         "The link's k=abc is not a number from 1 to 20; using 5.",
-        "The link's method=lime is not one of cam, gradcam, gradcampp, layercam, scorecam, occlusion, ig; using gradcam.",
+        "The link's method=lime is not one of cam, gradcam, gradcampp, gradcampp-eps, layercam, scorecam, occlusion, ig; using gradcam.",
         "The link's stage=fc is not one of stem, layer1, layer2, layer3, layer4, conv2, conv3, conv4, conv5, all; using the model's last stage.",
       ],
     });
