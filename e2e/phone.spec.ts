@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 
 import { expectNoSeriousViolations } from './axe';
-import { openApp } from './helpers';
+import { fixture, openApp, predictionsOf, resultFor } from './helpers';
 import { expect, test } from './test';
 
 const PHONE = { width: 390, height: 844 };
@@ -108,6 +108,16 @@ test.describe('on a phone', () => {
     expect(toggleAt).toBeGreaterThan(open.indexOf('variant-select'));
     for (const id of ['backend-select', 'topk-input', 'compare-toggle'])
       expect(open.indexOf(id), `${id} after its button, before the drop zone`).toBeGreaterThan(toggleAt);
+  });
+
+  test('a photo picked from the drop zone shows its card without a scroll by hand', async ({ page }) => {
+    await openApp(page);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('dropzone').tap();
+    await (await chooser).setFiles(fixture('chelsea.jpg'));
+    // Whole once classified (it grows as its answer comes in).
+    await predictionsOf(page, 'chelsea.jpg', 'resnet18');
+    await expect(resultFor(page, 'chelsea.jpg')).toBeInViewport({ ratio: 1 });
   });
 
   test('axe finds no serious problem on a phone, settings closed and open, light and dark', async ({
