@@ -1,8 +1,8 @@
-/** The page's layout: the sidebar (model, weights, backend, summary) beside the drop zone, results and Look inside. */
-import { BackendBadge } from './BackendBadge';
-import { BackendSelect } from './BackendSelect';
+/**
+ * The page's layout: the settings beside the drop zone, results and Look inside; on a narrow screen the drop zone
+ * and the camera come first, under a compact model bar, in the page's order as well as on screen.
+ */
 import { CameraPanel } from './CameraPanel';
-import { ComparePanel } from './ComparePanel';
 import { DropZone } from './DropZone';
 import { ErrorBanner } from './ErrorBanner';
 import { FeatureMapsPanel } from './FeatureMapsPanel';
@@ -10,18 +10,26 @@ import { Footer } from './Footer';
 import { Header } from './Header';
 import { LinkProblemsNotice } from './LinkProblemsNotice';
 import { LiveAnnouncer } from './LiveAnnouncer';
-import { ModelStatusIndicator } from './ModelStatusIndicator';
-import { ModelSummaryTable } from './ModelSummaryTable';
 import { MoreWaysIn } from './MoreWaysIn';
 import { ResultsArea } from './ResultsArea';
-import { ShareLinkButton } from './ShareLinkButton';
-import { TopKInput } from './TopKInput';
+import { Sidebar } from './Sidebar';
 import { UntrainedNotice } from './UntrainedNotice';
 import { UpdateBanner } from './UpdateBanner';
-import { VariantSelect } from './VariantSelect';
-import { WeightsPanel } from './WeightsPanel';
+import { useNarrowScreen } from './useNarrowScreen';
 
 export function App() {
+  const narrow = useNarrowScreen();
+  const intake = {
+    notice: <UntrainedNotice key="notice" />,
+    drop: <DropZone key="drop" />,
+    more: <MoreWaysIn key="more" />,
+    camera: <CameraPanel key="camera" />,
+  };
+  // Keyed, so a turned tablet moves these rather than rebuilding them (a running camera keeps its picture).
+  // On a phone the notice about untrained weights stands just above the results it is about.
+  const order = narrow
+    ? [intake.drop, intake.camera, intake.more, intake.notice]
+    : [intake.notice, intake.drop, intake.more, intake.camera];
   return (
     <div className="app">
       <Header />
@@ -30,29 +38,9 @@ export function App() {
       <LinkProblemsNotice />
       <UpdateBanner />
       <div className="layout">
-        <aside className="sidebar">
-          <section className="panel" aria-label="Model">
-            <div className="controls">
-              <VariantSelect />
-              <TopKInput />
-              <BackendSelect />
-            </div>
-            <ModelStatusIndicator />
-            <BackendBadge />
-            <ShareLinkButton />
-          </section>
-          <ComparePanel />
-          <WeightsPanel />
-          <section className="panel" aria-label="Model summary">
-            <h2>Stages</h2>
-            <ModelSummaryTable />
-          </section>
-        </aside>
+        <Sidebar narrow={narrow} />
         <main className="main">
-          <UntrainedNotice />
-          <DropZone />
-          <MoreWaysIn />
-          <CameraPanel />
+          {order}
           <ResultsArea />
           <FeatureMapsPanel />
         </main>

@@ -13,12 +13,13 @@ interface Props {
 
 export function PredictionRow({ prediction, rank, testId = 'prediction', onSelect }: Props) {
   const { classIndex, label, synonyms, probability } = prediction;
-  // Read as "1. bald eagle, 92.6 percent": the visible row would be "1 bald eagle 92.6%" and a bar.
+  // Read as "1. bald eagle, 92.6 percent": the visible row would be "1 bald eagle 92.6%" and a bar. The spaces
+  // between the cells (the grid does not draw them) keep the row's text "1 bald eagle 92.6%" rather than
+  // "1bald eagle92.6%", so the name holds the words on screen, as voice control needs (WCAG 2.5.3).
   const spoken = `${rank}. ${label}, ${spokenPercent(probability)}`;
   const cells = (
     <>
-      <span className="prediction__rank">{rank}</span>
-      <span className="prediction__label">{label}</span>
+      <span className="prediction__rank">{rank}</span> <span className="prediction__label">{label}</span>{' '}
       <span className="prediction__pct">{formatPercent(probability)}</span>
       <span className="prediction__bar" aria-hidden="true">
         <span style={{ width: `${Math.max(0.5, probability * 100)}%` }} />
