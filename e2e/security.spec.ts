@@ -178,7 +178,7 @@ test('the app runs under its strict policy: worker, threaded WASM, a photo, an S
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
 });
 
-test('only the e2e flavour of the build carries the engine test hooks; the production build does not', () => {
+test('only the e2e flavour of the build carries the engine test hooks and fault hook; the production build does not', () => {
   const scriptsOf = (dir: string) =>
     readdirSync(path.join(dir, 'assets'))
       .filter((f) => f.endsWith('.js'))
@@ -186,4 +186,7 @@ test('only the e2e flavour of the build carries the engine test hooks; the produ
       .join('\n');
   expect(scriptsOf(SERVED)).toContain('engineTestHooks');
   expect(scriptsOf(DIST)).not.toContain('engineTestHooks');
+  // The worker's WebGL fault injection, and the test gate whose only reference is in the same branch.
+  expect(scriptsOf(SERVED)).toContain('resnetExplorerFaults');
+  expect(scriptsOf(DIST)).not.toContain('resnetExplorerFaults');
 });
