@@ -567,7 +567,7 @@ describe('faithfulness', () => {
     void state().compareExplainMethods();
     await flush();
     expect(fake.faithfulnessRuns[0]!.args).toEqual({
-      methods: ['gradcam', 'gradcampp', 'layercam', 'scorecam', 'occlusion', 'ig'],
+      methods: ['gradcam', 'gradcampp', 'gradcampp-eps', 'layercam', 'scorecam', 'occlusion', 'ig'],
       stage: 'layer3',
       classIndex: 281,
     });
@@ -581,6 +581,7 @@ describe('faithfulness', () => {
       'cam',
       'gradcam',
       'gradcampp',
+      'gradcampp-eps',
       'layercam',
       'scorecam',
       'occlusion',
