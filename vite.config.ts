@@ -75,6 +75,11 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'build/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
+    // Set-up that builds a model on the CPU backend takes seconds, longer with both workers busy.
+    hookTimeout: 120_000,
+    // Vitest's default leaves one core free (one worker on this 2-core machine); the tests are CPU-bound and
+    // independent, so both cores run them.
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

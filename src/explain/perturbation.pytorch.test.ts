@@ -1,19 +1,10 @@
-// Score-CAM, occlusion, integrated gradients and the deletion/insertion curves equal PyTorch's within 1e-3.
-// Hundreds of forward passes each: on TF.js' WASM backend (XNNPACK, still the CPU), where a pass takes a
-// tenth of the plain CPU backend's time.
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs-core';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Occlusion, integrated gradients and the deletion/insertion curves equal PyTorch's within 1e-3 (Score-CAM's
+// maps have their own file, scoreCam.pytorch.test.ts, so the two test workers share the passes).
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import type { ResNetClassifier } from '../model/classifier';
 import type { ExplainableStage } from '../model/splitNetwork';
-import {
-  expectMapClose,
-  explainReference,
-  hasExplainReference,
-  referenceSubject,
-} from '../testing/explainReference';
+import { expectMapClose, explainReference, hasExplainReference } from '../testing/explainReference';
+import { useWasmReferenceSubject } from '../testing/wasmReferenceSubject';
 import { dividedByMax } from './attributionMap';
 import { computeMap, faithfulnessOf } from './explainer';
 import type { ExplainTarget } from './explainer';
@@ -23,36 +14,20 @@ describe.skipIf(!hasExplainReference)(
   'perturbation methods equal PyTorch (run scripts/make_explain_reference.py to enable)',
   () => {
     const reference = hasExplainReference ? explainReference() : null;
-    let subject: Awaited<ReturnType<typeof referenceSubject>>;
-    let classifier: ResNetClassifier;
+    const held = useWasmReferenceSubject();
     let target: ExplainTarget;
-    let tensorsBefore: number;
-
-    beforeAll(async () => {
-      setWasmPaths(
-        `${resolve(import.meta.dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`,
-      );
-      await tf.setBackend('wasm');
-      tensorsBefore = tf.memory().numTensors;
-      subject = await referenceSubject();
-      classifier = subject.classifier;
-      const { x, baseline } = subject;
+    beforeAll(() => {
+      const { classifier, x, baseline } = held.subject;
       target = {
         network: classifier.network(),
         x,
         baseline,
-        classIndex: reference!.classIndex,
+        classIndex: explainReference().classIndex,
         control: quietControl(),
       };
     });
 
-    afterAll(() => {
-      subject.dispose();
-      // Every explanation freed what it made; the model kept only its gradient kernels, freed with it.
-      expect(tf.memory().numTensors).toBe(tensorsBefore);
-    });
-
-    const maps = (reference?.maps ?? []).filter((m) => ['scorecam', 'occlusion', 'ig'].includes(m.method));
+    const maps = (reference?.maps ?? []).filter((m) => ['occlusion', 'ig'].includes(m.method));
     it.each(
       maps.map(
         (m) => [m.method, m.stage, m.options ? `${m.options.patch}/${m.options.stride}` : '', m] as const,
