@@ -69,6 +69,7 @@ async function run(): Promise<BenchPageResult> {
   const variant: VariantId = isVariantId(variantParam) ? variantParam : 'resnet18';
   const runs = Number(params.get('runs') ?? 20);
   const batch = Number(params.get('batch') ?? 16);
+  const idleMs = Number(params.get('idle') ?? 0);
 
   let t = performance.now();
   const { engine, backend: info } = await startEngine(backend);
@@ -116,7 +117,7 @@ async function run(): Promise<BenchPageResult> {
           Number(params.get('budget') ?? 30_000),
         );
   const bench =
-    params.get('classify') === 'none' ? undefined : await engine.benchmark(handle, { runs, batch });
+    params.get('classify') === 'none' ? undefined : await engine.benchmark(handle, { runs, batch, idleMs });
   await engine.dispose();
   return {
     variant,

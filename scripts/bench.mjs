@@ -60,6 +60,10 @@ const visitVariants = [
   ...new Set(['resnet18', ...list('visit-variants', smoke ? 'resnet18' : 'resnet18,resnet50')]),
 ];
 const PHOTO = path.join(ROOT, 'e2e', 'fixtures', 'chelsea.jpg');
+/** How long the engine sits idle before each call of the cold-call probe: a photo dropped on a quiet page. */
+const COLD_IDLE_MS = Number(opt('idle', 1000));
+/** Issue #28's bound: a single photo's forward pass at most this times the warm median. */
+const COLD_RATIO_LIMIT = 1.15;
 
 if (!existsSync(path.join(ROOT, 'dist', 'index.html'))) {
   console.error('No production build in dist/: run `npm run build` first (npm run bench does).');
@@ -220,6 +224,26 @@ async function storedModels(page, count) {
 }
 
 /**
+ * The start marks (src/shared/startMarks.ts) of the page and of each of its workers, as ms since the page's
+ * navigation started, in time order.
+ */
+async function startMarks(page) {
+  const read = () =>
+    performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('resnet-lens:'))
+      .map((m) => [m.name.slice('resnet-lens:'.length), performance.timeOrigin + m.startTime]);
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const marks = [...(await page.evaluate(read))];
+  // The engine's worker only: WASM's thread-pool workers sit blocked in Atomics.wait and never answer.
+  for (const worker of page.workers().filter((w) => w.url().includes('inference.worker'))) {
+    marks.push(...(await worker.evaluate(read)));
+  }
+  marks.sort((a, b) => a[1] - b[1]);
+  return Object.fromEntries(marks.map(([name, at]) => [name, Math.round(at - pageOrigin)]));
+}
+
+/**
  * Page load to the first top-k on screen, as a user experiences it, on the app's own backend choice: a first
  * visit (fresh browser profile) and a repeat visit (same profile, reloaded: HTTP cache, remembered renderer,
  * ResNet50's stored copy), the median of REPEAT_VISITS reloads.
@@ -254,6 +278,7 @@ async function firstResult(variant) {
     });
     const marks = await page.evaluate(() => window.__firstResultMarks);
     return {
+      startMarks: await startMarks(page),
       readyMs: Math.round(marks.ready),
       // Load to ready, plus drop to top-k: the driver's delay between the two is not the app's.
       totalMs: Math.round(marks.ready + (marks.topK - dropped)),
@@ -289,7 +314,8 @@ try {
       const rowBatch = slow ? Math.min(batch, SOFTWARE_GPU_BATCH) : batch;
       process.stderr.write(`bench ${variant} on ${backend}…\n`);
       const { context, page } = await openBenchPage(
-        `variant=${variant}&backend=${backend}&runs=${rowRuns}&batch=${rowBatch}&explain=none`,
+        `variant=${variant}&backend=${backend}&runs=${rowRuns}&batch=${rowBatch}&explain=none` +
+          (slow ? '' : `&idle=${COLD_IDLE_MS}`),
       );
       // A backend that cannot finish in time (WebGPU on SwiftShader is slow) gives a row with an error, not no table.
       const result = await page
@@ -401,6 +427,17 @@ try {
       `(fresh profile) and repeat visit (median of ${REPEAT_VISITS} reloads):`,
   );
   console.table(visitRows);
+  const markRows = visits.flatMap((v) =>
+    [
+      ['first', v.first],
+      ['repeat', v.repeat],
+    ].map(([when, visit]) => ({ variant: v.variant, visit: when, ...visit.startMarks })),
+  );
+  console.log(
+    "where a visit's time goes: the start marks (src/shared/startMarks.ts), ms since navigation started, page and " +
+      'worker on one clock (the repeat visit shown is the median one):',
+  );
+  console.table(markRows);
 
   const torchMs = (variant) => {
     const t = torch[Number(variant.replace('resnet', ''))];
@@ -460,6 +497,32 @@ try {
       `kernels, ${r.variant} on ${r.backend.name} (tf.profile of one classification, ${total.toFixed(0)} ms in kernels): ` +
         top.map((k) => `${k.name} ${k.ms.toFixed(0)} ms x${k.count}`).join(', '),
     );
+  }
+
+  const coldRows = results
+    .filter((r) => !r.error && r.bench.coldCall)
+    .flatMap((r) => {
+      const { warm, afterIdle } = r.bench.coldCall;
+      const row = (when, t) => ({
+        variant: r.variant,
+        backend: r.backend.name,
+        when,
+        upload: t.upload.toFixed(1),
+        preprocess: t.preprocess.toFixed(1),
+        forward: t.forward.toFixed(1),
+        'top-k': t.topK.toFixed(1),
+        read: t.read.toFixed(1),
+        total: t.total.toFixed(1),
+        'total/warm': (t.total / warm.total).toFixed(2),
+      });
+      return [row('warm (back to back)', warm), row(`after ${r.bench.coldCall.idleMs} ms idle`, afterIdle)];
+    });
+  if (coldRows.length > 0) {
+    console.log(
+      'cold call: one crop (bytes in, top-k out) classified in the worker back to back, then each after the engine ' +
+        'sat idle; median ms per phase (on WASM/CPU ops run as called, so each phase is its own work):',
+    );
+    console.table(coldRows);
   }
 
   const explainRows = explained.map((r) => {

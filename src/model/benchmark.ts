@@ -1,9 +1,16 @@
 /** Timing loops that run next to the model (in the worker), so message passing does not blur the numbers. */
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { BenchOptions, BenchResult, KernelTime, Timing } from '../shared/protocol';
+import type {
+  BenchOptions,
+  BenchResult,
+  ColdCallProbe,
+  KernelTime,
+  PhaseTimes,
+  Timing,
+} from '../shared/protocol';
 import { INPUT_SIZE } from '../shared/variants';
-import type { ResNetClassifier } from './classifier';
+import type { ClassifyPhase, ResNetClassifier } from './classifier';
 
 /** Kernel times from tf.profile, grouped by kernel name (on WebGL they are GPU timer queries where present). */
 async function profileKernels(run: () => Promise<unknown>): Promise<KernelTime[]> {
@@ -43,6 +50,58 @@ async function time(runs: number, once: () => Promise<void>): Promise<Timing> {
   }
   samples.sort((a, b) => a - b);
   return { medianMs: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), runs };
+}
+
+const PHASES: readonly ClassifyPhase[] = ['upload', 'preprocess', 'forward', 'topK', 'read'];
+
+/** One classification of `crop`, with the time each phase took. */
+async function phaseTimes(classifier: ResNetClassifier, crop: Uint8ClampedArray): Promise<PhaseTimes> {
+  const times = { upload: 0, preprocess: 0, forward: 0, topK: 0, read: 0, total: 0 };
+  const start = performance.now();
+  let last = start;
+  await classifier.classify([crop], 5, {
+    mark(phase) {
+      const now = performance.now();
+      times[phase] = now - last;
+      last = now;
+    },
+  });
+  times.total = performance.now() - start;
+  return times;
+}
+
+function medianPhases(samples: PhaseTimes[]): PhaseTimes {
+  const median = (key: keyof PhaseTimes) => {
+    const sorted = samples.map((s) => s[key]).sort((a, b) => a - b);
+    return percentile(sorted, 0.5);
+  };
+  const times = { total: median('total') } as PhaseTimes;
+  for (const phase of PHASES) times[phase] = median(phase);
+  return times;
+}
+
+/**
+ * The path a dropped photo takes in the engine (a crop of bytes to top-k), timed back to back and after the engine
+ * sat idle for `idleMs`, phase by phase: the difference is what an idle page costs a single photo.
+ */
+async function probeColdCall(
+  classifier: ResNetClassifier,
+  runs: number,
+  idleMs: number,
+): Promise<ColdCallProbe> {
+  const size = classifier.preprocess.cropSize;
+  const crop = new Uint8ClampedArray(size * size * 4);
+  // A fixed, photo-like pattern (not all one value): opaque, like every decoded crop.
+  for (let i = 0; i < crop.length; i++) crop[i] = i % 4 === 3 ? 255 : (i * 2654435761) >>> 24;
+  await phaseTimes(classifier, crop);
+  const warm: PhaseTimes[] = [];
+  for (let i = 0; i < runs; i++) warm.push(await phaseTimes(classifier, crop));
+  const afterIdle: PhaseTimes[] = [];
+  for (let i = 0; i < runs; i++) {
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    afterIdle.push(await phaseTimes(classifier, crop));
+  }
+  return { idleMs, runs, warm: medianPhases(warm), afterIdle: medianPhases(afterIdle) };
 }
 
 export async function benchmarkClassifier(
@@ -91,6 +150,7 @@ export async function benchmarkClassifier(
       fastVsNaiveMaxAbsDiff,
       maxAbsLogit,
       kernels,
+      ...(options.idleMs ? { coldCall: await probeColdCall(classifier, options.runs, options.idleMs) } : {}),
     };
   } finally {
     one.dispose();

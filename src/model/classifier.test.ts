@@ -103,8 +103,13 @@ describe('ResNetClassifier.inspect', () => {
     ]);
     // Bytes in, preprocessing on the backend (checked against the host's in preprocessOnBackend.test.ts):
     // the same answer as the classification path.
-    const [classified] = await classifier.classify([pseudoCrop(2)], 5);
+    // The bench's breakdown of a call is told each phase once, in order, and changes nothing.
+    const phases: string[] = [];
+    const [classified] = await classifier.classify([pseudoCrop(2)], 5, {
+      mark: (phase) => phases.push(phase),
+    });
     expect(classified).toEqual(predictions);
+    expect(phases).toEqual(['upload', 'preprocess', 'forward', 'topK', 'read']);
     // A batch of two in one pass gives each image its own answer.
     const [again, other] = await classifier.classify([pseudoCrop(2), pseudoCrop(3)], 5);
     expect(again!.map((p) => p.classIndex)).toEqual(predictions.map((p) => p.classIndex));

@@ -23,6 +23,14 @@ import type { ExplainableStage, SplitNetwork, StageOutput } from './splitNetwork
 import { readTopK, topKOnBackend } from './topK';
 import { exportLayersModel } from './weights/tfjsFormat';
 
+/** The phases of one classification, in order: bytes uploaded, input made, network run, top-k taken, read. */
+export type ClassifyPhase = 'upload' | 'preprocess' | 'forward' | 'topK' | 'read';
+
+/** Told as each phase of a classification ends (see `ResNetClassifier.classify`). */
+export interface PhaseMarks {
+  mark(phase: ClassifyPhase): void;
+}
+
 export interface StageActivation {
   stage: StageName;
   map: ActivationMap;
@@ -168,16 +176,32 @@ export class ResNetClassifier implements Classifier {
     await this.classify([new Uint8ClampedArray(size * size * 4)], 5);
   }
 
-  async classify(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]> {
+  /**
+   * `phases`, if given, is told when each phase ends (the bench's breakdown of one call; on WASM and CPU, ops
+   * run as they are called, so the marks time the work; on WebGL they time only the enqueueing).
+   */
+  async classify(
+    crops: readonly Uint8ClampedArray[],
+    k: number,
+    phases?: PhaseMarks,
+  ): Promise<Prediction[][]> {
     this.assertUsable();
     // Everything after the upload of the bytes runs on the backend: preprocessing, the network, softmax and
     // top-k; only k values and indices per image come back.
     const input = this.uploadCrops(crops);
+    phases?.mark('upload');
     try {
-      const { values, indices } = tf.tidy(() =>
-        topKOnBackend(this.forward(rgbaToModelInput(input, this.preprocess)), k, this.outputIsProbabilities),
-      );
-      return await readTopK(values, indices);
+      const { values, indices } = tf.tidy(() => {
+        const x = rgbaToModelInput(input, this.preprocess);
+        phases?.mark('preprocess');
+        const out = this.forward(x);
+        phases?.mark('forward');
+        return topKOnBackend(out, k, this.outputIsProbabilities);
+      });
+      phases?.mark('topK');
+      const predictions = await readTopK(values, indices);
+      phases?.mark('read');
+      return predictions;
     } finally {
       input.dispose();
     }

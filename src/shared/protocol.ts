@@ -381,6 +381,29 @@ export interface SanityRequest {
 export interface BenchOptions {
   runs: number;
   batch: number;
+  /**
+   * How long the engine sits idle before each timed call of the cold-call probe (a photo dropped on a quiet
+   * page); 0 leaves the probe out.
+   */
+  idleMs?: number;
+}
+
+/** Median milliseconds of each phase of classifying one crop (bytes in, top-k out), and of the whole call. */
+export interface PhaseTimes {
+  upload: number;
+  preprocess: number;
+  forward: number;
+  topK: number;
+  read: number;
+  total: number;
+}
+
+/** One crop classified back to back (warm) and after the engine sat idle: where a single photo's time goes. */
+export interface ColdCallProbe {
+  idleMs: number;
+  runs: number;
+  warm: PhaseTimes;
+  afterIdle: PhaseTimes;
 }
 
 export interface Timing {
@@ -415,4 +438,6 @@ export interface BenchResult {
   maxAbsLogit: number;
   /** tf.profile of one classification: time per kernel type, slowest first. */
   kernels: KernelTime[];
+  /** Present when asked for (`idleMs`). */
+  coldCall?: ColdCallProbe;
 }
