@@ -26,11 +26,11 @@ const READY = '[data-testid="model-status"][data-state="ready"]';
  * card's data-inference-ms (the engine's forward pass) and data-total-ms (decode + forward) are read at that
  * moment. The first `warmup` drops are not counted.
  */
-export async function pagePath(browser, base, variant, { photo, drops, warmup = 2 }) {
+export async function pagePath(browser, base, variant, { photo, drops, warmup = 2, contextOptions = {} }) {
   const buffer = readFileSync(photo);
   const ext = path.extname(photo);
   const mimeType = ext === '.png' ? 'image/png' : 'image/jpeg';
-  const context = await browser.newContext();
+  const context = await browser.newContext(contextOptions);
   await context.addInitScript(() => {
     const marks = {};
     window.__pagePathMarks = marks;

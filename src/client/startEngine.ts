@@ -3,6 +3,7 @@
  * the page is told why. Inference never runs on the page's own thread.
  */
 import type { BackendChoice } from '../shared/protocol';
+import { markStart } from '../shared/startMarks';
 import { startWorkerEngine } from './engineClient';
 import type { StartedEngine } from './engineClient';
 import { moveFormerLocalStorage } from './formerLocalStorage';
@@ -23,6 +24,7 @@ export async function startEngine(
     canRun = browserCanRunEngine,
   }: { startWorker?: StartWorker; canRun?: () => boolean } = {},
 ): Promise<StartedEngine> {
+  markStart('engine-requested');
   if (!canRun()) {
     throw new Error(
       'This browser cannot run the inference engine: it needs module Web Workers with OffscreenCanvas ' +

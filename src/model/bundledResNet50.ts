@@ -10,6 +10,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { OnProgress } from '../shared/progress';
 import { RESNET50_SOURCE } from '../shared/resnet50Package';
 import { StoredModelCorruptError, loadCheckedModel, saveCheckedArtifacts } from './checkedModelStore';
+import { markStart } from '../shared/startMarks';
 
 const STORE_KEY = `resnet50-${RESNET50_SOURCE.package}-${RESNET50_SOURCE.version}`;
 /** Where earlier versions of the app kept it, unchecked (TF.js's own IndexedDB store): removed on sight. */
@@ -32,7 +33,10 @@ export async function loadBundledResNet50(
     try {
       onProgress({ fraction: 0.05, message: 'Loading from this browser’s cache' });
       const stored = await loadCheckedModel(STORE_KEY);
-      if (stored) return { model: stored };
+      if (stored) {
+        markStart('model-built');
+        return { model: stored };
+      }
     } catch (err) {
       if (err instanceof StoredModelCorruptError) {
         notice =
@@ -46,6 +50,7 @@ export async function loadBundledResNet50(
       onProgress({ fraction: 0.05 + 0.75 * f, message: `Downloading weights (${Math.round(f * 100)}%)` }),
   }).load!(); // the HTTP handler always loads
   const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  markStart('model-built');
   if (canStore) {
     // The copy for the next visit is written once this one has its model: its checksum and a 98 MB IndexedDB
     // write took about a second of a first visit's start. The downloaded bytes themselves are stored, not a copy

@@ -9,6 +9,7 @@ import xxhash from 'xxhash-wasm';
 import type { XXHashAPI } from 'xxhash-wasm';
 
 import { FORMER_MODELS_DB, MODELS_DB } from '../shared/storageNames';
+import { markStart } from '../shared/startMarks';
 
 const STORE = 'models';
 
@@ -223,10 +224,12 @@ export async function saveCheckedArtifacts(key: string, artifacts: tf.io.ModelAr
 export async function loadCheckedModel(key: string): Promise<LayersModel | null> {
   const record = await withStore<StoredModel | undefined>('readonly', (store) => store.get(key));
   if (!record) return null;
+  markStart('weights-read');
   if (!(await matchesChecksum(record))) {
     await deleteCheckedModel(key);
     throw new StoredModelCorruptError(key);
   }
+  markStart('weights-checked');
   if (record.xxh64 === undefined) {
     // An earlier version's copy, intact: stored again with the fast checksum, so later visits skip SHA-256.
     const { sha256: _legacy, ...rest } = record;

@@ -7,6 +7,7 @@ import type { ModelSource } from '../shared/protocol';
 import { RESNET50_SOURCE } from '../shared/resnet50Package';
 import { VARIANTS } from '../shared/variants';
 import { loadBundledResNet50 } from './bundledResNet50';
+import { markStart } from '../shared/startMarks';
 import { DEFAULT_SEED, buildResNet } from './buildResNet';
 import { ResNetClassifier } from './classifier';
 import type { Classifier, ClassifierParts } from './classifier';
@@ -81,6 +82,7 @@ async function warmedUp(
     const classifier = new ResNetClassifier(model, parts);
     report(0.85, 'Warming up (compiling kernels)');
     await classifier.warmUp();
+    markStart('warmed-up');
     report(1, 'Ready');
     return classifier;
   } catch (err) {

@@ -61,3 +61,10 @@ declare const URLSearchParams: {
   prototype: URLSearchParams;
   new (init?: string[][] | Record<string, string> | string | URLSearchParams): URLSearchParams;
 };
+
+/** The User Timing API, as far as the start marks (startMarks.ts) use it. */
+interface Performance {
+  mark(markName: string): unknown;
+}
+
+declare const performance: Performance;

@@ -1,5 +1,6 @@
 /** The engine and the active model: starting, switching, loading with progress, and recovering from faults. */
 import { runJob } from '../client/engineJobs';
+import { markStart } from '../shared/startMarks';
 import { Latest } from '../client/latest';
 import { bundledResNet50Url, isBundledResNet50Installed, variantSource } from '../client/modelSources';
 import type { ModelSummary } from '../shared/modelSummary';
@@ -97,6 +98,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
         return null;
       }
       const previous = get().modelHandle;
+      markStart('model-ready');
       set({
         variant: info.summary.variant,
         modelHandle: info.handle,

@@ -1,6 +1,8 @@
 /** Choosing and starting the TF.js backend inside the worker: WebGL on a GPU, threaded WASM on software WebGL. */
 import * as tf from '@tensorflow/tfjs-core';
 
+import { markStart } from '../shared/startMarks';
+
 import type { BackendChoice, BackendInitResult, BackendName } from '../shared/protocol';
 import { isSoftwareRenderer } from '../shared/softwareRenderer';
 
@@ -133,6 +135,7 @@ async function setTfBackend(requested: BackendName): Promise<{ ok: boolean; reas
     }
     const ok = await tf.setBackend(requested);
     await tf.ready();
+    markStart('backend-ready');
     return { ok: ok && tf.getBackend() === requested, reason: '' };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };

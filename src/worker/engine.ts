@@ -55,6 +55,7 @@ import { drawInput, transferBitmaps } from './drawInspection';
 import * as explanations from './explanations';
 import { Inspection } from './inspection';
 import { Inspections } from './inspections';
+import { markStart } from '../shared/startMarks';
 import { Jobs } from './jobs';
 import type { JobSignal } from './jobs';
 import { TestGate } from './testGate';
@@ -139,6 +140,7 @@ export class InferenceEngine implements WorkerEngineApi {
       }
       const handle = `model-${this.nextHandle++}`;
       this.models.set(handle, classifier);
+      markStart('model-loaded');
       return {
         handle,
         summary: classifier.summary,

@@ -7,6 +7,9 @@ import { expose } from 'comlink';
 import { loseWebGLContextForTesting } from './backend';
 import { InferenceEngine } from './engine';
 import { holdLifeLock } from './lifeLock';
+import { markStart } from '../shared/startMarks';
+
+markStart('worker-started');
 
 expose(new InferenceEngine());
 // Held until this worker is gone, however it goes (terminated, crashed, closed): that is how the page notices.
