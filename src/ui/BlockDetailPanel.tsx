@@ -74,7 +74,7 @@ export function BlockDetailPanel({ nodeId }: { nodeId: string }) {
           </p>
           <BlockRatioChart contributions={shown.contributions} selected={nodeId} />
           <BlockGradCam nodeId={nodeId} />
-          <StageAtlas render={shown.map} selectedChannel={null} />
+          <StageAtlas render={shown.map} selectedChannel={null} title={nodeId} zoomable={false} />
         </>
       )}
     </section>
