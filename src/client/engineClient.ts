@@ -204,6 +204,20 @@ class WorkerEngine implements EngineApi {
     const ready = await prepared(image);
     return this.guard(() => this.remote.renderFeatureMaps(handle, ready, options));
   }
+  network(handle: ModelHandle) {
+    return this.guard(() => this.remote.network(handle));
+  }
+  weightStats(handle: ModelHandle) {
+    return this.guard(() => this.remote.weightStats(handle));
+  }
+  async blockDetail(handle: ModelHandle, image: EngineImage, nodeId: string, options: FeatureMapOptions) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.blockDetail(handle, ready, nodeId, options));
+  }
+  async blockCam(handle: ModelHandle, image: EngineImage, nodeId: string, classIndex?: number) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.blockCam(handle, ready, nodeId, classIndex));
+  }
   async cam(handle: ModelHandle, image: EngineImage, classIndex?: number) {
     const ready = await prepared(image);
     return this.guard(() => this.remote.cam(handle, ready, classIndex));

@@ -7,15 +7,21 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import type { ModelSummary } from '../shared/modelSummary';
+import type { NetworkGraph } from '../shared/network';
+import type { WeightStats } from '../shared/weightStats';
 import type { Prediction } from '../shared/predictions';
 import type { BenchOptions, BenchResult, ExportedModel, WeightsSource } from '../shared/protocol';
 import { NUM_CLASSES, isBuildableVariant } from '../shared/variants';
 import type { Flavor, StageName, VariantId } from '../shared/variants';
 import { benchmarkClassifier } from './benchmark';
+import { layerGraphBlockGradCam, layerGraphParts, readStageBlocks } from './blockValues';
+import type { StageBlockValues } from './blockValues';
 import { initializeSeeded, seededKernels } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
 import { FastResNet } from './fastResNet';
+import { describeNetwork } from './networkGraph';
 import { precompileWebGL } from './precompileWebGL';
+import { readWeightStats } from './readWeightStats';
 import { rgbaToModelInput } from './preprocess/onBackend';
 import type { PreprocessSpec } from './preprocess/spec';
 import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
@@ -59,6 +65,22 @@ export interface Classifier {
     k: number,
   ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }>;
   fcKernel(): Promise<FcKernel>;
+  /** The model's stem, blocks and head with their layers, parameters and MACs, read off the model (once). */
+  architecture(): NetworkGraph;
+  /**
+   * Residual stage `stage` (0 = the first) run from `input`, the output of the stage before it: each block's true
+   * residual, shortcut and output RMS (nothing folded), and block `keep`'s output as a map.
+   */
+  stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues>;
+  /** The stem's filters (RGB order) and a histogram of each layer's weights. */
+  weightStats(): Promise<WeightStats>;
+  /** Grad-CAM at block `block` of residual stage `stage` for `classIndex`, run from `input` as `stageBlocks` is. */
+  blockGradCam(
+    input: ActivationMap,
+    stage: number,
+    block: number,
+    classIndex: number,
+  ): Promise<ActivationMap>;
   /** The network cut at its stages, for explanations (owned by the classifier: do not dispose it). */
   network(): SplitNetwork;
   /** Decoded RGBA bytes [n, size, size, 4] (int32) to the normalized input the network takes. */
@@ -97,6 +119,7 @@ export class ResNetClassifier implements Classifier {
   private fast: FastResNet | null = null;
   private fcKernelCache: Float32Array | null = null;
   private splitNetwork: SplitNetwork | null = null;
+  private graph: NetworkGraph | null = null;
   /** Set while the layers model still holds zeros where its seeded kernels go. */
   private pendingSeed: number | null;
   readonly summary: ModelSummary;
@@ -304,6 +327,66 @@ export class ResNetClassifier implements Classifier {
     return { kernel: this.fcKernelCache, features, classes };
   }
 
+  architecture(): NetworkGraph {
+    this.assertUsable();
+    // Shapes and counts only: the layers model's structure, never its (possibly not yet seeded) weights.
+    this.graph ??= describeNetwork(this.layersModel, this.summary.variant, this.summary.flavor);
+    return this.graph;
+  }
+
+  async stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues> {
+    this.assertUsable();
+    const network = this.fast ? null : this.network();
+    if (network && !(network instanceof LayerGraphNetwork))
+      throw new Error('No layer graph to run blocks on');
+    const x = tf.tensor4d(input.data, [1, input.height, input.width, input.channels]);
+    try {
+      const parts = this.fast
+        ? this.fast.stageParts(x, stage)
+        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x);
+      return await readStageBlocks(parts, keep);
+    } finally {
+      x.dispose();
+    }
+  }
+
+  async blockGradCam(
+    input: ActivationMap,
+    stage: number,
+    block: number,
+    classIndex: number,
+  ): Promise<ActivationMap> {
+    this.assertUsable();
+    const network = this.fast ? null : this.network();
+    if (network && !(network instanceof LayerGraphNetwork))
+      throw new Error('No layer graph to run blocks on');
+    const x = tf.tensor4d(input.data, [1, input.height, input.width, input.channels]);
+    try {
+      const cam = this.fast
+        ? this.fast.blockGradCam(x, stage, block, classIndex)
+        : layerGraphBlockGradCam(
+            network as LayerGraphNetwork,
+            this.architecture(),
+            stage,
+            block,
+            x,
+            classIndex,
+          );
+      const [, height, width] = cam.shape;
+      const data = (await cam.data()) as Float32Array;
+      cam.dispose();
+      return { data, height, width, channels: 1 };
+    } finally {
+      x.dispose();
+    }
+  }
+
+  weightStats(): Promise<WeightStats> {
+    this.assertUsable();
+    // The layers model (a seeded build gets its kernels now): what the user loaded, before any folding.
+    return readWeightStats(this.model, this.preprocess.mode === 'caffe');
+  }
+
   network(): SplitNetwork {
     this.assertUsable();
     if (!this.splitNetwork) {
@@ -342,6 +425,7 @@ export class ResNetClassifier implements Classifier {
     if (this.disposed) return;
     this.disposed = true;
     this.stageModel = null;
+    this.graph = null;
     this.fcKernelCache = null;
     this.splitNetwork?.dispose();
     this.splitNetwork = null;

@@ -34,7 +34,15 @@ interface FastBlock {
   conv2: FoldedConv;
   /** Null: identity shortcut. */
   shortcut: FoldedConv | null;
+  /**
+   * conv2's folded bias where it rides on the shortcut's (host copy, no tensor kept): what `stageParts` moves back
+   * so the branch values are the unfolded network's.
+   */
+  movedBias?: Float32Array | null;
 }
+
+/** One block's values as the unfolded network has them: residual branch and shortcut before the add, output. */
+export type BlockParts = { residual: tf.Tensor4D; shortcut: tf.Tensor4D; output: tf.Tensor4D };
 
 /** Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits. */
 export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D };
@@ -124,6 +132,7 @@ export class FastResNet {
 
           let shortcut: FoldedConv | null = null;
           let conv2: FoldedConv;
+          let movedBias: Float32Array | null = null;
           if (flavor === 'reference' || reader.has(`${p}_downsample_conv`)) {
             const sc =
               flavor === 'reference'
@@ -133,6 +142,7 @@ export class FastResNet {
             // bias add fewer per block on backends that do not fuse it into the convolution.
             shortcut = upload({ ...sc, bias: addVectors(sc.bias, conv2Params.bias) }, null);
             conv2 = upload(conv2Params, null, false);
+            movedBias = conv2Params.bias;
           } else {
             if (conv1.strides !== 1 || channels !== conv2Params.shape[3]) {
               throw new Error(`${p}: an identity shortcut needs stride 1 and unchanged width`);
@@ -142,7 +152,7 @@ export class FastResNet {
           reader.expect(`${p}_add`, 'Add');
           reader.relu(`${p}_out`);
           channels = conv2.outChannels;
-          return { conv1, conv2, shortcut };
+          return { conv1, conv2, shortcut, movedBias };
         }),
       );
 
@@ -262,6 +272,58 @@ export class FastResNet {
     let h = visit(0, this.stemForward(x, true));
     for (const [s, blocks] of this.stages.entries()) h = visit(s + 1, stageForward(h, blocks, flip));
     return this.head(h, true);
+  }
+
+  /**
+   * Every block of residual stage `stage` (0 = layer1) run from `h`, the output of the stage before it: each
+   * block's residual branch and shortcut before the add, as the unfolded network has them (conv2's bias, which the
+   * fast path adds on the shortcut, moved back onto the branch), and its output. The caller owns every tensor.
+   */
+  stageParts(h: tf.Tensor4D, stage: number): BlockParts[] {
+    this.assertUsable();
+    const blocks = this.stages[stage];
+    if (!blocks) throw new RangeError(`No residual stage ${stage} (0..${this.stages.length - 1})`);
+    return tf.tidy(() => {
+      const parts: BlockParts[] = [];
+      let out = h;
+      for (const block of blocks) {
+        const y = conv(out, block.conv1, 'relu');
+        let residual = conv(y, block.conv2, 'linear');
+        // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.
+        let shortcut = block.shortcut ? conv(out, block.shortcut, 'linear') : tf.clone(out);
+        const output = tf.relu(tf.add<tf.Tensor4D>(residual, shortcut));
+        if (block.movedBias) {
+          const moved = tf.tensor1d(block.movedBias);
+          residual = tf.add<tf.Tensor4D>(residual, moved);
+          shortcut = tf.sub<tf.Tensor4D>(shortcut, moved);
+        }
+        parts.push({ residual, shortcut, output });
+        out = output;
+      }
+      return parts;
+    });
+  }
+
+  /**
+   * Grad-CAM at one block: the output A of block `block` of residual stage `stage` (run from `h`, the output of
+   * the stage before), the gradient g of class `classIndex`'s pre-softmax score with respect to A, and
+   * relu(sum_c mean(g_c) A_c), [1, H, W]. The caller owns the result.
+   */
+  blockGradCam(h: tf.Tensor4D, stage: number, block: number, classIndex: number): tf.Tensor3D {
+    this.assertUsable();
+    const blocks = this.stages[stage];
+    if (!blocks?.[block]) throw new RangeError(`No block ${block} in residual stage ${stage}`);
+    const flip = this.flipFor(true);
+    return tf.tidy(() => {
+      const a = stageForward(h, blocks.slice(0, block + 1), null);
+      const score = (x: tf.Tensor): tf.Tensor => {
+        let out = stageForward(x as tf.Tensor4D, blocks.slice(block + 1), flip);
+        for (let s = stage + 1; s < this.stages.length; s++) out = stageForward(out, this.stages[s]!, flip);
+        return tf.sum(tf.slice(this.head(out, true), [0, classIndex], [1, 1]));
+      };
+      const g = tf.grad(score)(a);
+      return tf.relu(tf.sum(tf.mul(a, tf.mean(g, [1, 2], true)), -1)) as tf.Tensor3D;
+    });
   }
 
   /** The number of stage outputs (stem + layer1..layer4). */

@@ -17,6 +17,7 @@ import {
   resnet50StageOfLayer,
   summarizeResNet50,
 } from './resnet50';
+import { describeNetwork } from './networkGraph';
 import { LayerGraphNetwork } from './splitNetwork';
 import type { ExplainableStage } from './splitNetwork';
 
@@ -167,6 +168,35 @@ describe.skipIf(!haveModel)('the fetched ResNet50 (public/models/resnet50)', () 
     tf.dispose([x, expected, conv5, scores, gradient, fcColumn, summed]);
     network.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("draws as a graph with TF.js' own parameter count, 3,857,973,248 MACs and a projection per stage", () => {
+    const graph = describeNetwork(model, 'resnet50', 'keras');
+    expect(graph.totalParams).toBe(model.countParams());
+    expect(graph.totalMacs).toBe(3_857_973_248);
+    const blocks = graph.nodes.filter((n) => n.kind === 'block');
+    expect(blocks.map((b) => b.id)).toEqual(
+      [3, 4, 6, 3].flatMap((count, s) =>
+        Array.from({ length: count }, (_, b) => `conv${s + 2}_block${b + 1}`),
+      ),
+    );
+    expect(blocks.map((b) => b.shortcut)).toEqual(
+      [3, 4, 6, 3].flatMap((count) => ['projection', ...Array<string>(count - 1).fill('identity')]),
+    );
+    // Keras' v1 bottleneck strides on its first 1x1 convolution (torchvision's v1.5 on the 3x3).
+    expect(graph.nodes.find((n) => n.id === 'conv3_block1')!.layers[0]).toMatchObject({
+      name: 'res3a_branch2a',
+      detail: '1x1, stride 2',
+      path: 'residual',
+    });
+    for (const stage of summarizeResNet50(model).stages) {
+      const nodes = graph.nodes.filter((n) => n.stage === stage.stage);
+      expect({ stage: stage.stage, params: nodes.reduce((a, n) => a + n.params, 0) }).toEqual({
+        stage: stage.stage,
+        params: stage.params,
+      });
+      expect(nodes.at(-1)!.outputShape).toEqual(stage.outputShape);
+    }
   });
 
   it('has the input and output layers the app relies on', () => {

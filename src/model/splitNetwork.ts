@@ -165,6 +165,34 @@ export class LayerGraphNetwork implements SplitNetwork {
     return this.run(this.outputOf(stage), activation, this.scoreLayer.name, differentiable) as tf.Tensor2D;
   }
 
+  /**
+   * Runs from a stage's output until every layer in `names` has been computed, and returns their outputs in that
+   * order (the caller owns them); a name that is the stage's own output layer gets (a copy of) `activation`.
+   */
+  outputsFrom(stage: ExplainableStage, activation: tf.Tensor4D, names: readonly string[]): tf.Tensor[] {
+    const start = this.outputOf(stage);
+    const wanted = names.filter((n) => n !== start);
+    const last = this.layers.filter((l) => wanted.includes(l.name)).at(-1)?.name;
+    return tf.tidy(() => {
+      const got = new Map<string, tf.Tensor>([[start, tf.keep(tf.clone(activation))]]);
+      if (last) {
+        this.run(start, activation, last, false, (name, value) => {
+          if (wanted.includes(name)) got.set(name, tf.keep(value));
+          return value;
+        });
+      }
+      const outputs = names.map((n) => got.get(n));
+      if (outputs.some((t) => !t)) throw new Error(`Not every one of ${names.join(', ')} follows ${start}`);
+      if (!names.includes(start)) got.get(start)!.dispose();
+      return outputs as tf.Tensor[];
+    });
+  }
+
+  /** The pre-softmax scores from any layer's output on (a block's, for Grad-CAM at that block). */
+  scoresFromLayer(layerName: string, activation: tf.Tensor4D, differentiable = false): tf.Tensor2D {
+    return this.run(layerName, activation, this.scoreLayer.name, differentiable) as tf.Tensor2D;
+  }
+
   stageShape(stage: ExplainableStage): [number, number, number] {
     const shape = this.shapes.get(stage);
     if (!shape) throw new RangeError(`This model has no stage ${stage}`);

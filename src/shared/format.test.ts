@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatBytes, formatCount, formatMs, formatPercent, formatShare, spokenPercent } from './format';
+import {
+  formatBytes,
+  formatCompact,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatShare,
+  spokenPercent,
+} from './format';
 
 describe('format', () => {
   it('formats counts, percentages, times and sizes', () => {
@@ -22,5 +30,15 @@ describe('formatShare', () => {
     expect(formatShare(2 / 3)).toBe('66.7%');
     expect(formatShare(1)).toBe('100%');
     expect(formatShare(0.0004)).toBe('0%');
+  });
+});
+
+describe('formatCompact', () => {
+  it('writes counts in a few characters', () => {
+    expect(formatCompact(1_814_073_344)).toBe('1.81 G');
+    expect(formatCompact(118_013_952)).toBe('118.0 M');
+    expect(formatCompact(9_728)).toBe('9.7 k');
+    expect(formatCompact(64)).toBe('64');
+    expect(formatCompact(0)).toBe('0');
   });
 });

@@ -35,3 +35,11 @@ export function formatBytes(bytes: number): string {
 export function formatShape(shape: readonly number[]): string {
   return shape.join('x');
 }
+
+/** A large count in a few characters: 1.81 G, 118.0 M, 9.7 k, 64. */
+export function formatCompact(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}

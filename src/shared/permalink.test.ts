@@ -125,6 +125,20 @@ describe('reading a link', () => {
     });
   });
 
+  it('reads and writes view=network, and falls back to the page as it opens for any other view', () => {
+    expect(parseSearch('?model=resnet34&view=network')).toEqual({
+      settings: settings({ models: ['resnet34'], view: 'network' }),
+      problems: [],
+    });
+    expect(toSearch(settings({ models: ['resnet34'], view: 'network' })).toString()).toBe(
+      'model=resnet34&view=network',
+    );
+    expect(parseSearch('?view=graph')).toEqual({
+      settings: DEFAULT_SETTINGS,
+      problems: ["The link's view=graph is not network; using the page as it opens."],
+    });
+  });
+
   it('gives the defaults for an empty query, and ignores parameters it does not know', () => {
     expect(parseSearch('')).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
     expect(parseSearch('?utm_source=x&debug&k=3')).toEqual({ settings: settings({ k: 3 }), problems: [] });

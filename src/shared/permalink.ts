@@ -22,6 +22,8 @@ export interface ShareableSettings {
   method: ExplainMethod;
   /** null: the model's last stage (each model has its own). */
   stage: StageChoice | null;
+  /** `network`: the Network view open (absent: the page as it opens). */
+  view?: 'network';
 }
 
 /** `method` is the store's initial Look-inside method. */
@@ -83,6 +85,7 @@ export function toSearch(settings: ShareableSettings): URLSearchParams {
   if (settings.k !== DEFAULT_SETTINGS.k) params.set('k', String(settings.k));
   if (settings.method !== DEFAULT_SETTINGS.method) params.set('method', settings.method);
   if (settings.stage !== null) params.set('stage', settings.stage);
+  if (settings.view) params.set('view', settings.view);
   return params;
 }
 
@@ -130,6 +133,7 @@ export function parseSearch(search: string): ParsedSearch {
     `one of ${Object.keys(STAGE_CHOICES).join(', ')}`,
     "the model's last stage",
   );
+  const view = read('view', (raw) => (raw === 'network' ? raw : null), 'network', 'the page as it opens');
   return {
     settings: {
       models,
@@ -137,6 +141,7 @@ export function parseSearch(search: string): ParsedSearch {
       k: k ?? DEFAULT_SETTINGS.k,
       method: method ?? DEFAULT_SETTINGS.method,
       stage: stage ?? DEFAULT_SETTINGS.stage,
+      ...(view ? { view } : {}),
     },
     problems,
   };

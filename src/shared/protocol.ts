@@ -12,6 +12,8 @@ import type {
   SanityResult,
 } from './explain';
 import type { ModelSummary } from './modelSummary';
+import type { BlockContribution, NetworkGraph } from './network';
+import type { WeightStats } from './weightStats';
 import type { Prediction } from './predictions';
 import type { Progress } from './progress';
 import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
@@ -224,6 +226,18 @@ export interface CamRender {
   bitmap: ImageBitmap;
 }
 
+/** One block of an image looked inside: what it adds to the signal, and its output as a tile atlas. */
+export interface BlockDetail {
+  nodeId: string;
+  contribution: BlockContribution;
+  /** Every block's, input side first, for the chart of residual-to-shortcut ratios. */
+  contributions: BlockContribution[];
+  /** The block's output (after the add and the ReLU), drawn as the stages are. */
+  map: StageRender;
+  /** In the engine: from the kept activations (or one pass from the kept crop) to the drawn atlas. */
+  detailMs: number;
+}
+
 export interface InspectResult {
   /** The exact 224x224 input the network saw, de-normalized for display. */
   input: ImageBitmap;
@@ -299,6 +313,25 @@ export interface EngineCalls {
     image: EngineImage,
     options: FeatureMapOptions,
   ): Promise<StageRender[]>;
+  /** The model's stem, blocks and head with their layers, output shapes, parameters and MACs (shared/network.ts). */
+  network(handle: ModelHandle): Promise<NetworkGraph>;
+  /** The stem's filters and a histogram of each layer's weights (read from the GPU: ask once per model). */
+  weightStats(handle: ModelHandle): Promise<WeightStats>;
+  /**
+   * One block of an image (`nodeId` as the graph names it): its contribution, every block's, and its output drawn
+   * with `options`; from the image's kept activations, or one pass that makes (and keeps) them.
+   */
+  blockDetail(
+    handle: ModelHandle,
+    image: EngineImage,
+    nodeId: string,
+    options: FeatureMapOptions,
+  ): Promise<BlockDetail>;
+  /**
+   * Grad-CAM at one block of an image for `classIndex` (default: its top-1): the block's output weighted by the
+   * spatial mean of the class score's gradient, over the network's input.
+   */
+  blockCam(handle: ModelHandle, image: EngineImage, nodeId: string, classIndex?: number): Promise<CamRender>;
   /** The class activation map of an image for `classIndex` (default: its top-1), with the predictions it maps. */
   cam(handle: ModelHandle, image: EngineImage, classIndex?: number): Promise<CamAnswer>;
   /** An explanation of an image for `request.classIndex`: one map, or one per stage for `all`. */

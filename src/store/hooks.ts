@@ -70,3 +70,24 @@ export const useCamera = () =>
       preview: s.cameraPreview,
     })),
   );
+export const useNetworkView = () =>
+  useAppStore(
+    useShallow((s) => ({
+      open: s.networkOpen,
+      network: s.network,
+      handle: s.networkHandle,
+      error: s.networkError,
+      modelHandle: s.modelHandle,
+    })),
+  );
+export const useExpandedBlocks = () => useAppStore((s) => s.expandedBlocks);
+export const useSelectedNode = () => useAppStore((s) => s.selectedNode);
+export const useBlockDetail = () =>
+  useAppStore(
+    useShallow((s) => ({
+      detail: s.blockDetail,
+      status: s.blockDetailStatus,
+      error: s.blockDetailError,
+      inspected: s.inspectedImageId !== null && s.inspectStatus === 'ready',
+    })),
+  );

@@ -14,6 +14,7 @@ import { createImagesSlice } from './imagesSlice';
 import { createInspectorSlice } from './inspectorSlice';
 import { createIntakeSlice } from './intakeSlice';
 import { createModelSlice } from './modelSlice';
+import { createNetworkSlice } from './networkSlice';
 import { createPwaSlice } from './pwaSlice';
 import { createSettingsSlice } from './settingsSlice';
 import { createThemeSlice } from './themeSlice';
@@ -37,6 +38,7 @@ export function createAppStore({ engine = undefined, ...deps }: Partial<StoreDep
       ...createThemeSlice(...a),
       ...createPwaSlice(...a),
       ...createCameraSlice(...a),
+      ...createNetworkSlice(...a),
     };
   });
   /** The engine the store runs on now (null while none has started, or between a fault and its restart). */

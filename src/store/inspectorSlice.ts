@@ -62,6 +62,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _st
       closeBitmaps(get().inspection, get().cam);
       set({ inspection, cam, inspectStatus: 'ready', zoomedTile: null });
       get().explainInspectionReady();
+      void get().refreshBlockDetail();
       // Options changed while this was computed: redraw (cheap, no forward pass).
       if (get().featureMapOptions !== options) await get().setFeatureMapOptions({});
     } catch (err) {
@@ -93,6 +94,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _st
       get().resetExplanation({ deactivate: true });
       closeBitmaps(get().inspection, get().cam);
       set({ inspectedImageId: null, inspection: null, cam: null, inspectStatus: 'idle', zoomedTile: null });
+      void get().refreshBlockDetail();
     },
 
     setFeatureMapOptions: async (patch) => {
@@ -115,6 +117,7 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _st
         }
         current.stages.forEach((s) => s.bitmap.close());
         set({ inspection: { ...current, stages } });
+        void get().refreshBlockDetail();
       } catch (err) {
         if (isCurrent() && sameInspection()) set({ inspectStatus: 'error', inspectError: errorText(err) });
       }

@@ -21,6 +21,7 @@ function fakeStore(options: { cached?: CachedWeights[]; ready?: boolean } = {}) 
     refreshCachedWeights: vi.fn(async () => undefined),
     loadCachedWeights: vi.fn(async () => undefined),
     loadWeightsFromUrl: vi.fn(async () => undefined),
+    openNetwork: vi.fn(),
   };
   return { state, store: { getState: () => state as unknown as AppState } };
 }
@@ -44,6 +45,13 @@ describe('starting from a link', () => {
     expect(s.setRequestedCompare).toHaveBeenCalledWith([]);
     expect(s.addLinkProblems).toHaveBeenCalledWith([]);
     expect(s.replaced).toEqual(['http://127.0.0.1:4173/?model=resnet34&backend=wasm']);
+  });
+
+  it('opens the Network view for view=network, and takes view= out of the address bar', async () => {
+    const s = await start('http://x/?model=resnet18&view=network');
+    expect(s.openNetwork).toHaveBeenCalledTimes(1);
+    expect(s.replaced).toEqual(['http://x/?model=resnet18']);
+    expect((await start('http://x/?model=resnet18')).openNetwork).not.toHaveBeenCalled();
   });
 
   it('keeps ?model= and ?backend= working as before, and a plain visit leaves the model to the app', async () => {
@@ -169,6 +177,9 @@ describe('the link to share', () => {
     expect(new URL(shareUrl(asked, 'http://x/')).search).toBe('?compare=resnet18%2Cresnet50');
     const comparing = shareState({ compareMode: true, comparedIds: ['resnet34', 'resnet18:w.pth'] });
     expect(shareableSettings(comparing).models).toEqual(['resnet34', 'resnet18:w.pth']);
+    expect(new URL(shareUrl(shareState({ networkOpen: true }), 'http://x/')).search).toBe(
+      '?model=resnet18&view=network',
+    );
     // Compare mode with one model chosen compares nothing yet: the link names the shown model.
     expect(shareableSettings(shareState({ compareMode: true, comparedIds: ['resnet34'] })).models).toEqual([
       'resnet18',

@@ -12,7 +12,7 @@ import type { VariantId } from '../shared/variants';
 import type { AppState } from './types';
 
 /** The parameters only a shared link carries; the address bar keeps just `model` and `backend` in step. */
-const LINK_ONLY_PARAMS = ['compare', 'k', 'method', 'stage'] as const;
+const LINK_ONLY_PARAMS = ['compare', 'k', 'method', 'stage', 'view'] as const;
 
 type ShareState = Pick<
   AppState,
@@ -26,6 +26,7 @@ type ShareState = Pick<
   | 'requestedCompare'
   | 'compareMode'
   | 'comparedIds'
+  | 'networkOpen'
 >;
 
 /** The id of the model shown now: the loaded one (with its weights), else the one being loaded. */
@@ -52,6 +53,7 @@ export function shareableSettings(state: ShareState): ShareableSettings {
     k: state.topK,
     method: state.explainMethod,
     stage: state.explainStageChoice,
+    ...(state.networkOpen ? { view: 'network' as const } : {}),
   };
 }
 
@@ -126,6 +128,7 @@ export async function startFromLink(
   state.setTopK(settings.k);
   state.setExplainMethod(settings.method);
   if (settings.stage !== null) state.setExplainStage(settings.stage);
+  if (settings.view === 'network') state.openNetwork();
   const compared = settings.models.length >= 2 ? settings.models : [];
   state.setRequestedCompare(compared);
   // Comparing opens on its first model; compare mode loads the others.

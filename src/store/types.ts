@@ -12,6 +12,7 @@ import type { ImagesSlice } from './imagesSlice';
 import type { InspectorSlice } from './inspectorSlice';
 import type { IntakeSlice } from './intakeSlice';
 import type { ModelSlice } from './modelSlice';
+import type { NetworkSlice } from './networkSlice';
 import type { PwaSlice } from './pwaSlice';
 import type { SettingsSlice } from './settingsSlice';
 import type { ThemeSlice } from './themeSlice';
@@ -28,7 +29,8 @@ export type AppState = BackendSlice &
   CompareSlice &
   ThemeSlice &
   PwaSlice &
-  CameraSlice;
+  CameraSlice &
+  NetworkSlice;
 
 /**
  * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), and optionally an

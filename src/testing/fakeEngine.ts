@@ -8,11 +8,15 @@ import type { Mock } from 'vitest';
 
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import { JobCancelledError } from '../shared/jobs';
+import type { NetworkGraph } from '../shared/network';
+import type { WeightStats } from '../shared/weightStats';
 import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
   BackendInfo,
+  BlockDetail,
   CamAnswer,
+  CamRender,
   ClassifyResult,
   EngineApi,
   EngineEvent,
@@ -131,6 +135,11 @@ export interface FakeEngine {
   /** Inspections, CAMs and feature-map redraws, in order; each waits for `answer`. */
   inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[];
   cams: Call<number | undefined, CamAnswer>[];
+  /** The Network view's graphs and block details, in order; each waits for `answer`. */
+  networks: Call<ModelHandle, NetworkGraph>[];
+  weightStatsCalls: Call<ModelHandle, WeightStats>[];
+  blockCams: Call<{ nodeId: string; classIndex: number | undefined }, CamRender>[];
+  blockDetails: Call<{ handle: ModelHandle; imageId: string; nodeId: string }, BlockDetail>[];
   /** Camera frames, in order; each waits for `answer`. */
   frames: Call<{ frame: ImageBitmap | VideoFrame; k: number; withCam: boolean }, FrameResult>[];
   redraws: Call<FeatureMapOptions, StageRender[]>[];
@@ -189,6 +198,10 @@ export function fakeEngine({
   const loads: LoadCall[] = [];
   const inspects: FakeEngine['inspects'] = [];
   const cams: FakeEngine['cams'] = [];
+  const networks: FakeEngine['networks'] = [];
+  const weightStatsCalls: FakeEngine['weightStatsCalls'] = [];
+  const blockCams: FakeEngine['blockCams'] = [];
+  const blockDetails: FakeEngine['blockDetails'] = [];
   const frames: FakeEngine['frames'] = [];
   const redraws: FakeEngine['redraws'] = [];
   const explains: FakeEngine['explains'] = [];
@@ -278,6 +291,14 @@ export function fakeEngine({
       held(redraws, options),
     ),
     cam: vi.fn((_handle: ModelHandle, _image: EngineImage, classIndex?: number) => held(cams, classIndex)),
+    network: vi.fn((handle: ModelHandle) => held(networks, handle)),
+    blockCam: vi.fn((_handle: ModelHandle, _image: EngineImage, nodeId: string, classIndex?: number) =>
+      held(blockCams, { nodeId, classIndex }),
+    ),
+    weightStats: vi.fn((handle: ModelHandle) => held(weightStatsCalls, handle)),
+    blockDetail: vi.fn((handle: ModelHandle, image: EngineImage, nodeId: string) =>
+      held(blockDetails, { handle, imageId: image.id, nodeId }),
+    ),
     explain: vi.fn((_handle: ModelHandle, _image: EngineImage, request: ExplainRequest, job: JobId) =>
       heldWithProgress(explains, request, job),
     ),
@@ -305,6 +326,10 @@ export function fakeEngine({
     loads,
     inspects,
     cams,
+    networks,
+    weightStatsCalls,
+    blockCams,
+    blockDetails,
     frames,
     redraws,
     explains,

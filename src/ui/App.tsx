@@ -11,6 +11,7 @@ import { Header } from './Header';
 import { LinkProblemsNotice } from './LinkProblemsNotice';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { MoreWaysIn } from './MoreWaysIn';
+import { NetworkView } from './NetworkView';
 import { ResultsArea } from './ResultsArea';
 import { Sidebar } from './Sidebar';
 import { UntrainedNotice } from './UntrainedNotice';
@@ -40,6 +41,7 @@ export function App() {
       <div className="layout">
         <Sidebar narrow={narrow} />
         <main className="main">
+          <NetworkView />
           {order}
           <ResultsArea />
           <FeatureMapsPanel />

@@ -1,5 +1,6 @@
-/** The page's title, one line on what it does, and the light/dark switch. */
+/** The page's title, one line on what it does, the Network view's button and the light/dark switch. */
 import { InstallButton } from './InstallButton';
+import { NetworkToggle } from './NetworkToggle';
 import { ThemeToggle } from './ThemeToggle';
 
 export function Header() {
@@ -13,6 +14,7 @@ export function Header() {
         </p>
       </div>
       <div className="app-header__actions">
+        <NetworkToggle />
         <InstallButton />
         <ThemeToggle />
       </div>

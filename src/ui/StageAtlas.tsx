@@ -13,6 +13,13 @@ import { BitmapCanvas } from './BitmapCanvas';
 interface Props {
   render: StageRender;
   selectedChannel: number | null;
+  /** What the atlas is of, when not its stage's output (a block's, in the Network view). */
+  title?: string;
+  /**
+   * False where a click must not enlarge the tile next to Look inside's input, which shows the stages' own
+   * channels (a block's atlas in the Network view).
+   */
+  zoomable?: boolean;
 }
 
 interface Hover {
@@ -80,7 +87,7 @@ function moved(key: string, tile: number, columns: number, count: number): numbe
   return to === undefined ? null : Math.min(count - 1, Math.max(0, to));
 }
 
-export function StageAtlas({ render, selectedChannel }: Props) {
+export function StageAtlas({ render, selectedChannel, title = render.stage, zoomable = true }: Props) {
   const zoomTile = useAppStore((s) => s.zoomTile);
   const [hover, setHover] = useState<Hover | null>(null);
   // The keyboard's tile, as a position in the atlas: it stays put when the channel order changes.
@@ -105,7 +112,7 @@ export function StageAtlas({ render, selectedChannel }: Props) {
     `min ${fmt(render.stats.min[c]!)} · max ${fmt(render.stats.max[c]!)} · mean ${fmt(render.stats.mean[c]!)}`;
 
   const onKeyDown = (e: KeyboardEvent<HTMLCanvasElement>) => {
-    if (e.key === 'Enter' || e.key === ' ') {
+    if (zoomable && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       setKeyboard(true);
       zoomTile({ stage: render.stage, channel });
@@ -121,7 +128,7 @@ export function StageAtlas({ render, selectedChannel }: Props) {
   return (
     <figure className="stage" ref={figure}>
       <figcaption>
-        <strong>{render.stage}</strong>
+        <strong>{title}</strong>
         <span className="muted small">
           {shape} · {render.channels} channels
         </span>
@@ -140,7 +147,7 @@ export function StageAtlas({ render, selectedChannel }: Props) {
             // An application: a screen reader hands the arrow keys to it instead of reading the page with them.
             role="application"
             tabIndex={0}
-            aria-label={`${render.channels} feature maps of ${render.stage}, ${shape}. Arrow keys choose a channel, Enter enlarges it.`}
+            aria-label={`${render.channels} feature maps of ${title}, ${shape}. Arrow keys choose a channel${zoomable ? ', Enter enlarges it' : ''}.`}
             aria-describedby={statusId}
             onFocus={(e) => {
               // Tabbing in shows the highlight (on the enlarged tile, if any); a click does not.
@@ -172,7 +179,7 @@ export function StageAtlas({ render, selectedChannel }: Props) {
               const at = tileAt(render, e);
               if (at === null) return;
               setCursor(at);
-              zoomTile({ stage: render.stage, channel: order[at]! });
+              if (zoomable) zoomTile({ stage: render.stage, channel: order[at]! });
             }}
           />
           {selectedTile >= 0 && (

@@ -48,6 +48,12 @@ export function drawCam(
   return { classIndex, bitmap: rgbaToBitmap(renderHeatmap(upsampled, CAM_COLORMAP), size, size) };
 }
 
+/** A one-channel map (Grad-CAM at a block) upsampled to the input's size and coloured like the CAM. */
+export function drawMap(map: ActivationMap, classIndex: number, size: number): CamRender {
+  const upsampled = upsampleBilinear(map.data, map.height, map.width, size, size);
+  return { classIndex, bitmap: rgbaToBitmap(renderHeatmap(upsampled, CAM_COLORMAP), size, size) };
+}
+
 /** An explanation's map laid out at the input's size, min-max normalized and coloured like the CAM. */
 export function drawAttribution(map: AttributionMap, size: number): ImageBitmap {
   return rgbaToBitmap(renderHeatmap(saliencyAtInput(map, size), CAM_COLORMAP), size, size);

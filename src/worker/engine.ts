@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../model/classifier';
 import { loadClassifier } from '../model/loadClassifier';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
+import type { NetworkGraph } from '../shared/network';
+import type { WeightStats } from '../shared/weightStats';
 import { JobCancelledError } from '../shared/jobs';
 import { MAX_TOP_K, clampTopK } from '../shared/predictions';
 import type { Prediction } from '../shared/predictions';
@@ -17,6 +19,7 @@ import type {
   BackendInitResult,
   BenchOptions,
   BenchResult,
+  BlockDetail,
   CamAnswer,
   CamRender,
   ClassifyOptions,
@@ -271,6 +274,39 @@ export class InferenceEngine implements WorkerEngineApi {
         renders,
         renders.map((r) => r.bitmap),
       );
+    });
+  }
+
+  network(handle: ModelHandle): Promise<NetworkGraph> {
+    return this.run(async () => this.model(handle).architecture());
+  }
+
+  weightStats(handle: ModelHandle): Promise<WeightStats> {
+    // A few kB (the stem's 9,408 weights and the bins): copied, not transferred.
+    return this.run(() => this.model(handle).weightStats());
+  }
+
+  blockDetail(
+    handle: ModelHandle,
+    image: EngineImage,
+    nodeId: string,
+    options: FeatureMapOptions,
+  ): Promise<BlockDetail> {
+    return this.run(async () => {
+      const started = performance.now();
+      const inspection = await this.inspection(handle, image);
+      const detail = await inspection.blockDetail(nodeId, options);
+      return transferBitmaps({ nodeId, ...detail, detailMs: performance.now() - started }, [
+        detail.map.bitmap,
+      ]);
+    });
+  }
+
+  blockCam(handle: ModelHandle, image: EngineImage, nodeId: string, classIndex?: number): Promise<CamRender> {
+    return this.run(async () => {
+      const inspection = await this.inspection(handle, image);
+      const cam = await inspection.blockCam(nodeId, classIndex ?? inspection.predictions[0]!.classIndex);
+      return transferBitmaps(cam, [cam.bitmap]);
     });
   }
 

@@ -1,0 +1,122 @@
+/**
+ * What the blocks of one residual stage do to an image: the root mean square of each block's residual branch,
+ * shortcut and output, read in one download, and one block's output as a map for the tile atlas.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { ActivationMap } from './featureMaps';
+import type { BlockParts } from './fastResNet';
+import type { ExplainableStage, LayerGraphNetwork } from './splitNetwork';
+import type { NetworkGraph } from '../shared/network';
+import { stagesOf } from '../shared/network';
+
+export interface BlockRms {
+  residualRms: number;
+  shortcutRms: number;
+  outputRms: number;
+}
+
+export interface StageBlockValues {
+  /** One per block of the stage, input side first. */
+  blocks: BlockRms[];
+  /** The output of the block asked for, if one was. */
+  kept: ActivationMap | null;
+}
+
+/** The stage's blocks in the graph, and the stage before it (whose output is their input). */
+export function residualStage(graph: NetworkGraph, stage: number) {
+  const stages = stagesOf(graph).filter((s) => s.nodes[0]!.kind === 'block');
+  const blocks = stages[stage]?.nodes;
+  if (!blocks) throw new RangeError(`No residual stage ${stage} (0..${stages.length - 1})`);
+  const before = stagesOf(graph)[stagesOf(graph).findIndex((s) => s.nodes[0] === blocks[0]) - 1]!;
+  return { blocks, inputStage: before.stage as ExplainableStage };
+}
+
+/**
+ * The parts of a stage's blocks from a layers model run layer by layer (nothing folded, so these are the true
+ * values): the residual branch's last layer, the shortcut's (or the block's input), and the block's output.
+ */
+export function layerGraphParts(
+  network: LayerGraphNetwork,
+  graph: NetworkGraph,
+  stage: number,
+  input: tf.Tensor4D,
+): BlockParts[] {
+  const { blocks, inputStage } = residualStage(graph, stage);
+  const names: string[] = [];
+  let blockInput = stagesOf(graph)
+    .find((s) => s.stage === inputStage)!
+    .nodes.at(-1)!
+    .layers.at(-1)!.name;
+  for (const block of blocks) {
+    const last = (path: string) => block.layers.filter((l) => l.path === path).at(-1)?.name;
+    names.push(last('residual')!, last('shortcut') ?? blockInput, block.layers.at(-1)!.name);
+    blockInput = block.layers.at(-1)!.name;
+  }
+  const outputs = network.outputsFrom(inputStage, input, names) as tf.Tensor4D[];
+  return blocks.map((_, i) => ({
+    residual: outputs[3 * i]!,
+    shortcut: outputs[3 * i + 1]!,
+    output: outputs[3 * i + 2]!,
+  }));
+}
+
+/** Reads the parts' root mean squares (one download) and block `keep`'s output; disposes every part. */
+export async function readStageBlocks(parts: BlockParts[], keep: number | null): Promise<StageBlockValues> {
+  try {
+    if (keep !== null && !parts[keep]) throw new RangeError(`No block ${keep} in this stage`);
+    const rms = tf.tidy(() =>
+      tf.stack(
+        parts.flatMap((p) => [p.residual, p.shortcut, p.output]).map((t) => tf.sqrt(tf.mean(tf.square(t)))),
+      ),
+    );
+    const output = keep === null ? null : parts[keep]!.output;
+    const [values, data] = await Promise.all([rms.data(), output ? output.data() : Promise.resolve(null)]);
+    rms.dispose();
+    const kept =
+      output && data
+        ? {
+            data: data as Float32Array,
+            height: output.shape[1],
+            width: output.shape[2],
+            channels: output.shape[3],
+          }
+        : null;
+    return {
+      blocks: parts.map((_, i) => ({
+        residualRms: values[3 * i]!,
+        shortcutRms: values[3 * i + 1]!,
+        outputRms: values[3 * i + 2]!,
+      })),
+      kept,
+    };
+  } finally {
+    parts.forEach((p) => tf.dispose([p.residual, p.shortcut, p.output]));
+  }
+}
+
+/** Grad-CAM at one block of a layers model run layer by layer (see FastResNet.blockGradCam), [1, H, W]. */
+export function layerGraphBlockGradCam(
+  network: LayerGraphNetwork,
+  graph: NetworkGraph,
+  stage: number,
+  block: number,
+  input: tf.Tensor4D,
+  classIndex: number,
+): tf.Tensor3D {
+  const { blocks, inputStage } = residualStage(graph, stage);
+  const target = blocks[block];
+  if (!target) throw new RangeError(`No block ${block} in residual stage ${stage}`);
+  const output = target.layers.at(-1)!.name;
+  const [a] = network.outputsFrom(inputStage, input, [output]) as tf.Tensor4D[];
+  try {
+    return tf.tidy(() => {
+      const score = (x: tf.Tensor) =>
+        tf.sum(tf.slice(network.scoresFromLayer(output, x as tf.Tensor4D, true), [0, classIndex], [1, 1]));
+      const g = tf.grad(score)(a!);
+      return tf.relu(tf.sum(tf.mul(a!, tf.mean(g, [1, 2], true)), -1)) as tf.Tensor3D;
+    });
+  } finally {
+    a!.dispose();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The Network view: the active model's graph (asked of the engine by handle), which blocks are expanded, the node
+ * selected, and a block's detail for the image looked inside.
+ */
+import { Latest } from '../client/latest';
+import type { NetworkGraph } from '../shared/network';
+import type { BlockDetail, CamRender, ModelHandle } from '../shared/protocol';
+import type { WeightStats } from '../shared/weightStats';
+import { modelRequest } from './modelRequest';
+import type { SliceCreator } from './types';
+
+export interface NetworkSlice {
+  networkOpen: boolean;
+  /** The graph of the model `networkHandle` names (null until read). */
+  network: NetworkGraph | null;
+  networkHandle: ModelHandle | null;
+  networkError: string | null;
+  /** Blocks shown with their layers. */
+  expandedBlocks: readonly string[];
+  selectedNode: string | null;
+  blockDetail: BlockDetail | null;
+  /** `running` while a block's detail is computed; `done` when `blockDetail` is the selected block's. */
+  blockDetailStatus: 'idle' | 'running' | 'done' | 'error';
+  blockDetailError: string | null;
+  /** Grad-CAM at the selected block, once asked for (for the class Look inside maps). */
+  blockCam: CamRender | null;
+  blockCamStatus: 'idle' | 'running' | 'done' | 'error';
+  /** The first-layer filters and weight histograms of the graph's model, once asked for. */
+  weightStats: WeightStats | null;
+  weightStatsStatus: 'idle' | 'running' | 'done' | 'error';
+  openNetwork: () => void;
+  closeNetwork: () => void;
+  /** Reads the active model's graph unless it is the one shown. */
+  loadNetwork: () => Promise<void>;
+  toggleBlock: (id: string) => void;
+  /** Selects a node; a block's detail is computed when an image is looked inside. */
+  selectNode: (id: string) => Promise<void>;
+  /** The selected block's detail again: another image looked inside, other drawing options, or none. */
+  refreshBlockDetail: () => Promise<void>;
+  /** Grad-CAM at the selected block for the image looked inside. */
+  showBlockCam: () => Promise<void>;
+  /** Reads the weights of the graph's model (on demand: every kernel is read back from the backend). */
+  loadWeightStats: () => Promise<void>;
+}
+
+export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store, context) => {
+  const graphs = new Latest();
+  const details = new Latest();
+  const weightReads = new Latest();
+  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+  const dropDetail = () => {
+    details.supersede();
+    get().blockDetail?.map.bitmap.close();
+    get().blockCam?.bitmap.close();
+    set({
+      blockDetail: null,
+      blockDetailStatus: 'idle',
+      blockDetailError: null,
+      blockCam: null,
+      blockCamStatus: 'idle',
+    });
+  };
+
+  return {
+    networkOpen: false,
+    network: null,
+    networkHandle: null,
+    networkError: null,
+    expandedBlocks: [],
+    selectedNode: null,
+    blockDetail: null,
+    blockDetailStatus: 'idle',
+    blockDetailError: null,
+    blockCam: null,
+    blockCamStatus: 'idle',
+    weightStats: null,
+    weightStatsStatus: 'idle',
+
+    openNetwork: () => set({ networkOpen: true }),
+
+    closeNetwork: () => {
+      dropDetail();
+      set({ networkOpen: false, selectedNode: null });
+    },
+
+    loadNetwork: async () => {
+      const { modelHandle: handle } = get();
+      const engine = context.engine;
+      if (!engine || !handle || (get().networkHandle === handle && get().network)) return;
+      const isCurrent = graphs.begin();
+      dropDetail();
+      weightReads.supersede();
+      set({
+        networkError: null,
+        selectedNode: null,
+        expandedBlocks: [],
+        weightStats: null,
+        weightStatsStatus: 'idle',
+      });
+      try {
+        const network = await engine.network(handle);
+        if (isCurrent()) set({ network, networkHandle: handle });
+      } catch (err) {
+        if (isCurrent()) set({ networkError: errorText(err) });
+      }
+    },
+
+    toggleBlock: (id) => {
+      const expanded = get().expandedBlocks;
+      set({ expandedBlocks: expanded.includes(id) ? expanded.filter((b) => b !== id) : [...expanded, id] });
+    },
+
+    selectNode: async (id) => {
+      dropDetail();
+      set({ selectedNode: id });
+      const node = get().network?.nodes.find((n) => n.id === id);
+      const request = modelRequest(get(), context, get().inspectedImageId);
+      if (node?.kind !== 'block' || !request || request.handle !== get().networkHandle) return;
+      const isCurrent = details.begin();
+      set({ blockDetailStatus: 'running' });
+      try {
+        const detail = await request.engine.blockDetail(
+          request.handle,
+          request.image,
+          id,
+          get().featureMapOptions,
+        );
+        if (!isCurrent()) {
+          detail.map.bitmap.close();
+          return;
+        }
+        set({ blockDetail: detail, blockDetailStatus: 'done' });
+      } catch (err) {
+        if (isCurrent()) set({ blockDetailStatus: 'error', blockDetailError: errorText(err) });
+      }
+    },
+
+    showBlockCam: async () => {
+      const id = get().selectedNode;
+      const request = modelRequest(get(), context, get().inspectedImageId);
+      if (id === null || !request || request.handle !== get().networkHandle) return;
+      // The detail's ticket: a new selection (or image) drops this map as it drops the detail.
+      const isCurrent = details.current();
+      set({ blockCamStatus: 'running' });
+      try {
+        const cam = await request.engine.blockCam(request.handle, request.image, id, get().cam?.classIndex);
+        if (!isCurrent()) {
+          cam.bitmap.close();
+          return;
+        }
+        get().blockCam?.bitmap.close();
+        set({ blockCam: cam, blockCamStatus: 'done' });
+      } catch {
+        if (isCurrent()) set({ blockCamStatus: 'error' });
+      }
+    },
+
+    loadWeightStats: async () => {
+      const { networkHandle: handle } = get();
+      const engine = context.engine;
+      if (!engine || !handle || handle !== get().modelHandle) return;
+      const isCurrent = weightReads.begin();
+      set({ weightStatsStatus: 'running' });
+      try {
+        const weightStats = await engine.weightStats(handle);
+        if (isCurrent()) set({ weightStats, weightStatsStatus: 'done' });
+      } catch {
+        if (isCurrent()) set({ weightStatsStatus: 'error' });
+      }
+    },
+
+    refreshBlockDetail: async () => {
+      const id = get().selectedNode;
+      if (get().networkOpen && id !== null) await get().selectNode(id);
+    },
+  };
+};
