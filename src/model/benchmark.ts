@@ -52,11 +52,11 @@ async function time(runs: number, once: () => Promise<void>): Promise<Timing> {
   return { medianMs: percentile(samples, 0.5), p95Ms: percentile(samples, 0.95), runs };
 }
 
-const PHASES: readonly ClassifyPhase[] = ['upload', 'preprocess', 'forward', 'topK', 'read'];
+const PHASES: readonly ClassifyPhase[] = ['input', 'forward', 'topK', 'read'];
 
 /** One classification of `crop`, with the time each phase took. */
 async function phaseTimes(classifier: ResNetClassifier, crop: Uint8ClampedArray): Promise<PhaseTimes> {
-  const times = { upload: 0, preprocess: 0, forward: 0, topK: 0, read: 0, total: 0 };
+  const times = { input: 0, forward: 0, topK: 0, read: 0, total: 0 };
   const start = performance.now();
   let last = start;
   await classifier.classify([crop], 5, {

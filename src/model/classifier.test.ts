@@ -109,7 +109,7 @@ describe('ResNetClassifier.inspect', () => {
       mark: (phase) => phases.push(phase),
     });
     expect(classified).toEqual(predictions);
-    expect(phases).toEqual(['upload', 'preprocess', 'forward', 'topK', 'read']);
+    expect(phases).toEqual(['input', 'forward', 'topK', 'read']);
     // A batch of two in one pass gives each image its own answer.
     const [again, other] = await classifier.classify([pseudoCrop(2), pseudoCrop(3)], 5);
     expect(again!.map((p) => p.classIndex)).toEqual(predictions.map((p) => p.classIndex));

@@ -23,14 +23,27 @@ import { describeNetwork } from './networkGraph';
 import { precompileWebGL } from './precompileWebGL';
 import { readWeightStats } from './readWeightStats';
 import { rgbaToModelInput } from './preprocess/onBackend';
+import { rgbaToModelInputOnHost } from './preprocess/onHost';
 import type { PreprocessSpec } from './preprocess/spec';
 import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
 import type { ExplainableStage, SplitNetwork, StageOutput } from './splitNetwork';
 import { readTopK, topKOnBackend } from './topK';
 import { exportLayersModel } from './weights/tfjsFormat';
 
-/** The phases of one classification, in order: bytes uploaded, input made, network run, top-k taken, read. */
-export type ClassifyPhase = 'upload' | 'preprocess' | 'forward' | 'topK' | 'read';
+/** The phases of one classification, in order: the network's input made, the network run, top-k taken, read. */
+export type ClassifyPhase = 'input' | 'forward' | 'topK' | 'read';
+
+/** Backends that run on this CPU, where the input is made in JS (preprocess/onHost.ts). */
+const HOST_PREPROCESSING_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
+
+function checkCropSizes(crops: readonly Uint8ClampedArray[], size: number): void {
+  const bytesPerCrop = size * size * 4;
+  for (const crop of crops) {
+    if (crop.length !== bytesPerCrop) {
+      throw new RangeError(`A crop has ${crop.length} bytes; ${size}x${size} RGBA needs ${bytesPerCrop}.`);
+    }
+  }
+}
 
 /** Told as each phase of a classification ends (see `ResNetClassifier.classify`). */
 export interface PhaseMarks {
@@ -209,14 +222,12 @@ export class ResNetClassifier implements Classifier {
     phases?: PhaseMarks,
   ): Promise<Prediction[][]> {
     this.assertUsable();
-    // Everything after the upload of the bytes runs on the backend: preprocessing, the network, softmax and
-    // top-k; only k values and indices per image come back.
-    const input = this.uploadCrops(crops);
-    phases?.mark('upload');
+    // From the network's input on, everything runs on the backend: the network, softmax and top-k; only k
+    // values and indices per image come back.
+    const x = this.modelInput(crops);
+    phases?.mark('input');
     try {
       const { values, indices } = tf.tidy(() => {
-        const x = rgbaToModelInput(input, this.preprocess);
-        phases?.mark('preprocess');
         const out = this.forward(x);
         phases?.mark('forward');
         return topKOnBackend(out, k, this.outputIsProbabilities);
@@ -226,18 +237,34 @@ export class ResNetClassifier implements Classifier {
       phases?.mark('read');
       return predictions;
     } finally {
-      input.dispose();
+      x.dispose();
+    }
+  }
+
+  /**
+   * The network's input [n, size, size, 3] for RGBA crops: made in one pass of JS where the backend runs on this
+   * CPU (onHost.ts), else from one upload of the bytes by a few kernels on the GPU (onBackend.ts). The same values
+   * either way.
+   */
+  private modelInput(crops: readonly Uint8ClampedArray[]): tf.Tensor4D {
+    const size = this.preprocess.cropSize;
+    if (HOST_PREPROCESSING_BACKENDS.has(tf.getBackend())) {
+      checkCropSizes(crops, size);
+      const values = rgbaToModelInputOnHost(crops, size, size, this.preprocess);
+      return tf.tensor4d(values, [crops.length, size, size, 3]);
+    }
+    const rgba = this.uploadCrops(crops);
+    try {
+      return rgbaToModelInput(rgba, this.preprocess);
+    } finally {
+      rgba.dispose();
     }
   }
 
   private uploadCrops(crops: readonly Uint8ClampedArray[]): tf.Tensor4D {
     const size = this.preprocess.cropSize;
     const bytesPerCrop = size * size * 4;
-    for (const crop of crops) {
-      if (crop.length !== bytesPerCrop) {
-        throw new RangeError(`A crop has ${crop.length} bytes; ${size}x${size} RGBA needs ${bytesPerCrop}.`);
-      }
-    }
+    checkCropSizes(crops, size);
     let bytes: Uint8Array;
     if (crops.length === 1) {
       // A view, not a copy: TF.js takes plain Uint8Array (ImageData hands out the clamped kind).
@@ -282,16 +309,15 @@ export class ResNetClassifier implements Classifier {
       });
     }
     const { fast, stageModel } = this;
-    const rgba = this.uploadCrops([crop]);
+    const x = this.modelInput([crop]);
     const outputs = tf.tidy((): tf.Tensor[] => {
-      const x = rgbaToModelInput(rgba, this.preprocess);
       if (fast) {
         const out = fast.predictWithStages(x);
         return [...out.stages, out.logits];
       }
       return stageModel!.predict(x) as tf.Tensor[];
     });
-    rgba.dispose();
+    x.dispose();
     try {
       const logits = outputs.at(-1) as tf.Tensor2D;
       const { values, indices } = topKOnBackend(logits, k, this.outputIsProbabilities);

@@ -423,8 +423,8 @@ export interface BenchOptions {
 
 /** Median milliseconds of each phase of classifying one crop (bytes in, top-k out), and of the whole call. */
 export interface PhaseTimes {
-  upload: number;
-  preprocess: number;
+  /** RGBA bytes to the network's input (made in JS or on the backend, with its upload). */
+  input: number;
   forward: number;
   topK: number;
   read: number;
