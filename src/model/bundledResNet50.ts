@@ -20,6 +20,11 @@ export interface BundledResNet50 {
   model: LayersModel;
   /** What the user should know about how it was loaded (a damaged stored copy replaced). */
   notice?: string;
+  /**
+   * After a download: writes the checksummed copy for the next visit. The caller starts it once the model is
+   * warmed up, so its checksum and 98 MB write do not share the cores with the first pass.
+   */
+  storeCopy?: () => void;
 }
 
 export async function loadBundledResNet50(
@@ -51,14 +56,12 @@ export async function loadBundledResNet50(
   }).load!(); // the HTTP handler always loads
   const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
   markStart('model-built');
-  if (canStore) {
-    // The copy for the next visit is written once this one has its model: its checksum and a 98 MB IndexedDB
-    // write took about a second of a first visit's start. The downloaded bytes themselves are stored, not a copy
-    // read back from the backend. A visit that ends before the write does downloads again next time.
+  // The downloaded bytes themselves are stored, not a copy read back from the backend. A visit that ends before
+  // the write downloads again next time.
+  const storeCopy = () =>
     void saveCheckedArtifacts(STORE_KEY, artifacts).catch((err: unknown) => {
       // A full quota only costs the next visit a download; the model itself is fine.
       console.warn('Could not keep ResNet50 in IndexedDB:', err);
     });
-  }
-  return notice ? { model, notice } : { model };
+  return { model, ...(notice ? { notice } : {}), ...(canStore ? { storeCopy } : {}) };
 }

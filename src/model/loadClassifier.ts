@@ -45,8 +45,8 @@ export async function loadClassifier(
       });
     }
     case 'bundled': {
-      const { model, notice } = await loadBundledResNet50(source.modelUrl, (p) => onProgress?.(p));
-      return warmedUp(model, report, {
+      const { model, notice, storeCopy } = await loadBundledResNet50(source.modelUrl, (p) => onProgress?.(p));
+      const classifier = await warmedUp(model, report, {
         ...(notice ? { notice } : {}),
         // Keras' ResNet50 ends in a softmax and wants Caffe-style input: recorded, so the pipeline neither
         // repeats the softmax nor feeds it torchvision's normalization.
@@ -58,6 +58,9 @@ export async function loadClassifier(
         },
         outputIsProbabilities: true,
       });
+      // Only now: its checksum and write shared the cores with the warm-up when started earlier.
+      storeCopy?.();
+      return classifier;
     }
     case 'files': {
       const { model, variant, flavor } = await modelFromWeightFiles(source.files, source.origin, (p) =>
