@@ -610,15 +610,17 @@ try {
   }
   const resnet50Visits = visits.find((v) => v.variant === 'resnet50');
   if (resnet50Visits) {
-    for (const [label, visit, limit] of [
-      ['repeat visit', resnet50Visits.repeat, 2000],
-      ['first visit', resnet50Visits.first, 4000],
+    // Issue #28's bounds.
+    for (const [label, ms, limit] of [
+      ['ready, repeat visit', resnet50Visits.repeat.readyMs, 1500],
+      ['first top-k, repeat visit', resnet50Visits.repeat.totalMs, 2000],
+      ['ready, first visit', resnet50Visits.first.readyMs, 3500],
     ]) {
       targets.push({
-        target: `resnet50 ready <= ${limit / 1000} s (${label})`,
-        value: `${visit.readyMs} ms`,
-        met: visit.readyMs <= limit,
-        gap: visit.readyMs <= limit ? '' : `${(visit.readyMs / limit).toFixed(2)}x too slow`,
+        target: `resnet50 ${label} <= ${limit / 1000} s`,
+        value: `${ms} ms`,
+        met: ms <= limit,
+        gap: ms <= limit ? '' : `${(ms / limit).toFixed(2)}x too slow`,
       });
     }
   }
@@ -630,14 +632,38 @@ try {
       met: r.overheadMs <= 20,
       gap: r.overheadMs <= 20 ? '' : `${(r.overheadMs - 20).toFixed(1)} ms over`,
     });
-  }
-  const camera18 = cameras.find((r) => r.variant === 'resnet18' && !r.error);
-  if (camera18) {
+    const warm = results.find((w) => !w.error && w.variant === r.variant && w.backend.name === r.backend);
+    if (!warm) continue;
+    // Issue #28: a dropped photo's forward pass against the same call warm, and drop to result against the warm
+    // forward plus the decode (the card's decode+fwd less its forward) plus 10 ms.
+    const warmMs = warm.bench.classify.medianMs;
+    const ratio = r.inference.medianMs / warmMs;
     targets.push({
-      target: 'resnet18 live camera >= 10 fps',
-      value: `${camera18.fps.toFixed(2)} fps`,
-      met: camera18.fps >= 10,
-      gap: camera18.fps >= 10 ? '' : `${(10 / camera18.fps).toFixed(2)}x too slow`,
+      target: `${r.variant} dropped photo's forward pass <= ${COLD_RATIO_LIMIT}x the warm median`,
+      value: `${ratio.toFixed(2)}x (${r.inference.medianMs.toFixed(1)} / ${warmMs.toFixed(1)} ms)`,
+      met: ratio <= COLD_RATIO_LIMIT,
+      gap: ratio <= COLD_RATIO_LIMIT ? '' : `${(ratio / COLD_RATIO_LIMIT).toFixed(2)}x over`,
+    });
+    const decodeMs = r.engineTotal.medianMs - r.inference.medianMs;
+    const bound = warmMs + decodeMs + 10;
+    targets.push({
+      target: `${r.variant} drop to result <= warm forward + decode + 10 ms`,
+      value: `${r.dropToResult.medianMs.toFixed(1)} ms (bound ${bound.toFixed(1)})`,
+      met: r.dropToResult.medianMs <= bound,
+      gap: r.dropToResult.medianMs <= bound ? '' : `${(r.dropToResult.medianMs - bound).toFixed(1)} ms over`,
+    });
+  }
+  for (const [variant, fps] of [
+    ['resnet18', 12],
+    ['resnet50', 6],
+  ]) {
+    const camera = cameras.find((r) => r.variant === variant && !r.error);
+    if (!camera) continue;
+    targets.push({
+      target: `${variant} live camera >= ${fps} fps (30 fps source)`,
+      value: `${camera.fps.toFixed(2)} fps`,
+      met: camera.fps >= fps,
+      gap: camera.fps >= fps ? '' : `${(fps / camera.fps).toFixed(2)}x too slow`,
     });
   }
   console.table(targets);
