@@ -20,6 +20,7 @@ import type { Prediction } from '../shared/predictions';
 import type { CamRender } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
 import type { SliceCreator } from './types';
+import { readyModel } from './modelRequest';
 
 export type CameraStatus = 'off' | 'starting' | 'live' | 'error';
 
@@ -95,12 +96,7 @@ export const createCameraSlice: SliceCreator<CameraSlice> = (set, get, _store, c
     const reader = openFrameReader(stream);
     const started = new CameraLoop(
       {
-        readyModel: () => {
-          const { modelStatus, modelHandle } = get();
-          return modelStatus === 'ready' && modelHandle && context.engine
-            ? { engine: context.engine, handle: modelHandle }
-            : null;
-        },
+        readyModel: () => readyModel(get(), context),
         request: () => ({ k: get().topK, withCam: get().cameraCamOn }),
         showPicture: replacePicture,
         answered: (result, rate) => {

@@ -5,6 +5,7 @@ import type { Prediction } from '../shared/predictions';
 import type { ClassifyResult, ImageErrorCode } from '../shared/protocol';
 import type { VariantId } from '../shared/variants';
 import type { SliceCreator } from './types';
+import { readyModel } from './modelRequest';
 
 export type ImageStatus = 'queued' | 'classifying' | 'done' | 'error';
 
@@ -109,12 +110,7 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get, _store, c
 
   const queue = new ClassificationQueue(
     {
-      readyModel: () => {
-        const { modelStatus, modelHandle } = get();
-        return modelStatus === 'ready' && context.engine && modelHandle
-          ? { engine: context.engine, handle: modelHandle }
-          : null;
-      },
+      readyModel: () => readyModel(get(), context),
       started: (ids) => {
         const starting = new Set(ids);
         set({

@@ -5,10 +5,24 @@
 import type { EngineApi, EngineImage, ModelHandle } from '../shared/protocol';
 import type { AppState, StoreContext } from './types';
 
-export interface ModelRequest {
+/** The engine and the model a request goes to. */
+export interface ReadyModel {
   engine: EngineApi;
   handle: ModelHandle;
+}
+
+export interface ModelRequest extends ReadyModel {
   image: EngineImage;
+}
+
+/** The active model, if it is ready to answer (not loading, not failed), with its engine; else null. */
+export function readyModel(
+  s: Pick<AppState, 'modelStatus' | 'modelHandle'>,
+  context: Pick<StoreContext, 'engine'>,
+): ReadyModel | null {
+  return s.modelStatus === 'ready' && s.modelHandle && context.engine
+    ? { engine: context.engine, handle: s.modelHandle }
+    : null;
 }
 
 /** The active model and `imageId` as a request, or null while no model is loaded or the image is gone. */
