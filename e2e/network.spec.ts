@@ -1,8 +1,9 @@
 /**
  * The Network view (issue #25): opened from a link, drawn from the model the worker built, expanded, clicked and
- * walked by keyboard; a block's detail on the photo looked inside, twenty of them with no tensor left behind;
- * Grad-CAM at a block, the weights as pictures, axe-clean, and top to bottom on a phone. One page throughout: each
- * step starts from what the one before left.
+ * walked by keyboard; a block's detail on the photo looked inside, the ratio chart's values in their own request
+ * and agreeing with each detail, twenty details with no tensor left behind; Grad-CAM at a block, the weights as
+ * pictures, axe-clean, and top to bottom on a phone. One page throughout: each step starts from what the one before
+ * left.
  */
 import { expectNoSeriousViolations } from './axe';
 import { addImages, fixture, numTensors, openApp, predictionsOf, resultFor } from './helpers';
@@ -84,16 +85,34 @@ test('the network view: graph, layers, keyboard, block details, memory, axe and 
   await resultFor(page, 'chelsea.jpg').getByTestId('inspect-button').click();
   await expect(page.getByTestId('feature-maps')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
 
-  // The block opened before follows the image now looked inside.
+  // The block opened before follows the image now looked inside: the image's first detail, which runs its own
+  // block only (the chart's values come after it, in their own request).
   const detail = view.getByTestId('arch-detail');
   await expect(detail).toHaveAttribute('data-node-id', 'layer2.0');
   await expect(detail).toHaveAttribute('data-state', 'done');
+  const firstMs = Number(await detail.getAttribute('data-detail-ms'));
+  console.log(`first block detail of the image: ${firstMs.toFixed(0)} ms (engine)`);
   const rms = await detail.evaluate((e) =>
     ['data-residual-rms', 'data-shortcut-rms', 'data-output-rms'].map((a) => Number(e.getAttribute(a))),
   );
   for (const value of rms) expect(value).toBeGreaterThan(0);
   await expect(detail.getByTestId('feature-map')).toHaveAttribute('data-output-shape', '28x28x128');
-  await expect(detail.getByTestId('arch-ratios')).toHaveAttribute('data-count', '8');
+  const chart = detail.getByTestId('arch-ratios');
+  await expect(chart).toHaveAttribute('data-count', '8');
+  const chartMs = Number(await chart.getAttribute('data-contributions-ms'));
+  console.log(`ratio chart's values: ${chartMs.toFixed(0)} ms (engine, after the first detail)`);
+
+  /** The detail's own branch / shortcut ratio is the chart's bar for the block (measured in another request). */
+  const agreesWithChart = async (id: string) => {
+    const [residual, shortcut] = await detail.evaluate((e) =>
+      ['data-residual-rms', 'data-shortcut-rms'].map((a) => Number(e.getAttribute(a))),
+    );
+    await expect(chart).toHaveAttribute(
+      'aria-label',
+      new RegExp(`\\b${id.replace('.', '\\.')} ${(residual! / shortcut!).toFixed(2)}\\b`),
+    );
+  };
+  await agreesWithChart('layer2.0');
 
   // The keyboard: arrows move between nodes, Home and End to the ends, Enter opens.
   await node('layer2.0').focus();
@@ -108,8 +127,10 @@ test('the network view: graph, layers, keyboard, block details, memory, axe and 
   await page.keyboard.press('Enter');
   await expect(detail).toHaveAttribute('data-node-id', 'layer3.1');
   await expect(detail).toHaveAttribute('data-state', 'done');
+  await agreesWithChart('layer3.1');
 
-  // Twenty block details: each from the kept activations, and no tensor left behind.
+  // Twenty block details: each from the kept activations (a stage's last block from its kept output), each
+  // agreeing with the chart, and no tensor left behind.
   const times: number[] = [];
   for (let i = 0; i < 20; i++) {
     const id = BLOCKS[i % BLOCKS.length]!;
@@ -117,6 +138,7 @@ test('the network view: graph, layers, keyboard, block details, memory, axe and 
     await expect(detail).toHaveAttribute('data-node-id', id);
     await expect(detail).toHaveAttribute('data-state', 'done');
     times.push(Number(await detail.getAttribute('data-detail-ms')));
+    if (i < BLOCKS.length) await agreesWithChart(id);
   }
   times.sort((a, b) => a - b);
   console.log(

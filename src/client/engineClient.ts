@@ -214,6 +214,10 @@ class WorkerEngine implements EngineApi {
     const ready = await prepared(image);
     return this.guard(() => this.remote.blockDetail(handle, ready, nodeId, options));
   }
+  async blockContributions(handle: ModelHandle, image: EngineImage) {
+    const ready = await prepared(image);
+    return this.guard(() => this.remote.blockContributions(handle, ready));
+  }
   async blockCam(handle: ModelHandle, image: EngineImage, nodeId: string, classIndex?: number) {
     const ready = await prepared(image);
     return this.guard(() => this.remote.blockCam(handle, ready, nodeId, classIndex));

@@ -154,6 +154,27 @@ describe('the fast path against the unfolded layers model', () => {
     expect(worst).toBeLessThan(1e-4 * Math.max(...fromLayers.kept!.data));
   });
 
+  it('runs a stage only up to the block asked for, with the values the whole stage gives it', async () => {
+    const input = layer3Output();
+    for (const classifier of [fast, slow]) {
+      const before = tf.memory().numTensors;
+      const whole = await classifier.stageBlocks(input, 3, null);
+      const first = await classifier.stageBlocks(input, 3, 0);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(whole.blocks).toHaveLength(2);
+      expect(whole.kept).toBeNull();
+      expect(first.blocks).toHaveLength(1);
+      for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
+        expect(Math.abs(first.blocks[0]![key] - whole.blocks[0]![key]) / whole.blocks[0]![key]).toBeLessThan(
+          1e-6,
+        );
+      }
+      expect([first.kept!.height, first.kept!.width, first.kept!.channels]).toEqual([7, 7, 512]);
+      await expect(classifier.stageBlocks(input, 3, 2)).rejects.toThrow(RangeError);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
   it('gives the same Grad-CAM at a block through the folded fast path and the layer-by-layer run', async () => {
     const input = layer3Output();
     const fastCam = await fast.blockGradCam(input, 3, 0, 7);

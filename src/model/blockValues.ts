@@ -17,7 +17,7 @@ export interface BlockRms {
 }
 
 export interface StageBlockValues {
-  /** One per block of the stage, input side first. */
+  /** One per block of the stage that was run, input side first. */
   blocks: BlockRms[];
   /** The output of the block asked for, if one was. */
   kept: ActivationMap | null;
@@ -33,16 +33,20 @@ export function residualStage(graph: NetworkGraph, stage: number) {
 }
 
 /**
- * The parts of a stage's blocks from a layers model run layer by layer (nothing folded, so these are the true
- * values): the residual branch's last layer, the shortcut's (or the block's input), and the block's output.
+ * The parts of a stage's blocks up to block `through` (every block when null) from a layers model run layer by
+ * layer (nothing folded, so these are the true values): the residual branch's last layer, the shortcut's (or the
+ * block's input), and the block's output. The run stops at the last layer asked for.
  */
 export function layerGraphParts(
   network: LayerGraphNetwork,
   graph: NetworkGraph,
   stage: number,
   input: tf.Tensor4D,
+  through: number | null = null,
 ): BlockParts[] {
-  const { blocks, inputStage } = residualStage(graph, stage);
+  const { blocks: all, inputStage } = residualStage(graph, stage);
+  if (through !== null && !all[through]) throw new RangeError(`No block ${through} in this stage`);
+  const blocks = through === null ? all : all.slice(0, through + 1);
   const names: string[] = [];
   let blockInput = stagesOf(graph)
     .find((s) => s.stage === inputStage)!

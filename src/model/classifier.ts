@@ -81,8 +81,9 @@ export interface Classifier {
   /** The model's stem, blocks and head with their layers, parameters and MACs, read off the model (once). */
   architecture(): NetworkGraph;
   /**
-   * Residual stage `stage` (0 = the first) run from `input`, the output of the stage before it: each block's true
-   * residual, shortcut and output RMS (nothing folded), and block `keep`'s output as a map.
+   * Residual stage `stage` (0 = the first) run from `input`, the output of the stage before it, up to block `keep`
+   * (every block when null; the blocks after it are not run): each block's true residual, shortcut and output RMS
+   * (nothing folded), and block `keep`'s output as a map.
    */
   stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues>;
   /** The stem's filters (RGB order) and a histogram of each layer's weights. */
@@ -368,8 +369,8 @@ export class ResNetClassifier implements Classifier {
     const x = tf.tensor4d(input.data, [1, input.height, input.width, input.channels]);
     try {
       const parts = this.fast
-        ? this.fast.stageParts(x, stage)
-        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x);
+        ? this.fast.stageParts(x, stage, keep)
+        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x, keep);
       return await readStageBlocks(parts, keep);
     } finally {
       x.dispose();

@@ -275,18 +275,20 @@ export class FastResNet {
   }
 
   /**
-   * Every block of residual stage `stage` (0 = layer1) run from `h`, the output of the stage before it: each
-   * block's residual branch and shortcut before the add, as the unfolded network has them (conv2's bias, which the
-   * fast path adds on the shortcut, moved back onto the branch), and its output. The caller owns every tensor.
+   * The blocks of residual stage `stage` (0 = layer1) run from `h`, the output of the stage before it, up to block
+   * `through` (every block when null): each block's residual branch and shortcut before the add, as the unfolded
+   * network has them (conv2's bias, which the fast path adds on the shortcut, moved back onto the branch), and its
+   * output. The caller owns every tensor.
    */
-  stageParts(h: tf.Tensor4D, stage: number): BlockParts[] {
+  stageParts(h: tf.Tensor4D, stage: number, through: number | null = null): BlockParts[] {
     this.assertUsable();
     const blocks = this.stages[stage];
     if (!blocks) throw new RangeError(`No residual stage ${stage} (0..${this.stages.length - 1})`);
+    if (through !== null && !blocks[through]) throw new RangeError(`No block ${through} in this stage`);
     return tf.tidy(() => {
       const parts: BlockParts[] = [];
       let out = h;
-      for (const block of blocks) {
+      for (const block of through === null ? blocks : blocks.slice(0, through + 1)) {
         const y = conv(out, block.conv1, 'relu');
         let residual = conv(y, block.conv2, 'linear');
         // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.

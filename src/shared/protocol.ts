@@ -230,12 +230,17 @@ export interface CamRender {
 export interface BlockDetail {
   nodeId: string;
   contribution: BlockContribution;
-  /** Every block's, input side first, for the chart of residual-to-shortcut ratios. */
-  contributions: BlockContribution[];
   /** The block's output (after the add and the ReLU), drawn as the stages are. */
   map: StageRender;
   /** In the engine: from the kept activations (or one pass from the kept crop) to the drawn atlas. */
   detailMs: number;
+}
+
+/** Every block's contribution to an image looked inside, input side first: the chart of residual-to-shortcut ratios. */
+export interface BlockContributions {
+  contributions: BlockContribution[];
+  /** In the engine: every stage not yet measured for this image run from the kept activations. */
+  contributionsMs: number;
 }
 
 export interface InspectResult {
@@ -318,8 +323,8 @@ export interface EngineCalls {
   /** The stem's filters and a histogram of each layer's weights (read from the GPU: ask once per model). */
   weightStats(handle: ModelHandle): Promise<WeightStats>;
   /**
-   * One block of an image (`nodeId` as the graph names it): its contribution, every block's, and its output drawn
-   * with `options`; from the image's kept activations, or one pass that makes (and keeps) them.
+   * One block of an image (`nodeId` as the graph names it): its contribution and its output drawn with `options`;
+   * from the image's kept activations (only the block's stage, up to the block), or one pass that makes them.
    */
   blockDetail(
     handle: ModelHandle,
@@ -327,6 +332,8 @@ export interface EngineCalls {
     nodeId: string,
     options: FeatureMapOptions,
   ): Promise<BlockDetail>;
+  /** Every block's contribution to an image, for the ratio chart: measured once per image, then kept. */
+  blockContributions(handle: ModelHandle, image: EngineImage): Promise<BlockContributions>;
   /**
    * Grad-CAM at one block of an image for `classIndex` (default: its top-1): the block's output weighted by the
    * spatial mean of the class score's gradient, over the network's input.

@@ -82,6 +82,16 @@ export const useNetworkView = () =>
   );
 export const useExpandedBlocks = () => useAppStore((s) => s.expandedBlocks);
 export const useSelectedNode = () => useAppStore((s) => s.selectedNode);
+/** Every block's contribution to the image looked inside (the ratio chart), read on its own after a detail. */
+export const useBlockContributions = () =>
+  useAppStore(
+    useShallow((s) => ({
+      contributions: s.blockContributions,
+      ms: s.blockContributionsMs,
+      status: s.blockContributionsStatus,
+    })),
+  );
+
 export const useBlockDetail = () =>
   useAppStore(
     useShallow((s) => ({

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { NetworkGraph } from '../shared/network';
-import type { BlockDetail, InspectResult } from '../shared/protocol';
+import type { BlockContributions, BlockDetail, InspectResult } from '../shared/protocol';
 import { closed, fakeBitmap, fakeEngine, flush } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
 import { createAppStore } from './index';
@@ -30,11 +30,9 @@ const GRAPH: NetworkGraph = {
 };
 
 function detail(nodeId: string): BlockDetail {
-  const contribution = { nodeId, residualRms: 1, shortcutRms: 2, outputRms: 2.5 };
   return {
     nodeId,
-    contribution,
-    contributions: [contribution],
+    contribution: { nodeId, residualRms: 1, shortcutRms: 2, outputRms: 2.5 },
     map: {
       stage: 'layer1',
       outputShape: [56, 56, 64],
@@ -67,10 +65,17 @@ async function opened(): Promise<void> {
   await loading;
 }
 
+function contributions(residualRms: number): BlockContributions {
+  return {
+    contributions: [{ nodeId: 'layer1.0', residualRms, shortcutRms: 2, outputRms: 2.5 }],
+    contributionsMs: 9,
+  };
+}
+
 /** An image looked inside (the block detail is about it). */
-async function inspected(): Promise<string> {
-  store.getState().addImages([new File(['x'], 'cat.png', { type: 'image/png' })]);
-  const id = store.getState().images[0]!.id;
+async function inspected(name = 'cat.png'): Promise<string> {
+  store.getState().addImages([new File(['x'], name, { type: 'image/png' })]);
+  const id = store.getState().images.at(-1)!.id;
   const inspecting = store.getState().inspectImage(id);
   fake.inspects.at(-1)!.answer.resolve({
     input: fakeBitmap(),
@@ -202,6 +207,75 @@ describe('the Network view', () => {
     void store.getState().selectNode('layer1.0');
     expect(closed(cam.bitmap)).toBe(true);
     expect(store.getState()).toMatchObject({ blockCam: null, blockCamStatus: 'idle' });
+  });
+
+  it("asks for the chart's values on their own once the detail has come, once per model and image", async () => {
+    await opened();
+    const imageId = await inspected();
+    const selecting = store.getState().selectNode('layer1.0');
+    // The detail is asked for alone: it waits for its own block, not for every block's.
+    expect(fake.blockContributionCalls).toHaveLength(0);
+    fake.blockDetails[0]!.answer.resolve(detail('layer1.0'));
+    await selecting;
+    expect(store.getState()).toMatchObject({
+      blockDetailStatus: 'done',
+      blockContributionsStatus: 'running',
+    });
+    expect(fake.blockContributionCalls.map((c) => c.args)).toEqual([{ handle, imageId }]);
+    const values = contributions(1);
+    fake.blockContributionCalls[0]!.answer.resolve(values);
+    await flush();
+    expect(store.getState()).toMatchObject({
+      blockContributions: values.contributions,
+      blockContributionsMs: 9,
+      blockContributionsStatus: 'done',
+    });
+
+    // Another block of the same image: its detail only; the chart stays.
+    const again = store.getState().selectNode('layer1.0');
+    expect(store.getState().blockContributions).toBe(values.contributions);
+    fake.blockDetails[1]!.answer.resolve(detail('layer1.0'));
+    await again;
+    expect(fake.blockContributionCalls).toHaveLength(1);
+    expect(store.getState().blockContributions).toBe(values.contributions);
+  });
+
+  it("drops the chart's values for another image, and an answer that image superseded", async () => {
+    await opened();
+    await inspected();
+    const selecting = store.getState().selectNode('layer1.0');
+    fake.blockDetails[0]!.answer.resolve(detail('layer1.0'));
+    await selecting;
+    // Another image looked inside before the chart's values came: the block follows it, and the chart too.
+    const other = await inspected('dog.png');
+    expect(store.getState()).toMatchObject({ blockContributions: null, blockContributionsStatus: 'idle' });
+    fake.blockContributionCalls[0]!.answer.resolve(contributions(1));
+    await flush();
+    expect(store.getState().blockContributions).toBeNull();
+    fake.blockDetails[1]!.answer.resolve(detail('layer1.0'));
+    await flush();
+    expect(fake.blockContributionCalls[1]!.args).toEqual({ handle, imageId: other });
+    fake.blockContributionCalls[1]!.answer.resolve(contributions(3));
+    await flush();
+    expect(store.getState().blockContributions).toEqual(contributions(3).contributions);
+    store.getState().closeNetwork();
+    expect(store.getState()).toMatchObject({ blockContributions: null, blockContributionsStatus: 'idle' });
+  });
+
+  it("says the chart's values failed, and asks again with the next detail", async () => {
+    await opened();
+    await inspected();
+    const selecting = store.getState().selectNode('layer1.0');
+    fake.blockDetails[0]!.answer.resolve(detail('layer1.0'));
+    await selecting;
+    fake.blockContributionCalls[0]!.answer.reject(new Error('lost'));
+    await flush();
+    expect(store.getState()).toMatchObject({ blockContributionsStatus: 'error', blockDetailStatus: 'done' });
+    const again = store.getState().selectNode('layer1.0');
+    fake.blockDetails[1]!.answer.resolve(detail('layer1.0'));
+    await again;
+    expect(fake.blockContributionCalls).toHaveLength(2);
+    expect(store.getState().blockContributionsStatus).toBe('running');
   });
 
   it('says why a detail failed', async () => {

@@ -1,9 +1,9 @@
 /**
  * The Network view: the active model's graph (asked of the engine by handle), which blocks are expanded, the node
- * selected, and a block's detail for the image looked inside.
+ * selected, a block's detail for the image looked inside, and every block's contribution to it (the ratio chart).
  */
 import { Latest } from '../client/latest';
-import type { NetworkGraph } from '../shared/network';
+import type { BlockContribution, NetworkGraph } from '../shared/network';
 import type { BlockDetail, CamRender, ModelHandle } from '../shared/protocol';
 import type { WeightStats } from '../shared/weightStats';
 import { modelRequest } from './modelRequest';
@@ -22,6 +22,16 @@ export interface NetworkSlice {
   /** `running` while a block's detail is computed; `done` when `blockDetail` is the selected block's. */
   blockDetailStatus: 'idle' | 'running' | 'done' | 'error';
   blockDetailError: string | null;
+  /**
+   * Every block's contribution to the image looked inside, for the ratio chart: asked for on its own once a
+   * detail has come (so the first detail waits for its own block only), once per model and image.
+   */
+  blockContributions: BlockContribution[] | null;
+  /** What they took in the engine. */
+  blockContributionsMs: number | null;
+  blockContributionsStatus: 'idle' | 'running' | 'done' | 'error';
+  /** The model handle and image id `blockContributions` are about (asked for or answered). */
+  blockContributionsFor: string | null;
   /** Grad-CAM at the selected block, once asked for (for the class Look inside maps). */
   blockCam: CamRender | null;
   blockCamStatus: 'idle' | 'running' | 'done' | 'error';
@@ -37,6 +47,8 @@ export interface NetworkSlice {
   selectNode: (id: string) => Promise<void>;
   /** The selected block's detail again: another image looked inside, other drawing options, or none. */
   refreshBlockDetail: () => Promise<void>;
+  /** Every block's contribution to the image looked inside, unless already read or being read for it. */
+  loadBlockContributions: () => Promise<void>;
   /** Grad-CAM at the selected block for the image looked inside. */
   showBlockCam: () => Promise<void>;
   /** Reads the weights of the graph's model (on demand: every kernel is read back from the backend). */
@@ -46,8 +58,20 @@ export interface NetworkSlice {
 export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store, context) => {
   const graphs = new Latest();
   const details = new Latest();
+  const contributionReads = new Latest();
   const weightReads = new Latest();
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  const imageKey = (handle: ModelHandle, imageId: string) => `${handle}\u0000${imageId}`;
+
+  const dropContributions = () => {
+    contributionReads.supersede();
+    set({
+      blockContributions: null,
+      blockContributionsMs: null,
+      blockContributionsStatus: 'idle',
+      blockContributionsFor: null,
+    });
+  };
 
   const dropDetail = () => {
     details.supersede();
@@ -72,6 +96,10 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
     blockDetail: null,
     blockDetailStatus: 'idle',
     blockDetailError: null,
+    blockContributions: null,
+    blockContributionsMs: null,
+    blockContributionsStatus: 'idle',
+    blockContributionsFor: null,
     blockCam: null,
     blockCamStatus: 'idle',
     weightStats: null,
@@ -81,6 +109,7 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
 
     closeNetwork: () => {
       dropDetail();
+      dropContributions();
       set({ networkOpen: false, selectedNode: null });
     },
 
@@ -90,6 +119,7 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
       if (!engine || !handle || (get().networkHandle === handle && get().network)) return;
       const isCurrent = graphs.begin();
       dropDetail();
+      dropContributions();
       weightReads.supersede();
       set({
         networkError: null,
@@ -117,6 +147,8 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
       const node = get().network?.nodes.find((n) => n.id === id);
       const request = modelRequest(get(), context, get().inspectedImageId);
       if (node?.kind !== 'block' || !request || request.handle !== get().networkHandle) return;
+      // Another model or image: the chart's values were another's.
+      if (get().blockContributionsFor !== imageKey(request.handle, request.image.id)) dropContributions();
       const isCurrent = details.begin();
       set({ blockDetailStatus: 'running' });
       try {
@@ -131,8 +163,37 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
           return;
         }
         set({ blockDetail: detail, blockDetailStatus: 'done' });
+        // After the detail, not beside it: the engine answers in turn, and the detail is the one waited for.
+        void get().loadBlockContributions();
       } catch (err) {
         if (isCurrent()) set({ blockDetailStatus: 'error', blockDetailError: errorText(err) });
+      }
+    },
+
+    loadBlockContributions: async () => {
+      const request = modelRequest(get(), context, get().inspectedImageId);
+      if (!get().networkOpen || !request || request.handle !== get().networkHandle) return;
+      const key = imageKey(request.handle, request.image.id);
+      const { blockContributionsFor, blockContributionsStatus } = get();
+      if (blockContributionsFor === key && blockContributionsStatus !== 'error') return;
+      const isCurrent = contributionReads.begin();
+      set({
+        blockContributions: null,
+        blockContributionsMs: null,
+        blockContributionsStatus: 'running',
+        blockContributionsFor: key,
+      });
+      try {
+        const answer = await request.engine.blockContributions(request.handle, request.image);
+        if (isCurrent()) {
+          set({
+            blockContributions: answer.contributions,
+            blockContributionsMs: answer.contributionsMs,
+            blockContributionsStatus: 'done',
+          });
+        }
+      } catch {
+        if (isCurrent()) set({ blockContributionsStatus: 'error' });
       }
     },
 

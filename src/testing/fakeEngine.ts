@@ -14,6 +14,7 @@ import type { OnProgress } from '../shared/progress';
 import type {
   BackendChoice,
   BackendInfo,
+  BlockContributions,
   BlockDetail,
   CamAnswer,
   CamRender,
@@ -140,6 +141,8 @@ export interface FakeEngine {
   weightStatsCalls: Call<ModelHandle, WeightStats>[];
   blockCams: Call<{ nodeId: string; classIndex: number | undefined }, CamRender>[];
   blockDetails: Call<{ handle: ModelHandle; imageId: string; nodeId: string }, BlockDetail>[];
+  /** The ratio chart's values, in order; each waits for `answer`. */
+  blockContributionCalls: Call<{ handle: ModelHandle; imageId: string }, BlockContributions>[];
   /** Camera frames, in order; each waits for `answer`. */
   frames: Call<{ frame: ImageBitmap | VideoFrame; k: number; withCam: boolean }, FrameResult>[];
   redraws: Call<FeatureMapOptions, StageRender[]>[];
@@ -202,6 +205,7 @@ export function fakeEngine({
   const weightStatsCalls: FakeEngine['weightStatsCalls'] = [];
   const blockCams: FakeEngine['blockCams'] = [];
   const blockDetails: FakeEngine['blockDetails'] = [];
+  const blockContributionCalls: FakeEngine['blockContributionCalls'] = [];
   const frames: FakeEngine['frames'] = [];
   const redraws: FakeEngine['redraws'] = [];
   const explains: FakeEngine['explains'] = [];
@@ -299,6 +303,9 @@ export function fakeEngine({
     blockDetail: vi.fn((handle: ModelHandle, image: EngineImage, nodeId: string) =>
       held(blockDetails, { handle, imageId: image.id, nodeId }),
     ),
+    blockContributions: vi.fn((handle: ModelHandle, image: EngineImage) =>
+      held(blockContributionCalls, { handle, imageId: image.id }),
+    ),
     explain: vi.fn((_handle: ModelHandle, _image: EngineImage, request: ExplainRequest, job: JobId) =>
       heldWithProgress(explains, request, job),
     ),
@@ -330,6 +337,7 @@ export function fakeEngine({
     weightStatsCalls,
     blockCams,
     blockDetails,
+    blockContributionCalls,
     frames,
     redraws,
     explains,

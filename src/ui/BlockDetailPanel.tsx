@@ -72,7 +72,7 @@ export function BlockDetailPanel({ nodeId }: { nodeId: string }) {
             1x1 conv&rsquo;s output), both before the add; the output is after the add and the ReLU. From the
             kept activations in {formatMs(shown.detailMs)}.
           </p>
-          <BlockRatioChart contributions={shown.contributions} selected={nodeId} />
+          <BlockRatioChart selected={nodeId} />
           <BlockGradCam nodeId={nodeId} />
           <StageAtlas render={shown.map} selectedChannel={null} title={nodeId} zoomable={false} />
         </>

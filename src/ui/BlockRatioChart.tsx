@@ -1,14 +1,34 @@
-/** A small bar chart of every block's residual-to-shortcut RMS ratio: how much each block changes the signal. */
+/**
+ * A small bar chart of every block's residual-to-shortcut RMS ratio: how much each block changes the signal. Its
+ * values come in their own request after the block's detail, so the chart says so while they are measured.
+ */
 import type { BlockContribution } from '../shared/network';
+import { useBlockContributions } from '../store/hooks';
 
 const WIDTH = 320;
 const HEIGHT = 64;
 
-export function BlockRatioChart({
+export function BlockRatioChart({ selected }: { selected: string }) {
+  const { contributions, ms, status } = useBlockContributions();
+  if (!contributions) {
+    return (
+      <p className="small muted arch-ratios" aria-busy={status === 'running'}>
+        {status === 'error'
+          ? 'The ratio chart could not be measured; open a block again to retry.'
+          : 'Measuring every block for the ratio chart\u2026'}
+      </p>
+    );
+  }
+  return <RatioBars contributions={contributions} ms={ms} selected={selected} />;
+}
+
+function RatioBars({
   contributions,
+  ms,
   selected,
 }: {
   contributions: readonly BlockContribution[];
+  ms: number | null;
   selected: string;
 }) {
   const ratios = contributions.map((c) => c.residualRms / c.shortcutRms);
@@ -22,6 +42,7 @@ export function BlockRatioChart({
         className="arch-ratios__chart"
         data-testid="arch-ratios"
         data-count={ratios.length}
+        data-contributions-ms={ms ?? ''}
         role="img"
         aria-label={`Residual-to-shortcut RMS ratio of each block: ${words}`}
       >

@@ -19,6 +19,7 @@ import type {
   BackendInitResult,
   BenchOptions,
   BenchResult,
+  BlockContributions,
   BlockDetail,
   CamAnswer,
   CamRender,
@@ -299,6 +300,14 @@ export class InferenceEngine implements WorkerEngineApi {
       return transferBitmaps({ nodeId, ...detail, detailMs: performance.now() - started }, [
         detail.map.bitmap,
       ]);
+    });
+  }
+
+  blockContributions(handle: ModelHandle, image: EngineImage): Promise<BlockContributions> {
+    return this.run(async () => {
+      const started = performance.now();
+      const contributions = await (await this.inspection(handle, image)).blockContributions();
+      return { contributions, contributionsMs: performance.now() - started };
     });
   }
 

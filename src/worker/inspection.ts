@@ -2,7 +2,9 @@
  * One image looked inside by one model: its stage activations, kept as plain arrays so the stages and class
  * activation maps can be redrawn with other options, and explained, without another forward pass.
  */
+import type { BlockRms } from '../model/blockValues';
 import type { Classifier, StageActivation } from '../model/classifier';
+import type { ActivationMap } from '../model/featureMaps';
 import type { BlockContribution } from '../shared/network';
 import type { Prediction } from '../shared/predictions';
 import type { CamRender, FeatureMapOptions, StageRender } from '../shared/protocol';
@@ -20,44 +22,70 @@ export class Inspection {
     readonly predictions: readonly Prediction[],
   ) {}
 
-  /** Every block's contribution, made on the first block detail asked for (a pass over the blocks), then kept. */
-  private contributions: BlockContribution[] | null = null;
+  /**
+   * What is known of each residual stage's blocks for this image, input side first: a prefix of the stage (a detail
+   * runs it only up to its block), the whole stage once the chart or its last block asked.
+   */
+  private readonly measured = new Map<number, BlockRms[]>();
 
-  /** Where a block sits: its residual stage (0 = the first), its place in it, and the stages' blocks. */
-  private locate(nodeId: string) {
+  /** The model's blocks by residual stage (0 = the first), input side first. */
+  private residualStages() {
     const blocks = this.classifier.architecture().nodes.filter((n) => n.kind === 'block');
-    const target = blocks.find((n) => n.id === nodeId);
-    if (!target) throw new RangeError(`This model has no block ${nodeId}.`);
-    const stageNames = [...new Set(blocks.map((b) => b.stage))];
-    const inStage = (s: number) => blocks.filter((b) => b.stage === stageNames[s]);
-    const stage = stageNames.indexOf(target.stage);
-    return { target, stage, index: inStage(stage).indexOf(target), stageCount: stageNames.length, inStage };
+    return [...new Set(blocks.map((b) => b.stage))].map((name) => blocks.filter((b) => b.stage === name));
+  }
+
+  /** Where a block sits: its residual stage, its place in it, and that stage's blocks. */
+  private locate(nodeId: string) {
+    const stages = this.residualStages();
+    const stage = stages.findIndex((blocks) => blocks.some((b) => b.id === nodeId));
+    if (stage < 0) throw new RangeError(`This model has no block ${nodeId}.`);
+    const blocks = stages[stage]!;
+    const index = blocks.findIndex((b) => b.id === nodeId);
+    return { target: blocks[index]!, stage, index, blocks };
+  }
+
+  /** Keeps what a run of stage `stage` measured, unless more of the stage is known already. */
+  private remember(stage: number, values: BlockRms[]): void {
+    if (values.length > (this.measured.get(stage)?.length ?? 0)) this.measured.set(stage, values);
   }
 
   /**
-   * One block's contribution and output: its stage is run again from the kept output of the stage before it (a
-   * few convolutions); the other stages only once per image, for every block's contribution.
+   * One block's contribution and output, and nothing else: its stage runs again from the kept output of the stage
+   * before it (stages[0] is the stem's output: residual stage s reads stages[s]), up to the block. The last block's
+   * output is the kept output of its stage, so once its values are known it needs no run at all.
    */
   async blockDetail(
     nodeId: string,
     options: FeatureMapOptions,
-  ): Promise<{ contribution: BlockContribution; contributions: BlockContribution[]; map: StageRender }> {
-    const { target, stage, index, stageCount, inStage } = this.locate(nodeId);
-    // stages[0] is the stem's output: residual stage s reads stages[s].
-    const input = (s: number) => this.stages[s]!.map;
-    const { blocks: values, kept } = await this.classifier.stageBlocks(input(stage), stage, index);
-    const named = (s: number, list: typeof values) =>
-      list.map((v, i): BlockContribution => ({ nodeId: inStage(s)[i]!.id, ...v }));
-    if (!this.contributions) {
-      const all: BlockContribution[] = [];
-      for (let s = 0; s < stageCount; s++) {
-        const list = s === stage ? values : (await this.classifier.stageBlocks(input(s), s, null)).blocks;
-        all.push(...named(s, list));
-      }
-      this.contributions = all;
+  ): Promise<{ contribution: BlockContribution; map: StageRender }> {
+    const { target, stage, index, blocks } = this.locate(nodeId);
+    const known = this.measured.get(stage)?.[index];
+    const stageOutput = this.stages[stage + 1]?.map;
+    let values: BlockRms;
+    let output: ActivationMap;
+    if (known && stageOutput && index === blocks.length - 1) {
+      values = known;
+      output = stageOutput;
+    } else {
+      const run = await this.classifier.stageBlocks(this.stages[stage]!.map, stage, index);
+      this.remember(stage, run.blocks);
+      values = run.blocks[index]!;
+      output = run.kept!;
     }
-    const [map] = drawStages([{ stage: target.stage as StageName, map: kept! }], options);
-    return { contribution: named(stage, values)[index]!, contributions: this.contributions, map: map! };
+    const [map] = drawStages([{ stage: target.stage as StageName, map: output }], options);
+    return { contribution: { nodeId, ...values }, map: map! };
+  }
+
+  /** Every block's contribution, input side first: the stages not yet wholly measured run once, then are kept. */
+  async blockContributions(): Promise<BlockContribution[]> {
+    const all: BlockContribution[] = [];
+    for (const [s, blocks] of this.residualStages().entries()) {
+      if ((this.measured.get(s)?.length ?? 0) < blocks.length) {
+        this.remember(s, (await this.classifier.stageBlocks(this.stages[s]!.map, s, null)).blocks);
+      }
+      all.push(...this.measured.get(s)!.map((v, i): BlockContribution => ({ nodeId: blocks[i]!.id, ...v })));
+    }
+    return all;
   }
 
   /** Grad-CAM at a block for `classIndex`, over the network's input like the class activation map. */
