@@ -50,7 +50,7 @@ function harness() {
     call.resolve(call.ids.map(ok));
     await flush();
   };
-  return { queue, calls, log, flush, answer, setReady: (r: boolean) => (ready = r) };
+  return { queue, calls, log, flush, answer, host, setReady: (r: boolean) => (ready = r) };
 }
 
 const images = (...ids: string[]) => ids.map((id) => ({ id, blob: new Blob([id]) }));
@@ -182,6 +182,23 @@ describe('ClassificationQueue', () => {
     queue.add(images('a2'));
     await flush();
     expect(calls.map((c) => c.ids)).toEqual([['a1'], ['a2']]);
+  });
+});
+
+describe('ClassificationQueue, with a host that draws', () => {
+  it('sends a batch only once the page has drawn it as started', async () => {
+    const { queue, calls, log, flush, answer, host } = harness();
+    let draw: () => void = () => undefined;
+    host.drawn = () => new Promise<void>((resolve) => (draw = resolve));
+    queue.add(images('a', 'b'));
+    await flush();
+    expect(log).toEqual(['started a,b']);
+    expect(calls).toHaveLength(0);
+    draw();
+    await flush();
+    expect(calls.map((c) => c.ids)).toEqual([['a', 'b']]);
+    await answer(calls[0]!);
+    expect(log).toEqual(['started a,b', 'finished a ok', 'finished b ok']);
   });
 });
 

@@ -13,6 +13,11 @@ export interface QueueHost {
   readyModel(): { engine: EngineApi; handle: ModelHandle } | null;
   /** These images are being classified now. */
   started(ids: readonly string[]): void;
+  /**
+   * Resolves once the page has drawn what `started` changed (optional): the batch is sent after that, so the
+   * page's rendering and the forward pass do not share the cores.
+   */
+  drawn?(): Promise<void>;
   finished(id: string, result: ClassifyResult): void;
   /** `retrying`: it is queued again for the restarted engine; otherwise this is its final answer. */
   failed(id: string, message: string, retrying: boolean): void;
@@ -108,6 +113,7 @@ export class ClassificationQueue {
     const batch = this.pending.splice(0, this.batchSize);
     for (const entry of batch) this.inFlight.set(entry.id, { entry, stale: false });
     this.host.started(batch.map((entry) => entry.id));
+    await this.host.drawn?.();
     let results: ClassifyResult[] | null = null;
     let error: unknown = null;
     try {

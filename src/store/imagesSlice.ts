@@ -1,4 +1,5 @@
 /** The dropped images and their answers; the classification queue (client/classificationQueue.ts) feeds them to the engine. */
+import { afterNextPaint } from '../client/afterNextPaint';
 import { ClassificationQueue } from '../client/classificationQueue';
 import { MAX_TOP_K } from '../shared/predictions';
 import type { Prediction } from '../shared/predictions';
@@ -119,6 +120,7 @@ export const createImagesSlice: SliceCreator<ImagesSlice> = (set, get, _store, c
           ),
         });
       },
+      drawn: afterNextPaint,
       finished: applyResult,
       failed: (id, message, retrying) =>
         update(
