@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -7,10 +6,9 @@ import { buildResNet } from './buildResNet';
 import type { ResNetClassifier } from './classifier';
 import { loadClassifier } from './loadClassifier';
 import type { LoadClassifierOptions } from './loadClassifier';
+import { setWasmBackend } from '../testing/wasmBackend';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(setWasmBackend);
 
 /** A photo-like 224x224 RGBA crop, as the decoder hands them over. */
 function pseudoCrop(seed: number): Uint8ClampedArray {
