@@ -111,5 +111,14 @@ describe('HeadTrainer', () => {
     expect(() => new HeadTrainer(twoClasses(4, 3), head)).toThrow(/takes 4 features/);
     expect(() => new HeadTrainer({ ...twoClasses(4), labels: [0, 1, 2, 0] }, head)).toThrow(/class 2/);
     expect(() => new HeadTrainer({ ...twoClasses(4), count: 5 }, head)).toThrow(RangeError);
+    const hidden = initialHeadWeights({ kind: 'hidden', features: 4, hiddenUnits: 3, classes: 2 }, 0);
+    if (hidden.kind !== 'hidden') throw new Error('a hidden head');
+    const narrow = {
+      ...hidden,
+      hidden: { ...hidden.hidden, outputs: 2, kernel: new Float32Array(8), bias: new Float32Array(2) },
+    };
+    expect(() => new HeadTrainer(twoClasses(4), narrow)).toThrow(/do not fit together/);
+    const torn = { ...hidden, hidden: { ...hidden.hidden, bias: new Float32Array(1) } };
+    expect(() => new HeadTrainer(twoClasses(4), torn)).toThrow(/the hidden layer/);
   });
 });

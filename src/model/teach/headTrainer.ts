@@ -57,7 +57,10 @@ export class HeadTrainer {
   private readonly logits: (x: tf.Tensor2D) => tf.Tensor2D;
   private disposed = false;
 
-  /** Uploads the features and the initial weights; `initial` is copied, not kept. Call dispose() when done. */
+  /**
+   * Uploads the features and copies the initial weights to the backend (weights() returns a keep-ImageNet head's
+   * kept fc as given, the same object). Call dispose() when done.
+   */
   constructor(
     data: LabeledFeatures,
     private readonly initial: HeadWeights,
@@ -71,14 +74,22 @@ export class HeadTrainer {
       throw new RangeError(
         `the head takes ${headFeatures(initial)} features, the data has ${data.featureSize}`,
       );
+    // Every check before the first tensor is made, so that a refusal leaves nothing behind.
+    checkDense(initial.output, 'the output layer');
+    if (initial.kind === 'hidden') checkDense(initial.hidden, 'the hidden layer');
+    if (initial.kind === 'keepImageNet') checkDense(initial.kept, 'the kept fc');
+    const before =
+      initial.kind === 'dense' ? undefined : initial.kind === 'hidden' ? initial.hidden : initial.kept;
+    const expectedInputs = initial.kind === 'hidden' ? initial.hidden.outputs : headFeatures(initial);
+    if (initial.output.inputs !== expectedInputs || (before && before.inputs !== data.featureSize))
+      throw new RangeError(`the head's layers do not fit together (${initial.kind})`);
     const classes = initial.output.outputs;
     for (let i = 0; i < data.count; i++) {
       const label = data.labels[i]!;
       if (!(Number.isInteger(label) && label >= 0 && label < classes))
         throw new RangeError(`item ${i}'s class ${label} is not one of the head's ${classes}`);
     }
-    const variable = (layer: DenseWeights, what: string) => {
-      checkDense(layer, what);
+    const variable = (layer: DenseWeights) => {
       // In a tidy: a variable shares the data of the tensor it was made from, which would otherwise stay counted.
       return [
         tf.tidy(() => tf.variable(tf.tensor2d(layer.kernel, [layer.inputs, layer.outputs]), true)),
@@ -91,7 +102,7 @@ export class HeadTrainer {
     this.features = tf.tensor2d(data.features, [data.count, data.featureSize]);
     this.hostLabels = Int32Array.from(data.labels);
     this.labels = tf.tensor1d(this.hostLabels, 'int32');
-    const [kernel, bias] = variable(initial.output, 'the output layer');
+    const [kernel, bias] = variable(initial.output);
     switch (initial.kind) {
       case 'dense':
         this.trainable = [kernel, bias];
@@ -99,14 +110,13 @@ export class HeadTrainer {
         this.logits = (x) => dense(x, kernel, bias);
         break;
       case 'hidden': {
-        const [hiddenKernel, hiddenBias] = variable(initial.hidden, 'the hidden layer');
+        const [hiddenKernel, hiddenBias] = variable(initial.hidden);
         this.trainable = [hiddenKernel, hiddenBias, kernel, bias];
         this.frozen = [];
         this.logits = (x) => dense(tf.relu(dense(x, hiddenKernel, hiddenBias)), kernel, bias);
         break;
       }
       case 'keepImageNet': {
-        checkDense(initial.kept, 'the kept fc');
         // Plain tensors, not variables: minimize() only differentiates by the variables it is given.
         const keptKernel = tf.tensor2d(initial.kept.kernel, [initial.kept.inputs, initial.kept.outputs]);
         const keptBias = tf.tensor1d(initial.kept.bias);
