@@ -7,7 +7,8 @@ import { heldOutSplit } from '../../shared/teach/heldOutSplit';
 import { seededUniform } from '../../shared/teach/seededRandom';
 import type { LabeledFeatures } from './headTrainer';
 import { trainHead } from './trainHead';
-import type { EpochRecord, TrainHeadOptions } from './trainHead';
+import type { EpochRecord } from '../../shared/teach/teachJob';
+import type { TrainHeadOptions } from './trainHead';
 
 const FEATURES = 8;
 const CLASSES = 3;

@@ -12,6 +12,7 @@ import {
 import type { EarlyStoppingSettings } from '../../shared/teach/earlyStopping';
 import type { HeadWeights } from '../../shared/teach/headWeights';
 import type { HeldOutSplit } from '../../shared/teach/heldOutSplit';
+import type { EpochRecord } from '../../shared/teach/teachJob';
 import { batches, epochOrder } from '../../shared/teach/seededRandom';
 import { DEFAULT_ADAM, HeadTrainer } from './headTrainer';
 import type { AdamSettings, LabeledFeatures } from './headTrainer';
@@ -23,15 +24,6 @@ import type { AdamSettings, LabeledFeatures } from './headTrainer';
 export const DEFAULT_BATCH_SIZE = 32;
 /** A ceiling early stopping nearly always stays under on ResNet features. */
 export const DEFAULT_MAX_EPOCHS = 100;
-
-export interface EpochRecord {
-  /** From 0. */
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  heldOutLoss: number;
-  heldOutAccuracy: number;
-}
 
 export interface TrainHeadOptions {
   data: LabeledFeatures;
@@ -139,7 +131,7 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainedHead>
 }
 
 /** Resolves in a new macrotask, after the messages already queued. */
-function nextTask(): Promise<void> {
+export function nextTask(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
