@@ -231,7 +231,7 @@ function poolPositions(map: ActivationMap): Float32Array {
   const { data, height, width, channels } = map;
   const sums = new Float64Array(channels);
   for (let p = 0; p < height * width; p++)
-    for (let c = 0; c < channels; c++) sums[c] += data[p * channels + c]!;
+    for (let c = 0; c < channels; c++) sums[c] = sums[c]! + data[p * channels + c]!;
   return Float32Array.from(sums, (s) => s / (height * width));
 }
 
