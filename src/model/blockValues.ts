@@ -33,9 +33,10 @@ export function residualStage(graph: NetworkGraph, stage: number) {
 }
 
 /**
- * The parts of a stage's blocks up to block `through` (every block when null) from a layers model run layer by
- * layer (nothing folded, so these are the true values): the residual branch's last layer, the shortcut's (or the
- * block's input), and the block's output. The run stops at the last layer asked for.
+ * The parts of a stage's blocks from block `from` up to block `through` (every block after `from` when null) from
+ * a layers model run layer by layer (nothing folded, so these are the true values), run from `input`, the input of
+ * block `from` (the output of the block before it, or of the stage before): the residual branch's last layer, the
+ * shortcut's (or the block's input), and the block's output. The run stops at the last layer asked for.
  */
 export function layerGraphParts(
   network: LayerGraphNetwork,
@@ -43,21 +44,32 @@ export function layerGraphParts(
   stage: number,
   input: tf.Tensor4D,
   through: number | null = null,
+  from = 0,
 ): BlockParts[] {
   const { blocks: all, inputStage } = residualStage(graph, stage);
   if (through !== null && !all[through]) throw new RangeError(`No block ${through} in this stage`);
-  const blocks = through === null ? all : all.slice(0, through + 1);
+  if (!all[from] || (through !== null && through < from)) {
+    throw new RangeError(`No blocks ${from}..${through ?? 'end'} in this stage`);
+  }
+  const blocks = all.slice(from, through === null ? all.length : through + 1);
   const names: string[] = [];
-  let blockInput = stagesOf(graph)
-    .find((s) => s.stage === inputStage)!
-    .nodes.at(-1)!
-    .layers.at(-1)!.name;
+  const previous = from > 0 ? all[from - 1]!.layers.at(-1)!.name : null;
+  let blockInput =
+    previous ??
+    stagesOf(graph)
+      .find((s) => s.stage === inputStage)!
+      .nodes.at(-1)!
+      .layers.at(-1)!.name;
   for (const block of blocks) {
     const last = (path: string) => block.layers.filter((l) => l.path === path).at(-1)?.name;
     names.push(last('residual')!, last('shortcut') ?? blockInput, block.layers.at(-1)!.name);
     blockInput = block.layers.at(-1)!.name;
   }
-  const outputs = network.outputsFrom(inputStage, input, names) as tf.Tensor4D[];
+  const outputs = (
+    previous === null
+      ? network.outputsFrom(inputStage, input, names)
+      : network.outputsFromLayer(previous, input, names)
+  ) as tf.Tensor4D[];
   return blocks.map((_, i) => ({
     residual: outputs[3 * i]!,
     shortcut: outputs[3 * i + 1]!,

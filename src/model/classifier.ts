@@ -8,6 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import type { ModelSummary } from '../shared/modelSummary';
 import type { NetworkGraph } from '../shared/network';
+import { stagesOf } from '../shared/network';
 import type { WeightStats } from '../shared/weightStats';
 import type { Prediction } from '../shared/predictions';
 import type { BenchOptions, BenchResult, ExportedModel, WeightsSource } from '../shared/protocol';
@@ -55,6 +56,23 @@ export interface StageActivation {
   map: ActivationMap;
 }
 
+/** Where `stageBlocks` starts (block `from`, whose input it is given) and whether it reads the output asked for. */
+export interface StageBlocksOptions {
+  from?: number;
+  output?: boolean;
+}
+
+/** What `inspect` gives: every stage's output and the predictions, and with `blocks` every block's output. */
+export interface Inspected {
+  stages: StageActivation[];
+  predictions: Prediction[];
+  /**
+   * Asked for only: per residual stage (0 = the first), every block's output, input side first; a stage's last is
+   * its stage output (the same map). Any block's input is then at hand, so its values need that block run alone.
+   */
+  blocks?: ActivationMap[][];
+}
+
 /** The classifier head's kernel [features, classes], for class activation maps. */
 export interface FcKernel {
   kernel: Float32Array;
@@ -72,20 +90,24 @@ export interface Classifier {
   readonly preprocess: PreprocessSpec;
   /** Decoded crops (RGBA bytes, cropSize x cropSize each) to the top k of each, in one batched pass. */
   classify(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]>;
-  /** One pass yielding every stage's output (as plain arrays) and the predictions. */
-  inspect(
-    crop: Uint8ClampedArray,
-    k: number,
-  ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }>;
+  /** One pass yielding every stage's output (as plain arrays) and the predictions; with `blocks`, every block's. */
+  inspect(crop: Uint8ClampedArray, k: number, options?: { blocks?: boolean }): Promise<Inspected>;
   fcKernel(): Promise<FcKernel>;
   /** The model's stem, blocks and head with their layers, parameters and MACs, read off the model (once). */
   architecture(): NetworkGraph;
   /**
    * Residual stage `stage` (0 = the first) run from `input`, the output of the stage before it, up to block `keep`
    * (every block when null; the blocks after it are not run): each block's true residual, shortcut and output RMS
-   * (nothing folded), and block `keep`'s output as a map.
+   * (nothing folded), and block `keep`'s output as a map. With `from`, the run starts at that block and `input` is
+   * its input (the output of the block before it); `blocks` then lists blocks `from`..`keep`. With `output: false`
+   * no output is read (`kept` is null): for a caller that has it already.
    */
-  stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues>;
+  stageBlocks(
+    input: ActivationMap,
+    stage: number,
+    keep: number | null,
+    options?: StageBlocksOptions,
+  ): Promise<StageBlockValues>;
   /** The stem's filters (RGB order) and a histogram of each layer's weights. */
   weightStats(): Promise<WeightStats>;
   /** Grad-CAM at block `block` of residual stage `stage` for `classIndex`, run from `input` as `stageBlocks` is. */
@@ -291,50 +313,73 @@ export class ResNetClassifier implements Classifier {
   }
 
   /**
-   * One forward pass that yields every stage's output and the predictions. Activations come back as plain
-   * arrays (a few MB), so no GPU memory is held for an image after this returns.
+   * One forward pass that yields every stage's output and the predictions, and with `blocks` every block's output.
+   * Activations come back as plain arrays (a few MB; every block's adds about 1.5 MB for ResNet18, 16 MB for
+   * ResNet50), so no GPU memory is held for an image after this returns.
    */
-  async inspect(
-    crop: Uint8ClampedArray,
-    k: number,
-  ): Promise<{ stages: StageActivation[]; predictions: Prediction[] }> {
+  async inspect(crop: Uint8ClampedArray, k: number, { blocks = false } = {}): Promise<Inspected> {
     this.assertUsable();
     const stages = this.summary.stages.filter((s) => s.stage !== 'fc');
+    const residual = stagesOf(this.architecture())
+      .filter((s) => s.nodes[0]!.kind === 'block')
+      .map((s) => s.nodes);
     if (!this.fast && !this.stageModel) {
       this.stageModel = tfl.model({
         inputs: this.model.inputs,
         outputs: [
           ...stages.map((s) => this.model.getLayer(s.outputLayer).output as tfl.SymbolicTensor),
           this.model.outputs[0]!,
+          // Every block's output but each stage's last (its stage output): the pass computes them anyway, so
+          // listing them costs nothing; they are read only when asked for.
+          ...residual
+            .flatMap((nodes) => nodes.slice(0, -1))
+            .map((n) => this.model.getLayer(n.layers.at(-1)!.name).output as tfl.SymbolicTensor),
         ],
       });
     }
     const { fast, stageModel } = this;
     const x = this.modelInput([crop]);
-    const outputs = tf.tidy((): tf.Tensor[] => {
+    const { outputs, inner } = tf.tidy(() => {
       if (fast) {
-        const out = fast.predictWithStages(x);
-        return [...out.stages, out.logits];
+        const out = fast.predictWithStages(x, blocks);
+        return {
+          outputs: [...out.stages, out.logits] as tf.Tensor[],
+          inner: (out.blocks ?? []).flatMap((b) => b.slice(0, -1)),
+        };
       }
-      return stageModel!.predict(x) as tf.Tensor[];
+      const all = stageModel!.predict(x) as tf.Tensor[];
+      return { outputs: all.slice(0, stages.length + 1), inner: all.slice(stages.length + 1) };
     });
     x.dispose();
     try {
       const logits = outputs.at(-1) as tf.Tensor2D;
       const { values, indices } = topKOnBackend(logits, k, this.outputIsProbabilities);
+      const read = [...outputs.slice(0, -1), ...(blocks ? inner : [])];
       const [predictions, ...data] = await Promise.all([
         readTopK(values, indices),
-        ...outputs.slice(0, -1).map((t) => t.data() as Promise<Float32Array>),
+        ...read.map((t) => t.data() as Promise<Float32Array>),
       ]);
+      const mapOf = (i: number): ActivationMap => {
+        const [, height, width, channels] = read[i]!.shape as [number, number, number, number];
+        return { data: data[i]!, height, width, channels };
+      };
+      const stageMaps = stages.map((s, i) => ({ stage: s.stage, map: mapOf(i) }));
+      let next = stages.length;
       return {
         predictions: predictions![0]!,
-        stages: stages.map((s, i) => {
-          const [height, width, channels] = s.outputShape as [number, number, number];
-          return { stage: s.stage, map: { data: data[i]!, height, width, channels } };
-        }),
+        stages: stageMaps,
+        ...(blocks
+          ? {
+              blocks: residual.map((nodes, s) => [
+                ...nodes.slice(0, -1).map(() => mapOf(next++)),
+                stageMaps[s + 1]!.map,
+              ]),
+            }
+          : {}),
       };
     } finally {
       outputs.forEach((t) => t.dispose());
+      inner.forEach((t) => t.dispose());
     }
   }
 
@@ -361,7 +406,12 @@ export class ResNetClassifier implements Classifier {
     return this.graph;
   }
 
-  async stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues> {
+  async stageBlocks(
+    input: ActivationMap,
+    stage: number,
+    keep: number | null,
+    { from = 0, output = true }: StageBlocksOptions = {},
+  ): Promise<StageBlockValues> {
     this.assertUsable();
     const network = this.fast ? null : this.network();
     if (network && !(network instanceof LayerGraphNetwork))
@@ -369,9 +419,9 @@ export class ResNetClassifier implements Classifier {
     const x = tf.tensor4d(input.data, [1, input.height, input.width, input.channels]);
     try {
       const parts = this.fast
-        ? this.fast.stageParts(x, stage, keep)
-        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x, keep);
-      return await readStageBlocks(parts, keep);
+        ? this.fast.stageParts(x, stage, keep, from)
+        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x, keep, from);
+      return await readStageBlocks(parts, keep === null || !output ? null : keep - from);
     } finally {
       x.dispose();
     }

@@ -44,8 +44,11 @@ interface FastBlock {
 /** One block's values as the unfolded network has them: residual branch and shortcut before the add, output. */
 export type BlockParts = { residual: tf.Tensor4D; shortcut: tf.Tensor4D; output: tf.Tensor4D };
 
-/** Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits. */
-export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D };
+/**
+ * Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits; and, when asked,
+ * every block's output by residual stage (a stage's last is its stage output, the same tensor).
+ */
+export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D; blocks?: tf.Tensor4D[][] };
 
 type Layer = LayersModel['layers'][number];
 
@@ -182,13 +185,17 @@ export class FastResNet {
     return tf.tidy(() => this.forward(x, null));
   }
 
-  /** Same pass, also returning every stage's output (the caller owns and disposes all of them). */
-  predictWithStages(x: tf.Tensor4D): FastResNetOutputs {
+  /**
+   * Same pass, also returning every stage's output, and with `blocks` every block's (the caller owns and disposes
+   * all of them: a stage's last block output is its stage output, one tensor listed twice).
+   */
+  predictWithStages(x: tf.Tensor4D, blocks = false): FastResNetOutputs {
     this.assertUsable();
     return tf.tidy(() => {
       const stages: tf.Tensor4D[] = [];
-      const logits = this.forward(x, stages);
-      return { stages, logits };
+      const blockOutputs: tf.Tensor4D[][] | null = blocks ? [] : null;
+      const logits = this.forward(x, stages, blockOutputs);
+      return { stages, logits, ...(blockOutputs ? { blocks: blockOutputs } : {}) };
     });
   }
 
@@ -200,12 +207,18 @@ export class FastResNet {
     this.flipped.clear();
   }
 
-  private forward(x: tf.Tensor4D, stageOutputs: tf.Tensor4D[] | null): tf.Tensor2D {
+  private forward(
+    x: tf.Tensor4D,
+    stageOutputs: tf.Tensor4D[] | null,
+    blockOutputs: tf.Tensor4D[][] | null = null,
+  ): tf.Tensor2D {
     let h = this.stemForward(x, false);
     stageOutputs?.push(h);
     for (const blocks of this.stages) {
-      h = stageForward(h, blocks, null);
+      const outputs: tf.Tensor4D[] = [];
+      h = stageForward(h, blocks, null, blockOutputs ? outputs : null);
       stageOutputs?.push(h);
+      blockOutputs?.push(outputs);
     }
     return this.head(h, false);
   }
@@ -275,20 +288,24 @@ export class FastResNet {
   }
 
   /**
-   * The blocks of residual stage `stage` (0 = layer1) run from `h`, the output of the stage before it, up to block
-   * `through` (every block when null): each block's residual branch and shortcut before the add, as the unfolded
-   * network has them (conv2's bias, which the fast path adds on the shortcut, moved back onto the branch), and its
-   * output. The caller owns every tensor.
+   * The blocks of residual stage `stage` (0 = layer1) from block `from` up to block `through` (every block after
+   * `from` when null), run from `h`, the input of block `from` (the output of the block before it, or of the stage
+   * before for the first): each block's residual branch and shortcut before the add, as the unfolded network has
+   * them (conv2's bias, which the fast path adds on the shortcut, moved back onto the branch), and its output. The
+   * caller owns every tensor.
    */
-  stageParts(h: tf.Tensor4D, stage: number, through: number | null = null): BlockParts[] {
+  stageParts(h: tf.Tensor4D, stage: number, through: number | null = null, from = 0): BlockParts[] {
     this.assertUsable();
     const blocks = this.stages[stage];
     if (!blocks) throw new RangeError(`No residual stage ${stage} (0..${this.stages.length - 1})`);
     if (through !== null && !blocks[through]) throw new RangeError(`No block ${through} in this stage`);
+    if (!blocks[from] || (through !== null && through < from)) {
+      throw new RangeError(`No blocks ${from}..${through ?? 'end'} in this stage`);
+    }
     return tf.tidy(() => {
       const parts: BlockParts[] = [];
       let out = h;
-      for (const block of through === null ? blocks : blocks.slice(0, through + 1)) {
+      for (const block of blocks.slice(from, through === null ? blocks.length : through + 1)) {
         const y = conv(out, block.conv1, 'relu');
         let residual = conv(y, block.conv2, 'linear');
         // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.
@@ -432,7 +449,12 @@ function conv(
   });
 }
 
-function stageForward(h: tf.Tensor4D, blocks: readonly FastBlock[], flip: Flip | null): tf.Tensor4D {
+function stageForward(
+  h: tf.Tensor4D,
+  blocks: readonly FastBlock[],
+  flip: Flip | null,
+  blockOutputs: tf.Tensor4D[] | null = null,
+): tf.Tensor4D {
   let out = h;
   for (const block of blocks) {
     const y = conv(out, block.conv1, 'relu', flip);
@@ -441,6 +463,7 @@ function stageForward(h: tf.Tensor4D, blocks: readonly FastBlock[], flip: Flip |
     // multiply), so the sum and its ReLU stay two element-wise ops.
     const shortcut = block.shortcut ? conv(out, block.shortcut, 'linear', flip) : out;
     out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
+    blockOutputs?.push(out);
   }
   return out;
 }

@@ -1,11 +1,11 @@
 /**
- * One image looked inside by one model: its stage activations, kept as plain arrays so the stages and class
- * activation maps can be redrawn with other options, and explained, without another forward pass.
+ * One image looked inside by one model: its stage activations (and, for the newest, every block's output), kept as
+ * plain arrays so the stages, class activation maps and block details need no other forward pass.
  */
 import type { BlockRms } from '../model/blockValues';
 import type { Classifier, StageActivation } from '../model/classifier';
 import type { ActivationMap } from '../model/featureMaps';
-import type { BlockContribution } from '../shared/network';
+import type { BlockContribution, NetworkNode } from '../shared/network';
 import type { Prediction } from '../shared/predictions';
 import type { CamRender, FeatureMapOptions, StageRender } from '../shared/protocol';
 import type { StageName } from '../shared/variants';
@@ -20,13 +20,28 @@ export class Inspection {
     readonly crop: Uint8ClampedArray,
     /** The model's top predictions for the crop, from the same pass. */
     readonly predictions: readonly Prediction[],
+    /**
+     * Every block's output by residual stage, from the same pass (`Classifier.inspect`'s `blocks`), or null: with
+     * them any block's input is at hand, so a detail runs that block alone.
+     */
+    private blocks: readonly (readonly ActivationMap[])[] | null = null,
   ) {}
 
+  /** What is known of each block's values for this image, by node id: what details and the chart measured. */
+  private readonly measured = new Map<string, BlockRms>();
+
   /**
-   * What is known of each residual stage's blocks for this image, input side first: a prefix of the stage (a detail
-   * runs it only up to its block), the whole stage once the chart or its last block asked.
+   * Lets every block's output go (only the newest inspection keeps them: see Inspections); a detail then runs its
+   * stage from the stage's input up to its block.
    */
-  private readonly measured = new Map<number, BlockRms[]>();
+  forgetBlocks(): void {
+    this.blocks = null;
+  }
+
+  /** Whether every block's output is kept. */
+  get hasBlocks(): boolean {
+    return this.blocks !== null;
+  }
 
   /** The model's blocks by residual stage (0 = the first), input side first. */
   private residualStages() {
@@ -44,33 +59,37 @@ export class Inspection {
     return { target: blocks[index]!, stage, index, blocks };
   }
 
-  /** Keeps what a run of stage `stage` measured, unless more of the stage is known already. */
-  private remember(stage: number, values: BlockRms[]): void {
-    if (values.length > (this.measured.get(stage)?.length ?? 0)) this.measured.set(stage, values);
+  /** Keeps the values a run measured for blocks `from`, `from + 1`, ... of a stage, unless already known. */
+  private remember(blocks: readonly NetworkNode[], from: number, values: readonly BlockRms[]): void {
+    values.forEach((v, i) => {
+      const id = blocks[from + i]!.id;
+      if (!this.measured.has(id)) this.measured.set(id, v);
+    });
   }
 
   /**
-   * One block's contribution and output, and nothing else: its stage runs again from the kept output of the stage
-   * before it (stages[0] is the stem's output: residual stage s reads stages[s]), up to the block. The last block's
-   * output is the kept output of its stage, so once its values are known it needs no run at all.
+   * One block's contribution and output, and nothing else. With every block's output kept, the block runs alone
+   * from its input (the output of the block before it, or of the stage before for a stage's first), and its own
+   * output is at hand already; without them its stage runs from the kept output of the stage before it (stages[0]
+   * is the stem's output: residual stage s reads stages[s]), up to the block. Once its values are known, a block
+   * whose output is kept (a stage's last always is: its stage's output) needs no run at all.
    */
   async blockDetail(
     nodeId: string,
     options: FeatureMapOptions,
   ): Promise<{ contribution: BlockContribution; map: StageRender }> {
     const { target, stage, index, blocks } = this.locate(nodeId);
-    const known = this.measured.get(stage)?.[index];
-    const stageOutput = this.stages[stage + 1]?.map;
-    let values: BlockRms;
-    let output: ActivationMap;
-    if (known && stageOutput && index === blocks.length - 1) {
-      values = known;
-      output = stageOutput;
-    } else {
-      const run = await this.classifier.stageBlocks(this.stages[stage]!.map, stage, index);
-      this.remember(stage, run.blocks);
-      values = run.blocks[index]!;
-      output = run.kept!;
+    const kept = this.blocks?.[stage];
+    const last = index === blocks.length - 1;
+    let output = kept?.[index] ?? (last ? this.stages[stage + 1]?.map : undefined);
+    let values = this.measured.get(nodeId);
+    if (!values || !output) {
+      const from = kept ? index : 0;
+      const input = from === 0 ? this.stages[stage]!.map : kept![from - 1]!;
+      const run = await this.classifier.stageBlocks(input, stage, index, { from, output: !output });
+      this.remember(blocks, from, run.blocks);
+      values = run.blocks.at(-1)!;
+      output ??= run.kept!;
     }
     const [map] = drawStages([{ stage: target.stage as StageName, map: output }], options);
     return { contribution: { nodeId, ...values }, map: map! };
@@ -80,10 +99,10 @@ export class Inspection {
   async blockContributions(): Promise<BlockContribution[]> {
     const all: BlockContribution[] = [];
     for (const [s, blocks] of this.residualStages().entries()) {
-      if ((this.measured.get(s)?.length ?? 0) < blocks.length) {
-        this.remember(s, (await this.classifier.stageBlocks(this.stages[s]!.map, s, null)).blocks);
+      if (blocks.some((b) => !this.measured.has(b.id))) {
+        this.remember(blocks, 0, (await this.classifier.stageBlocks(this.stages[s]!.map, s, null)).blocks);
       }
-      all.push(...this.measured.get(s)!.map((v, i): BlockContribution => ({ nodeId: blocks[i]!.id, ...v })));
+      all.push(...blocks.map((b): BlockContribution => ({ nodeId: b.id, ...this.measured.get(b.id)! })));
     }
     return all;
   }
