@@ -69,28 +69,17 @@ function crop(): Uint8ClampedArray {
   return rgba;
 }
 
-/**
- * Every block's RMS values as a detail gets them after Look inside: each block run alone from the output of the
- * block before it (or of the stage before), as that pass kept it.
- */
-async function eachBlockAlone(classifier: ResNetClassifier) {
+/** Every block's RMS values as a detail gets them after Look inside: from that pass, which also keeps its output. */
+async function fromLookInside(classifier: ResNetClassifier) {
   const { stages, blocks } = await classifier.inspect(crop(), 1, { blocks: true });
-  const values: BlockRms[] = [];
-  for (const [stage, outputs] of blocks!.entries()) {
-    expect(outputs.at(-1)).toBe(stages[stage + 1]!.map);
-    for (let i = 0; i < outputs.length; i++) {
-      const input = i === 0 ? stages[stage]!.map : outputs[i - 1]!;
-      const run = await classifier.stageBlocks(input, stage, i, { from: i, output: false });
-      expect(run.kept).toBeNull();
-      values.push(...run.blocks);
-    }
-  }
-  return values;
+  for (const [stage, inStage] of blocks!.entries())
+    expect(inStage.at(-1)!.output).toBe(stages[stage + 1]!.map);
+  return blocks!.flat().map((b) => b.values);
 }
 
 describe.skipIf(!haveReference)('block values against PyTorch hooks on seeded torchvision weights', () => {
   it.each(VARIANTS)(
-    '%s: every block within 1e-3 relative, its stage run whole or the block alone',
+    '%s: every block within 1e-3 relative, its stage run or from the Look inside pass',
     async (variant: BuildableVariantId) => {
       const bytes = readFileSync(new URL(`${variant}.safetensors`, DIR));
       const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -106,11 +95,11 @@ describe.skipIf(!haveReference)('block values against PyTorch hooks on seeded to
       const x = input(classifier);
       const before = tf.memory().numTensors;
       const got = await allBlocks(classifier, x);
-      const alone = await eachBlockAlone(classifier);
+      const inspected = await fromLookInside(classifier);
       expect(tf.memory().numTensors).toBe(before);
       expect(got.map((b) => b.id)).toEqual(Object.keys(reference.blocks));
-      expect(alone).toHaveLength(got.length);
-      for (const block of [...got, ...alone.map((v, i) => ({ ...v, id: got[i]!.id }))]) {
+      expect(inspected).toHaveLength(got.length);
+      for (const block of [...got, ...inspected.map((v, i) => ({ ...v, id: got[i]!.id }))]) {
         const want = reference.blocks[block.id]!;
         for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
           const relative = Math.abs(block[key] - want[key]) / want[key];
@@ -210,44 +199,27 @@ describe('the fast path against the unfolded layers model', () => {
     }
   });
 
-  it('runs a block alone from the output of the block before, with the values the whole stage gives it', async () => {
-    const input = layer3Output();
-    for (const classifier of [fast, slow]) {
-      const before = tf.memory().numTensors;
-      const whole = await classifier.stageBlocks(input, 3, null);
-      const first = await classifier.stageBlocks(input, 3, 0);
-      const second = await classifier.stageBlocks(first.kept!, 3, 1, { from: 1 });
-      const unread = await classifier.stageBlocks(first.kept!, 3, 1, { from: 1, output: false });
-      expect(tf.memory().numTensors).toBe(before);
-      expect(second.blocks).toHaveLength(1);
-      expect(unread.kept).toBeNull();
-      for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
-        const want = whole.blocks[1]![key];
-        expect(Math.abs(second.blocks[0]![key] - want) / want).toBeLessThan(1e-6);
-        expect(unread.blocks[0]![key]).toBe(second.blocks[0]![key]);
-      }
-      expect([second.kept!.height, second.kept!.width, second.kept!.channels]).toEqual([7, 7, 512]);
-      await expect(classifier.stageBlocks(input, 3, 0, { from: 1 })).rejects.toThrow(RangeError);
-      await expect(classifier.stageBlocks(input, 3, null, { from: 2 })).rejects.toThrow(RangeError);
-      expect(tf.memory().numTensors).toBe(before);
-    }
-  });
-
-  it("keeps every block's output from the Look inside pass only when asked, the same as its stage's run", async () => {
+  it("gives every block's output and values from the Look inside pass only when asked, as its stage's run does", async () => {
     for (const classifier of [fast, slow]) {
       const before = tf.memory().numTensors;
       const plain = await classifier.inspect(crop(), 1);
       const { stages, blocks } = await classifier.inspect(crop(), 1, { blocks: true });
       expect(tf.memory().numTensors).toBe(before);
       expect(plain.blocks).toBeUndefined();
+      expect(plain.stages.map((s) => s.map.data)).toEqual(stages.map((s) => s.map.data));
       expect(blocks!.map((b) => b.length)).toEqual([2, 2, 2, 2]);
-      expect(blocks!.map((b) => b.at(-1))).toEqual(stages.slice(1).map((s) => s.map));
+      expect(blocks!.map((b) => b.at(-1)!.output)).toEqual(stages.slice(1).map((s) => s.map));
+      // layer4 (the layers before are zeros as built, so its blocks see their biases only): run from layer3's output.
       const run = await classifier.stageBlocks(stages[3]!.map, 3, 0);
       const got = blocks![3]![0]!;
-      expect([got.height, got.width, got.channels]).toEqual([7, 7, 512]);
-      expect(Math.max(...got.data)).toBeGreaterThan(0);
-      const worst = Math.max(...got.data.map((v, i) => Math.abs(v - run.kept!.data[i]!)));
+      expect([got.output.height, got.output.width, got.output.channels]).toEqual([7, 7, 512]);
+      expect(Math.max(...got.output.data)).toBeGreaterThan(0);
+      const worst = Math.max(...got.output.data.map((v, i) => Math.abs(v - run.kept!.data[i]!)));
       expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(1, ...run.kept!.data));
+      for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
+        expect(Math.abs(got.values[key] - run.blocks[0]![key]) / run.blocks[0]![key]).toBeLessThan(1e-5);
+      }
+      expect(tf.memory().numTensors).toBe(before);
     }
   });
 

@@ -15,8 +15,15 @@ import type { BenchOptions, BenchResult, ExportedModel, WeightsSource } from '..
 import { NUM_CLASSES, isBuildableVariant } from '../shared/variants';
 import type { Flavor, StageName, VariantId } from '../shared/variants';
 import { benchmarkClassifier } from './benchmark';
-import { layerGraphBlockGradCam, layerGraphParts, readStageBlocks } from './blockValues';
-import type { StageBlockValues } from './blockValues';
+import {
+  blockPartNames,
+  blockRmsOf,
+  layerGraphBlockGradCam,
+  layerGraphParts,
+  partsRms,
+  readStageBlocks,
+} from './blockValues';
+import type { BlockRms, StageBlockValues } from './blockValues';
 import { initializeSeeded, seededKernels } from './buildResNet';
 import type { ActivationMap } from './featureMaps';
 import { FastResNet } from './fastResNet';
@@ -56,21 +63,20 @@ export interface StageActivation {
   map: ActivationMap;
 }
 
-/** Where `stageBlocks` starts (block `from`, whose input it is given) and whether it reads the output asked for. */
-export interface StageBlocksOptions {
-  from?: number;
-  output?: boolean;
-}
-
-/** What `inspect` gives: every stage's output and the predictions, and with `blocks` every block's output. */
+/** What `inspect` gives: every stage's output and the predictions, and with `blocks` every block's. */
 export interface Inspected {
   stages: StageActivation[];
   predictions: Prediction[];
   /**
-   * Asked for only: per residual stage (0 = the first), every block's output, input side first; a stage's last is
-   * its stage output (the same map). Any block's input is then at hand, so its values need that block run alone.
+   * Asked for only: per residual stage (0 = the first), every block's output and true values (as `stageBlocks`
+   * gives them), input side first; a stage's last output is its stage output (the same map).
    */
-  blocks?: ActivationMap[][];
+  blocks?: InspectedBlock[][];
+}
+
+export interface InspectedBlock {
+  output: ActivationMap;
+  values: BlockRms;
 }
 
 /** The classifier head's kernel [features, classes], for class activation maps. */
@@ -98,16 +104,9 @@ export interface Classifier {
   /**
    * Residual stage `stage` (0 = the first) run from `input`, the output of the stage before it, up to block `keep`
    * (every block when null; the blocks after it are not run): each block's true residual, shortcut and output RMS
-   * (nothing folded), and block `keep`'s output as a map. With `from`, the run starts at that block and `input` is
-   * its input (the output of the block before it); `blocks` then lists blocks `from`..`keep`. With `output: false`
-   * no output is read (`kept` is null): for a caller that has it already.
+   * (nothing folded), and block `keep`'s output as a map.
    */
-  stageBlocks(
-    input: ActivationMap,
-    stage: number,
-    keep: number | null,
-    options?: StageBlocksOptions,
-  ): Promise<StageBlockValues>;
+  stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues>;
   /** The stem's filters (RGB order) and a histogram of each layer's weights. */
   weightStats(): Promise<WeightStats>;
   /** Grad-CAM at block `block` of residual stage `stage` for `classIndex`, run from `input` as `stageBlocks` is. */
@@ -147,6 +146,8 @@ export class ResNetClassifier implements Classifier {
   private disposed = false;
   /** Same layers and weights, extra outputs: built on first use, never disposed (it owns no weights). */
   private stageModel: LayersModel | null = null;
+  /** The stage model with every block's parts as outputs too: what a Look inside pass runs on a layers model. */
+  private blockModel: LayersModel | null = null;
   /**
    * The inference path for ResNet18/34: BatchNorm folded into the convolutions, fused conv+bias+ReLU, half the
    * kernels of the layers model (equal to it within 1e-4 on logits, see fastResNet.test.ts). The layers model
@@ -313,50 +314,66 @@ export class ResNetClassifier implements Classifier {
   }
 
   /**
-   * One forward pass that yields every stage's output and the predictions, and with `blocks` every block's output.
-   * Activations come back as plain arrays (a few MB; every block's adds about 1.5 MB for ResNet18, 16 MB for
-   * ResNet50), so no GPU memory is held for an image after this returns.
+   * One forward pass that yields every stage's output and the predictions, and with `blocks` every block's output
+   * and values (its parts' root mean squares, reduced on the backend and read in one download). Activations come
+   * back as plain arrays (a few MB; every block's output adds about 1.5 MB for ResNet18, 16 MB for ResNet50), so no
+   * GPU memory is held for an image after this returns.
    */
   async inspect(crop: Uint8ClampedArray, k: number, { blocks = false } = {}): Promise<Inspected> {
     this.assertUsable();
     const stages = this.summary.stages.filter((s) => s.stage !== 'fc');
-    const residual = stagesOf(this.architecture())
-      .filter((s) => s.nodes[0]!.kind === 'block')
-      .map((s) => s.nodes);
+    const outputOf = (name: string) => this.model.getLayer(name).output as tfl.SymbolicTensor;
+    const stageNames = stages.map((s) => s.outputLayer);
     if (!this.fast && !this.stageModel) {
       this.stageModel = tfl.model({
         inputs: this.model.inputs,
-        outputs: [
-          ...stages.map((s) => this.model.getLayer(s.outputLayer).output as tfl.SymbolicTensor),
-          this.model.outputs[0]!,
-          // Every block's output but each stage's last (its stage output): the pass computes them anyway, so
-          // listing them costs nothing; they are read only when asked for.
-          ...residual
-            .flatMap((nodes) => nodes.slice(0, -1))
-            .map((n) => this.model.getLayer(n.layers.at(-1)!.name).output as tfl.SymbolicTensor),
-        ],
+        outputs: [...stageNames.map(outputOf), this.model.outputs[0]!],
       });
     }
-    const { fast, stageModel } = this;
+    // The layers each block's parts are read at (the layers model only; the fast path hands its parts over).
+    const partNames = this.fast || !blocks ? [] : this.blockPartNames();
+    const extra = [...new Set(partNames.flat().flatMap((n) => [n.residual, n.shortcut, n.output]))].filter(
+      (n) => !stageNames.includes(n),
+    );
+    if (!this.fast && blocks && !this.blockModel) {
+      this.blockModel = tfl.model({
+        inputs: this.model.inputs,
+        outputs: [...stageNames.map(outputOf), this.model.outputs[0]!, ...extra.map(outputOf)],
+      });
+    }
+    const { fast, stageModel, blockModel } = this;
     const x = this.modelInput([crop]);
-    const { outputs, inner } = tf.tidy(() => {
+    const { outputs, parts } = tf.tidy(() => {
       if (fast) {
         const out = fast.predictWithStages(x, blocks);
-        return {
-          outputs: [...out.stages, out.logits] as tf.Tensor[],
-          inner: (out.blocks ?? []).flatMap((b) => b.slice(0, -1)),
-        };
+        return { outputs: [...out.stages, out.logits] as tf.Tensor[], parts: out.blocks ?? [] };
       }
-      const all = stageModel!.predict(x) as tf.Tensor[];
-      return { outputs: all.slice(0, stages.length + 1), inner: all.slice(stages.length + 1) };
+      if (!blocks) return { outputs: stageModel!.predict(x) as tf.Tensor[], parts: [] };
+      const all = blockModel!.predict(x) as tf.Tensor[];
+      const byName = new Map([...stageNames, '', ...extra].map((n, i) => [n, all[i]! as tf.Tensor4D]));
+      return {
+        outputs: all.slice(0, stages.length + 1),
+        parts: partNames.map((names) =>
+          names.map((n) => ({
+            residual: byName.get(n.residual)!,
+            shortcut: byName.get(n.shortcut)!,
+            output: byName.get(n.output)!,
+          })),
+        ),
+      };
     });
     x.dispose();
+    const owned = [...outputs, ...parts.flat().flatMap((p) => [p.residual, p.shortcut, p.output])];
     try {
       const logits = outputs.at(-1) as tf.Tensor2D;
       const { values, indices } = topKOnBackend(logits, k, this.outputIsProbabilities);
-      const read = [...outputs.slice(0, -1), ...(blocks ? inner : [])];
-      const [predictions, ...data] = await Promise.all([
+      const rms = blocks ? partsRms(parts.flat()) : null;
+      if (rms) owned.push(rms);
+      // Each stage's last block output is the stage's own: read once.
+      const read = [...outputs.slice(0, -1), ...parts.flatMap((p) => p.slice(0, -1).map((b) => b.output))];
+      const [predictions, rmsData, ...data] = await Promise.all([
         readTopK(values, indices),
+        rms ? rms.data() : Promise.resolve(null),
         ...read.map((t) => t.data() as Promise<Float32Array>),
       ]);
       const mapOf = (i: number): ActivationMap => {
@@ -364,23 +381,34 @@ export class ResNetClassifier implements Classifier {
         return { data: data[i]!, height, width, channels };
       };
       const stageMaps = stages.map((s, i) => ({ stage: s.stage, map: mapOf(i) }));
-      let next = stages.length;
+      const rmsValues = rmsData ? blockRmsOf(rmsData) : [];
+      let nextMap = stages.length;
+      let nextValues = 0;
       return {
         predictions: predictions![0]!,
         stages: stageMaps,
         ...(blocks
           ? {
-              blocks: residual.map((nodes, s) => [
-                ...nodes.slice(0, -1).map(() => mapOf(next++)),
-                stageMaps[s + 1]!.map,
-              ]),
+              blocks: parts.map((stageParts, s) =>
+                stageParts.map((_, i) => ({
+                  output: i < stageParts.length - 1 ? mapOf(nextMap++) : stageMaps[s + 1]!.map,
+                  values: rmsValues[nextValues++]!,
+                })),
+              ),
             }
           : {}),
       };
     } finally {
-      outputs.forEach((t) => t.dispose());
-      inner.forEach((t) => t.dispose());
+      // A tensor listed twice (a stage's last block output) is freed once; a second dispose does nothing.
+      owned.forEach((t) => t.dispose());
     }
+  }
+
+  /** Every residual stage's block part layer names (see blockPartNames), by residual stage. */
+  private blockPartNames() {
+    const graph = this.architecture();
+    const count = stagesOf(graph).filter((s) => s.nodes[0]!.kind === 'block').length;
+    return Array.from({ length: count }, (_, stage) => blockPartNames(graph, stage));
   }
 
   async fcKernel(): Promise<FcKernel> {
@@ -406,12 +434,7 @@ export class ResNetClassifier implements Classifier {
     return this.graph;
   }
 
-  async stageBlocks(
-    input: ActivationMap,
-    stage: number,
-    keep: number | null,
-    { from = 0, output = true }: StageBlocksOptions = {},
-  ): Promise<StageBlockValues> {
+  async stageBlocks(input: ActivationMap, stage: number, keep: number | null): Promise<StageBlockValues> {
     this.assertUsable();
     const network = this.fast ? null : this.network();
     if (network && !(network instanceof LayerGraphNetwork))
@@ -419,9 +442,9 @@ export class ResNetClassifier implements Classifier {
     const x = tf.tensor4d(input.data, [1, input.height, input.width, input.channels]);
     try {
       const parts = this.fast
-        ? this.fast.stageParts(x, stage, keep, from)
-        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x, keep, from);
-      return await readStageBlocks(parts, keep === null || !output ? null : keep - from);
+        ? this.fast.stageParts(x, stage, keep)
+        : layerGraphParts(network as LayerGraphNetwork, this.architecture(), stage, x, keep);
+      return await readStageBlocks(parts, keep);
     } finally {
       x.dispose();
     }
@@ -502,6 +525,7 @@ export class ResNetClassifier implements Classifier {
     if (this.disposed) return;
     this.disposed = true;
     this.stageModel = null;
+    this.blockModel = null;
     this.graph = null;
     this.fcKernelCache = null;
     this.splitNetwork?.dispose();

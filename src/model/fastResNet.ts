@@ -46,9 +46,9 @@ export type BlockParts = { residual: tf.Tensor4D; shortcut: tf.Tensor4D; output:
 
 /**
  * Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits; and, when asked,
- * every block's output by residual stage (a stage's last is its stage output, the same tensor).
+ * every block's parts by residual stage (a stage's last output is its stage output, the same tensor).
  */
-export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D; blocks?: tf.Tensor4D[][] };
+export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D; blocks?: BlockParts[][] };
 
 type Layer = LayersModel['layers'][number];
 
@@ -186,16 +186,17 @@ export class FastResNet {
   }
 
   /**
-   * Same pass, also returning every stage's output, and with `blocks` every block's (the caller owns and disposes
-   * all of them: a stage's last block output is its stage output, one tensor listed twice).
+   * Same pass, also returning every stage's output, and with `blocks` every block's parts as `stageParts` gives
+   * them (the caller owns and disposes all of them: a stage's last block output is its stage output, one tensor
+   * listed twice).
    */
   predictWithStages(x: tf.Tensor4D, blocks = false): FastResNetOutputs {
     this.assertUsable();
     return tf.tidy(() => {
       const stages: tf.Tensor4D[] = [];
-      const blockOutputs: tf.Tensor4D[][] | null = blocks ? [] : null;
-      const logits = this.forward(x, stages, blockOutputs);
-      return { stages, logits, ...(blockOutputs ? { blocks: blockOutputs } : {}) };
+      const blockParts: BlockParts[][] | null = blocks ? [] : null;
+      const logits = this.forward(x, stages, blockParts);
+      return { stages, logits, ...(blockParts ? { blocks: blockParts } : {}) };
     });
   }
 
@@ -210,15 +211,15 @@ export class FastResNet {
   private forward(
     x: tf.Tensor4D,
     stageOutputs: tf.Tensor4D[] | null,
-    blockOutputs: tf.Tensor4D[][] | null = null,
+    blockParts: BlockParts[][] | null = null,
   ): tf.Tensor2D {
     let h = this.stemForward(x, false);
     stageOutputs?.push(h);
     for (const blocks of this.stages) {
-      const outputs: tf.Tensor4D[] = [];
-      h = stageForward(h, blocks, null, blockOutputs ? outputs : null);
+      const parts: BlockParts[] = [];
+      h = stageForward(h, blocks, null, blockParts ? parts : null);
       stageOutputs?.push(h);
-      blockOutputs?.push(outputs);
+      blockParts?.push(parts);
     }
     return this.head(h, false);
   }
@@ -288,37 +289,19 @@ export class FastResNet {
   }
 
   /**
-   * The blocks of residual stage `stage` (0 = layer1) from block `from` up to block `through` (every block after
-   * `from` when null), run from `h`, the input of block `from` (the output of the block before it, or of the stage
-   * before for the first): each block's residual branch and shortcut before the add, as the unfolded network has
-   * them (conv2's bias, which the fast path adds on the shortcut, moved back onto the branch), and its output. The
-   * caller owns every tensor.
+   * The blocks of residual stage `stage` (0 = layer1) run from `h`, the output of the stage before it, up to block
+   * `through` (every block when null): each block's residual branch and shortcut before the add, as the unfolded
+   * network has them (conv2's bias, which the fast path adds on the shortcut, moved back onto the branch), and its
+   * output. The caller owns every tensor.
    */
-  stageParts(h: tf.Tensor4D, stage: number, through: number | null = null, from = 0): BlockParts[] {
+  stageParts(h: tf.Tensor4D, stage: number, through: number | null = null): BlockParts[] {
     this.assertUsable();
     const blocks = this.stages[stage];
     if (!blocks) throw new RangeError(`No residual stage ${stage} (0..${this.stages.length - 1})`);
     if (through !== null && !blocks[through]) throw new RangeError(`No block ${through} in this stage`);
-    if (!blocks[from] || (through !== null && through < from)) {
-      throw new RangeError(`No blocks ${from}..${through ?? 'end'} in this stage`);
-    }
     return tf.tidy(() => {
       const parts: BlockParts[] = [];
-      let out = h;
-      for (const block of blocks.slice(from, through === null ? blocks.length : through + 1)) {
-        const y = conv(out, block.conv1, 'relu');
-        let residual = conv(y, block.conv2, 'linear');
-        // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.
-        let shortcut = block.shortcut ? conv(out, block.shortcut, 'linear') : tf.clone(out);
-        const output = tf.relu(tf.add<tf.Tensor4D>(residual, shortcut));
-        if (block.movedBias) {
-          const moved = tf.tensor1d(block.movedBias);
-          residual = tf.add<tf.Tensor4D>(residual, moved);
-          shortcut = tf.sub<tf.Tensor4D>(shortcut, moved);
-        }
-        parts.push({ residual, shortcut, output });
-        out = output;
-      }
+      stageForward(h, through === null ? blocks : blocks.slice(0, through + 1), null, parts);
       return parts;
     });
   }
@@ -449,21 +432,44 @@ function conv(
   });
 }
 
+/** Runs `blocks` from `h`; with `parts`, each block's parts are pushed there (see `blockForward`). */
 function stageForward(
   h: tf.Tensor4D,
   blocks: readonly FastBlock[],
   flip: Flip | null,
-  blockOutputs: tf.Tensor4D[] | null = null,
+  parts: BlockParts[] | null = null,
 ): tf.Tensor4D {
   let out = h;
-  for (const block of blocks) {
-    const y = conv(out, block.conv1, 'relu', flip);
-    const z = conv(y, block.conv2, 'linear', flip);
-    // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
-    // multiply), so the sum and its ReLU stay two element-wise ops.
-    const shortcut = block.shortcut ? conv(out, block.shortcut, 'linear', flip) : out;
-    out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
-    blockOutputs?.push(out);
+  for (const block of blocks) out = blockForward(out, block, flip, parts);
+  return out;
+}
+
+/**
+ * One block's output. With `parts`, its residual branch and shortcut before the add are pushed there as the
+ * unfolded network has them (conv2's bias, which rides on the shortcut here, moved back onto the branch), with
+ * the output: two more element-wise ops where a bias was moved, the output itself computed as without.
+ */
+function blockForward(
+  h: tf.Tensor4D,
+  block: FastBlock,
+  flip: Flip | null,
+  parts: BlockParts[] | null,
+): tf.Tensor4D {
+  const y = conv(h, block.conv1, 'relu', flip);
+  const z = conv(y, block.conv2, 'linear', flip);
+  // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
+  // multiply), so the sum and its ReLU stay two element-wise ops.
+  const shortcut = block.shortcut ? conv(h, block.shortcut, 'linear', flip) : h;
+  const out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
+  if (parts) {
+    // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.
+    let [residual, skip] = [z, block.shortcut ? shortcut : tf.clone(h)];
+    if (block.movedBias) {
+      const moved = tf.tensor1d(block.movedBias);
+      residual = tf.add<tf.Tensor4D>(residual, moved);
+      skip = tf.sub<tf.Tensor4D>(skip, moved);
+    }
+    parts.push({ residual, shortcut: skip, output: out });
   }
   return out;
 }

@@ -170,11 +170,7 @@ export class LayerGraphNetwork implements SplitNetwork {
    * order (the caller owns them); a name that is the stage's own output layer gets (a copy of) `activation`.
    */
   outputsFrom(stage: ExplainableStage, activation: tf.Tensor4D, names: readonly string[]): tf.Tensor[] {
-    return this.outputsFromLayer(this.outputOf(stage), activation, names);
-  }
-
-  /** As `outputsFrom`, from any layer's output (a block's, so that the next block runs alone). */
-  outputsFromLayer(start: string, activation: tf.Tensor4D, names: readonly string[]): tf.Tensor[] {
+    const start = this.outputOf(stage);
     const wanted = names.filter((n) => n !== start);
     const last = this.layers.filter((l) => wanted.includes(l.name)).at(-1)?.name;
     return tf.tidy(() => {

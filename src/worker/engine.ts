@@ -458,7 +458,7 @@ export class InferenceEngine implements WorkerEngineApi {
     const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
     if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
     await this.pass('forward');
-    // Every block's output too, read in the same pass, so that any block's detail runs that block alone.
+    // Every block's output and values too, from the same pass: any block's detail then only draws.
     const { stages, predictions, blocks } = await classifier.inspect(rgba, MAX_TOP_K, { blocks: true });
     const inspection = new Inspection(classifier, stages, rgba, predictions, blocks ?? null);
     this.inspections.set(handle, image.id, inspection);

@@ -1,11 +1,11 @@
 /**
- * What a block's detail and the ratio chart run for one image looked inside: a detail only its own block (from the
- * kept output of the block before) or, without kept block outputs, its stage up to the block; the chart every stage
- * not yet wholly measured, once; and what either measured serves the other.
+ * What a block's detail and the ratio chart run for one image looked inside: nothing after a Look inside pass that
+ * gave every block's values and output; otherwise a detail only its own block's stage up to the block, the chart
+ * every stage not yet wholly measured, once, and what either measured serves the other.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import type { Classifier, StageActivation, StageBlocksOptions } from '../model/classifier';
+import type { Classifier, StageActivation } from '../model/classifier';
 import type { ActivationMap } from '../model/featureMaps';
 import type { NetworkNode } from '../shared/network';
 import type { FeatureMapOptions, StageRender } from '../shared/protocol';
@@ -56,14 +56,15 @@ const rms = (stage: number, index: number) => ({
   outputRms: 2,
 });
 
-let runs: { input: ActivationMap; stage: number; keep: number | null; from: number; output: boolean }[];
+let runs: { input: ActivationMap; stage: number; keep: number | null }[];
 let inspection: Inspection;
-/** The same image with every block's output kept, as a Look inside pass gives it (a stage's last is its output). */
+/** The same image as a Look inside pass gives it: every block's output and values (a stage's last is its output). */
 let withBlocks: Inspection;
+const given = (stage: number, index: number) => ({ ...rms(stage, index), shortcutRms: 5 });
 const BLOCKS = [
   [map(200), map(101)],
   [map(210), map(211), map(102)],
-];
+].map((outputs, s) => outputs.map((output, i) => ({ output, values: given(s, i) })));
 const STAGES: StageActivation[] = [
   { stage: 'stem', map: map(100) },
   { stage: 'layer1', map: map(101) },
@@ -80,21 +81,14 @@ beforeEach(() => {
       totalParams: 0,
       totalMacs: 0,
     }),
-    stageBlocks: vi.fn(
-      async (
-        input: ActivationMap,
-        stage: number,
-        keep: number | null,
-        { from = 0, output = true }: StageBlocksOptions = {},
-      ) => {
-        runs.push({ input, stage, keep, from, output });
-        const count = (keep === null ? SIZES[stage]! : keep + 1) - from;
-        return {
-          blocks: Array.from({ length: count }, (_, i) => rms(stage, from + i)),
-          kept: keep === null || !output ? null : map(1000 + 10 * stage + keep),
-        };
-      },
-    ),
+    stageBlocks: vi.fn(async (input: ActivationMap, stage: number, keep: number | null) => {
+      runs.push({ input, stage, keep });
+      const count = keep === null ? SIZES[stage]! : keep + 1;
+      return {
+        blocks: Array.from({ length: count }, (_, i) => rms(stage, i)),
+        kept: keep === null ? null : map(1000 + 10 * stage + keep),
+      };
+    }),
   };
   // Only what an inspection asks of its classifier for blocks; the rest of the interface is never reached here.
   inspection = new Inspection(classifier as unknown as Classifier, STAGES, new Uint8ClampedArray(4), []);
@@ -113,7 +107,7 @@ const drawn = (render: StageRender) => (render as unknown as { drawn: Activation
 describe('Inspection: block details and the ratio chart', () => {
   it("runs a detail's stage from the kept output of the stage before it, up to its block only", async () => {
     const detail = await inspection.blockDetail('b.1', OPTIONS);
-    expect(runs).toEqual([{ input: STAGES[1]!.map, stage: 1, keep: 1, from: 0, output: true }]);
+    expect(runs).toEqual([{ input: STAGES[1]!.map, stage: 1, keep: 1 }]);
     expect(detail.contribution).toEqual({ nodeId: 'b.1', ...rms(1, 1) });
     expect(drawn(detail.map)).toBe(1011);
   });
@@ -158,40 +152,30 @@ describe('Inspection: block details and the ratio chart', () => {
   });
 });
 
-describe('Inspection: block details with every block output kept', () => {
-  it('runs the block alone from the output of the block before it, and reads no output it has', async () => {
-    const detail = await withBlocks.blockDetail('b.1', OPTIONS);
-    expect(runs).toEqual([{ input: BLOCKS[1]![0], stage: 1, keep: 1, from: 1, output: false }]);
-    expect(detail.contribution).toEqual({ nodeId: 'b.1', ...rms(1, 1) });
-    expect(drawn(detail.map)).toBe(211);
-  });
-
-  it("runs a stage's first block from the stage before's output, its last alone too", async () => {
-    await withBlocks.blockDetail('a.0', OPTIONS);
-    const last = await withBlocks.blockDetail('b.2', OPTIONS);
-    expect(runs.map((r) => [r.input, r.stage, r.keep, r.from])).toEqual([
-      [STAGES[0]!.map, 0, 0, 0],
-      [BLOCKS[1]![1], 1, 2, 2],
-    ]);
-    expect(last.contribution).toEqual({ nodeId: 'b.2', ...rms(1, 2) });
-    expect(drawn(last.map)).toBe(102);
-  });
-
-  it('runs nothing for a block whose values are known, and the chart runs only the stages not wholly known', async () => {
-    await withBlocks.blockDetail('a.0', OPTIONS);
-    await withBlocks.blockDetail('a.1', OPTIONS);
-    const again = await withBlocks.blockDetail('a.0', OPTIONS);
-    expect(runs).toHaveLength(2);
-    expect(drawn(again.map)).toBe(200);
+describe('Inspection: block details after a pass that gave every block', () => {
+  it("runs nothing for any block's detail or the chart: it draws the kept output", async () => {
+    for (const [id, stage, index, drawnMap] of [
+      ['a.0', 0, 0, 200],
+      ['b.1', 1, 1, 211],
+      ['b.2', 1, 2, 102],
+    ] as const) {
+      const detail = await withBlocks.blockDetail(id, OPTIONS);
+      expect(detail.contribution).toEqual({ nodeId: id, ...given(stage, index) });
+      expect(drawn(detail.map)).toBe(drawnMap);
+    }
     const all = await withBlocks.blockContributions();
-    expect(runs.slice(2).map((r) => [r.stage, r.keep, r.from])).toEqual([[1, null, 0]]);
-    expect(all.map((c) => c.residualRms)).toEqual([1, 2, 11, 12, 13]);
+    expect(all.map((c) => c.shortcutRms)).toEqual([5, 5, 5, 5, 5]);
+    expect(runs).toHaveLength(0);
   });
 
-  it('runs the stage up to the block again once the outputs are let go', async () => {
+  it("runs a block's stage for its output once the outputs are let go, and keeps the values given", async () => {
     withBlocks.forgetBlocks();
-    const detail = await withBlocks.blockDetail('b.1', OPTIONS);
-    expect(runs).toEqual([{ input: STAGES[1]!.map, stage: 1, keep: 1, from: 0, output: true }]);
-    expect(drawn(detail.map)).toBe(1011);
+    const inside = await withBlocks.blockDetail('b.1', OPTIONS);
+    expect(runs).toEqual([{ input: STAGES[1]!.map, stage: 1, keep: 1 }]);
+    expect(drawn(inside.map)).toBe(1011);
+    expect(inside.contribution).toEqual({ nodeId: 'b.1', ...given(1, 1) });
+    const last = await withBlocks.blockDetail('b.2', OPTIONS);
+    expect(runs).toHaveLength(1);
+    expect(drawn(last.map)).toBe(102);
   });
 });

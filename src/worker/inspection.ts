@@ -3,15 +3,20 @@
  * plain arrays so the stages, class activation maps and block details need no other forward pass.
  */
 import type { BlockRms } from '../model/blockValues';
-import type { Classifier, StageActivation } from '../model/classifier';
+import type { Classifier, InspectedBlock, StageActivation } from '../model/classifier';
 import type { ActivationMap } from '../model/featureMaps';
-import type { BlockContribution, NetworkNode } from '../shared/network';
+import type { BlockContribution } from '../shared/network';
 import type { Prediction } from '../shared/predictions';
 import type { CamRender, FeatureMapOptions, StageRender } from '../shared/protocol';
 import type { StageName } from '../shared/variants';
 import { drawCam, drawMap, drawStages } from './drawInspection';
 
 export class Inspection {
+  /** Every block's output by residual stage, input side first, while kept (see `forgetBlocks`). */
+  private outputs: readonly (readonly ActivationMap[])[] | null;
+  /** What is known of each block's values for this image, by `${stage}.${index}`: given, or a run measured. */
+  private readonly measured = new Map<string, BlockRms>();
+
   constructor(
     /** The model that produced the activations; the inspection is stale once another one is active. */
     readonly classifier: Classifier,
@@ -20,27 +25,24 @@ export class Inspection {
     readonly crop: Uint8ClampedArray,
     /** The model's top predictions for the crop, from the same pass. */
     readonly predictions: readonly Prediction[],
-    /**
-     * Every block's output by residual stage, from the same pass (`Classifier.inspect`'s `blocks`), or null: with
-     * them any block's input is at hand, so a detail runs that block alone.
-     */
-    private blocks: readonly (readonly ActivationMap[])[] | null = null,
-  ) {}
-
-  /** What is known of each block's values for this image, by node id: what details and the chart measured. */
-  private readonly measured = new Map<string, BlockRms>();
+    /** Every block's output and values from the same pass (`Classifier.inspect`'s `blocks`), if it gave them. */
+    blocks: readonly (readonly InspectedBlock[])[] | null = null,
+  ) {
+    this.outputs = blocks?.map((stage) => stage.map((b) => b.output)) ?? null;
+    blocks?.forEach((stage, s) => stage.forEach((b, i) => this.measured.set(`${s}.${i}`, b.values)));
+  }
 
   /**
-   * Lets every block's output go (only the newest inspection keeps them: see Inspections); a detail then runs its
-   * stage from the stage's input up to its block.
+   * Lets every block's output go (only the newest inspection keeps them: see Inspections); their values stay (a
+   * few numbers). A detail of a block inside a stage then runs its stage up to the block for its output.
    */
   forgetBlocks(): void {
-    this.blocks = null;
+    this.outputs = null;
   }
 
   /** Whether every block's output is kept. */
   get hasBlocks(): boolean {
-    return this.blocks !== null;
+    return this.outputs !== null;
   }
 
   /** The model's blocks by residual stage (0 = the first), input side first. */
@@ -59,50 +61,48 @@ export class Inspection {
     return { target: blocks[index]!, stage, index, blocks };
   }
 
-  /** Keeps the values a run measured for blocks `from`, `from + 1`, ... of a stage, unless already known. */
-  private remember(blocks: readonly NetworkNode[], from: number, values: readonly BlockRms[]): void {
+  /** Keeps the values a run of stage `stage` measured, unless already known. */
+  private remember(stage: number, values: readonly BlockRms[]): void {
     values.forEach((v, i) => {
-      const id = blocks[from + i]!.id;
-      if (!this.measured.has(id)) this.measured.set(id, v);
+      if (!this.measured.has(`${stage}.${i}`)) this.measured.set(`${stage}.${i}`, v);
     });
   }
 
   /**
-   * One block's contribution and output, and nothing else. With every block's output kept, the block runs alone
-   * from its input (the output of the block before it, or of the stage before for a stage's first), and its own
-   * output is at hand already; without them its stage runs from the kept output of the stage before it (stages[0]
-   * is the stem's output: residual stage s reads stages[s]), up to the block. Once its values are known, a block
-   * whose output is kept (a stage's last always is: its stage's output) needs no run at all.
+   * One block's contribution and output. After a Look inside pass that gave every block's values and output this
+   * runs nothing: it draws. Otherwise the block's stage runs again from the kept output of the stage before it
+   * (stages[0] is the stem's output: residual stage s reads stages[s]), up to the block; a stage's last block's
+   * output is its stage's kept output, so once its values are known it needs no run either.
    */
   async blockDetail(
     nodeId: string,
     options: FeatureMapOptions,
   ): Promise<{ contribution: BlockContribution; map: StageRender }> {
     const { target, stage, index, blocks } = this.locate(nodeId);
-    const kept = this.blocks?.[stage];
     const last = index === blocks.length - 1;
-    let output = kept?.[index] ?? (last ? this.stages[stage + 1]?.map : undefined);
-    let values = this.measured.get(nodeId);
+    let output = this.outputs?.[stage]?.[index] ?? (last ? this.stages[stage + 1]?.map : undefined);
+    let values = this.measured.get(`${stage}.${index}`);
     if (!values || !output) {
-      const from = kept ? index : 0;
-      const input = from === 0 ? this.stages[stage]!.map : kept![from - 1]!;
-      const run = await this.classifier.stageBlocks(input, stage, index, { from, output: !output });
-      this.remember(blocks, from, run.blocks);
-      values = run.blocks.at(-1)!;
-      output ??= run.kept!;
+      const run = await this.classifier.stageBlocks(this.stages[stage]!.map, stage, index);
+      this.remember(stage, run.blocks);
+      // What was known first, so the detail agrees with the chart.
+      values = this.measured.get(`${stage}.${index}`)!;
+      output = run.kept!;
     }
     const [map] = drawStages([{ stage: target.stage as StageName, map: output }], options);
     return { contribution: { nodeId, ...values }, map: map! };
   }
 
-  /** Every block's contribution, input side first: the stages not yet wholly measured run once, then are kept. */
+  /** Every block's contribution, input side first: the stages not yet wholly known run once, then are kept. */
   async blockContributions(): Promise<BlockContribution[]> {
     const all: BlockContribution[] = [];
     for (const [s, blocks] of this.residualStages().entries()) {
-      if (blocks.some((b) => !this.measured.has(b.id))) {
-        this.remember(blocks, 0, (await this.classifier.stageBlocks(this.stages[s]!.map, s, null)).blocks);
+      if (blocks.some((_, i) => !this.measured.has(`${s}.${i}`))) {
+        this.remember(s, (await this.classifier.stageBlocks(this.stages[s]!.map, s, null)).blocks);
       }
-      all.push(...blocks.map((b): BlockContribution => ({ nodeId: b.id, ...this.measured.get(b.id)! })));
+      all.push(
+        ...blocks.map((b, i): BlockContribution => ({ nodeId: b.id, ...this.measured.get(`${s}.${i}`)! })),
+      );
     }
     return all;
   }
