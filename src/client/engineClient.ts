@@ -25,6 +25,7 @@ import type {
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
+import type { TeachRequest } from '../shared/teach/teachJob';
 import { RENDERER_KEY } from '../shared/storageNames';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
@@ -237,6 +238,15 @@ class WorkerEngine implements EngineApi {
   async sanityCheck(handle: ModelHandle, image: EngineImage, request: SanityRequest, job: JobId) {
     const ready = await prepared(image);
     return this.guard(() => this.remote.sanityCheck(handle, ready, request, job));
+  }
+  async features(handle: ModelHandle, images: readonly EngineImage[], job: JobId) {
+    // SVGs rendered here, as for Look inside: the worker cannot.
+    const ready = await Promise.all(images.map(prepared));
+    return this.guard(() => this.remote.features(handle, ready, job));
+  }
+  teach(handle: ModelHandle, request: TeachRequest, job: JobId) {
+    // Copied, not transferred: the page keeps the features to teach again with other options.
+    return this.guard(() => this.remote.teach(handle, request, job));
   }
   cancel(job: JobId) {
     return this.guard(() => this.remote.cancel(job));

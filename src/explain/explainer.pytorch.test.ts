@@ -1,6 +1,6 @@
-// Every gradient-based map equals PyTorch's (scripts/make_explain_reference.py) within 1e-3, on TF.js' plain
-// CPU backend: the seeded torchvision ResNet18, the same photo, top-1 class, layer3 and layer4.
-import '@tensorflow/tfjs-backend-cpu';
+// Every gradient-based map equals PyTorch's (scripts/make_explain_reference.py) within 1e-3, on TF.js' WASM
+// backend (the one the app runs without a GPU): the seeded torchvision ResNet18, the same photo, top-1 class,
+// layer3 and layer4.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,6 +16,7 @@ import { dividedByMax } from './attributionMap';
 import { computeMap, computeSweep } from './explainer';
 import type { ExplainTarget } from './explainer';
 import { quietControl } from './runControl';
+import { setWasmBackend } from '../testing/wasmBackend';
 
 describe.skipIf(!hasExplainReference)(
   'gradient CAMs equal PyTorch (run scripts/make_explain_reference.py to enable)',
@@ -27,7 +28,7 @@ describe.skipIf(!hasExplainReference)(
     let tensorsBefore: number;
 
     beforeAll(async () => {
-      await tf.setBackend('cpu');
+      await setWasmBackend();
       tensorsBefore = tf.memory().numTensors;
       subject = await referenceSubject();
       classifier = subject.classifier;

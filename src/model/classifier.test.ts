@@ -1,16 +1,17 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { ModelSource } from '../shared/protocol';
+import type { DenseWeights } from '../shared/teach/headWeights';
 import { buildResNet } from './buildResNet';
-import type { ResNetClassifier } from './classifier';
+import { ResNetClassifier } from './classifier';
 import { loadClassifier } from './loadClassifier';
 import type { LoadClassifierOptions } from './loadClassifier';
+import { setWasmBackend } from '../testing/wasmBackend';
+import { IMAGENET_TORCHVISION_PREPROCESS } from './preprocess/spec';
+import { summarizeStages } from './stageSummary';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(setWasmBackend);
 
 /** A photo-like 224x224 RGBA crop, as the decoder hands them over. */
 function pseudoCrop(seed: number): Uint8ClampedArray {
@@ -119,5 +120,81 @@ describe('ResNetClassifier.inspect', () => {
     expect(other).toEqual((await classifier.classify([pseudoCrop(3)], 5))[0]);
 
     classifier.dispose();
+  });
+});
+
+describe('ResNetClassifier.features', () => {
+  /** logits = features x kernel + bias, on the host in float64. */
+  function headOf(features: Float32Array, fc: DenseWeights, row: number): Float64Array {
+    const out = new Float64Array(fc.outputs);
+    for (let o = 0; o < fc.outputs; o++) {
+      let sum = fc.bias[o]!;
+      for (let i = 0; i < fc.inputs; i++)
+        sum += features[row * fc.inputs + i]! * fc.kernel[i * fc.outputs + o]!;
+      out[o] = sum;
+    }
+    return out;
+  }
+
+  /** The logits of crops through the classifier's own path, their network input made by `normalize`. */
+  async function logitsOf(classifier: ResNetClassifier, crops: Uint8ClampedArray[]): Promise<Float32Array> {
+    const bytes = new Int32Array(crops.length * 224 * 224 * 4);
+    crops.forEach((c, i) => bytes.set(c, i * c.length));
+    const logits = tf.tidy(() =>
+      classifier.logits(classifier.normalize(tf.tensor4d(bytes, [crops.length, 224, 224, 4]))),
+    );
+    const values = (await logits.data()) as Float32Array;
+    logits.dispose();
+    return values;
+  }
+
+  async function expectHeadGivesLogits(classifier: ResNetClassifier) {
+    const crops = [pseudoCrop(5), pseudoCrop(6)];
+    const baseline = tf.memory().numTensors;
+    const { features, count, featureSize } = await classifier.features(crops);
+    expect(tf.memory().numTensors).toBe(baseline);
+    expect([count, featureSize]).toEqual([2, 512]);
+    const fc = await classifier.fcLayer();
+    expect([fc.inputs, fc.outputs]).toEqual([512, 1000]);
+    // The bias is not all zeros in the reference design, so leaving it out would show.
+    expect(fc.bias.some((b) => b !== 0)).toBe(true);
+    const logits = await logitsOf(classifier, crops);
+    const scale = Math.max(...logits.map(Math.abs));
+    for (let row = 0; row < count; row++) {
+      const mine = headOf(features, fc, row);
+      let worst = 0;
+      mine.forEach((v, o) => (worst = Math.max(worst, Math.abs(v - logits[row * 1000 + o]!))));
+      expect(worst / scale).toBeLessThan(1e-5);
+    }
+    // Two different crops: two different rows (a pass that pooled the batch together would not tell them apart).
+    expect(features.subarray(0, 512)).not.toEqual(features.subarray(512));
+    return features;
+  }
+
+  it('gives the head input: features x fc kernel + bias are the logits, on the fast path and the layers path, freeing every tensor', async () => {
+    const model = await buildResNet({ variant: 'resnet18', flavor: 'reference', seed: 3 });
+    // Non-zero biases in the head, so the bias accessor is tested too.
+    const fcLayer = model.getLayer('fc');
+    const [kernel, bias] = fcLayer.getWeights();
+    const freshBias = tf.randomNormal(bias!.shape, 0, 0.5, 'float32', 9);
+    fcLayer.setWeights([kernel!, freshBias]);
+    freshBias.dispose();
+    const parts = {
+      summary: summarizeStages(model, 'resnet18', 'reference'),
+      preprocess: IMAGENET_TORCHVISION_PREPROCESS,
+      weights: { origin: 'random' as const, name: 'test' },
+    };
+    const fast = new ResNetClassifier(model, parts);
+    // The same layers model with no fast path: how ResNet50 runs.
+    const slow = new ResNetClassifier(model, { ...parts, summary: { ...parts.summary, flavor: 'keras' } });
+    const fastFeatures = await expectHeadGivesLogits(fast);
+    const slowFeatures = await expectHeadGivesLogits(slow);
+    let worst = 0;
+    fastFeatures.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - slowFeatures[i]!))));
+    expect(worst / Math.max(...fastFeatures.map(Math.abs))).toBeLessThan(1e-4);
+    // The two share one layers model: disposing one frees it.
+    const before = tf.memory().numTensors;
+    fast.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
   });
 });

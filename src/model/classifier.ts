@@ -11,6 +11,7 @@ import type { NetworkGraph } from '../shared/network';
 import { stagesOf } from '../shared/network';
 import type { WeightStats } from '../shared/weightStats';
 import type { Prediction } from '../shared/predictions';
+import type { DenseWeights } from '../shared/teach/headWeights';
 import type { BenchOptions, BenchResult, ExportedModel, WeightsSource } from '../shared/protocol';
 import { NUM_CLASSES, isBuildableVariant } from '../shared/variants';
 import type { Flavor, StageName, VariantId } from '../shared/variants';
@@ -86,6 +87,13 @@ export interface FcKernel {
   classes: number;
 }
 
+/** Pooled features of a batch: [count, featureSize] row-major, one row per crop in the order given. */
+export interface FeatureMatrix {
+  features: Float32Array;
+  count: number;
+  featureSize: number;
+}
+
 /** What the engine (and anything else) may do with a loaded model. */
 export interface Classifier {
   readonly summary: ModelSummary;
@@ -98,7 +106,16 @@ export interface Classifier {
   classify(crops: readonly Uint8ClampedArray[], k: number): Promise<Prediction[][]>;
   /** One pass yielding every stage's output (as plain arrays) and the predictions; with `blocks`, every block's. */
   inspect(crop: Uint8ClampedArray, k: number, options?: { blocks?: boolean }): Promise<Inspected>;
+  /**
+   * The last stage's output averaged over its positions (what the classifier head reads: 512 floats for
+   * ResNet18/34, 2,048 for ResNet50), for crops as `classify` takes them, in one pass without the head.
+   */
+  features(crops: readonly Uint8ClampedArray[]): Promise<FeatureMatrix>;
+  /** The same features as a tensor [n, featureSize] on the backend, which the caller owns. */
+  featureTensor(crops: readonly Uint8ClampedArray[]): tf.Tensor2D;
   fcKernel(): Promise<FcKernel>;
+  /** The classifier head whole, kernel [features, classes] and bias: what a keep-ImageNet head keeps. */
+  fcLayer(): Promise<DenseWeights>;
   /** The model's stem, blocks and head with their layers, parameters and MACs, read off the model (once). */
   architecture(): NetworkGraph;
   /**
@@ -148,6 +165,8 @@ export class ResNetClassifier implements Classifier {
   private stageModel: LayersModel | null = null;
   /** The stage model with every block's parts as outputs too: what a Look inside pass runs on a layers model. */
   private blockModel: LayersModel | null = null;
+  /** Same layers and weights up to the head's input: built on first use, never disposed (it owns no weights). */
+  private featureModel: LayersModel | null = null;
   /**
    * The inference path for ResNet18/34: BatchNorm folded into the convolutions, fused conv+bias+ReLU, half the
    * kernels of the layers model (equal to it within 1e-4 on logits, see fastResNet.test.ts). The layers model
@@ -411,6 +430,50 @@ export class ResNetClassifier implements Classifier {
     return Array.from({ length: count }, (_, stage) => blockPartNames(graph, stage));
   }
 
+  async features(crops: readonly Uint8ClampedArray[]): Promise<FeatureMatrix> {
+    const pooled = this.featureTensor(crops);
+    try {
+      const [count, featureSize] = pooled.shape;
+      return { features: (await pooled.data()) as Float32Array, count, featureSize };
+    } finally {
+      pooled.dispose();
+    }
+  }
+
+  featureTensor(crops: readonly Uint8ClampedArray[]): tf.Tensor2D {
+    this.assertUsable();
+    const x = this.modelInput(crops);
+    try {
+      if (this.fast) return this.fast.pooledFeatures(x);
+      // The head's input is the pooled output (Keras' avg_pool for ResNet50): a model ending there runs the same
+      // layers as classification, one pass, and leaves the head (with its softmax) out.
+      this.featureModel ??= tfl.model({
+        inputs: this.model.inputs,
+        outputs: this.fcDense().input as tfl.SymbolicTensor,
+      });
+      return this.featureModel.predict(x) as tf.Tensor2D;
+    } finally {
+      x.dispose();
+    }
+  }
+
+  async fcLayer(): Promise<DenseWeights> {
+    this.assertUsable();
+    const { kernel, features, classes } = await this.fcKernel();
+    let bias: Float32Array;
+    if (this.fast) {
+      bias = await this.fast.fcBiasData();
+    } else {
+      const weights = this.fcDense().getWeights();
+      bias = weights[1] ? ((await weights[1].data()) as Float32Array) : new Float32Array(classes);
+    }
+    return { inputs: features, outputs: classes, kernel, bias };
+  }
+
+  private fcDense(): ReturnType<LayersModel['getLayer']> {
+    return this.model.getLayer(this.summary.stages.find((s) => s.stage === 'fc')!.outputLayer);
+  }
+
   async fcKernel(): Promise<FcKernel> {
     this.assertUsable();
     if (this.fast) {
@@ -420,8 +483,7 @@ export class ResNetClassifier implements Classifier {
       this.fcKernelCache = data;
       return { kernel: data, features: shape[0]!, classes: shape[1]! };
     }
-    const fc = this.model.getLayer(this.summary.stages.find((s) => s.stage === 'fc')!.outputLayer);
-    const kernel = fc.getWeights()[0]!;
+    const kernel = this.fcDense().getWeights()[0]!;
     const [features, classes] = kernel.shape as [number, number];
     this.fcKernelCache ??= (await kernel.data()) as Float32Array;
     return { kernel: this.fcKernelCache, features, classes };
@@ -526,6 +588,7 @@ export class ResNetClassifier implements Classifier {
     this.disposed = true;
     this.stageModel = null;
     this.blockModel = null;
+    this.featureModel = null;
     this.graph = null;
     this.fcKernelCache = null;
     this.splitNetwork?.dispose();

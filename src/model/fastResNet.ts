@@ -186,6 +186,19 @@ export class FastResNet {
   }
 
   /**
+   * The last stage's output averaged over its positions, [n, channels]: what the head reads, for a head taught on
+   * it. The same pass as `predict` without the head; only the result survives, the caller owns it.
+   */
+  pooledFeatures(x: tf.Tensor4D): tf.Tensor2D {
+    this.assertUsable();
+    return tf.tidy(() => {
+      let h = this.stemForward(x, false);
+      for (const blocks of this.stages) h = stageForward(h, blocks, null);
+      return tf.mean(h, [1, 2]) as tf.Tensor2D;
+    });
+  }
+
+  /**
    * Same pass, also returning every stage's output, and with `blocks` every block's parts as `stageParts` gives
    * them (the caller owns and disposes all of them: a stage's last block output is its stage output, one tensor
    * listed twice).
@@ -403,6 +416,13 @@ export class FastResNet {
   /** The classifier head's kernel [features, classes] (not folded: the same as the layers model's). */
   async fcKernelData(): Promise<{ data: Float32Array; shape: [number, number] }> {
     return { data: (await this.fcKernel.data()) as Float32Array, shape: this.fcKernel.shape };
+  }
+
+  /** The classifier head's bias, zeros where the head has none. */
+  async fcBiasData(): Promise<Float32Array> {
+    return this.fcBias
+      ? ((await this.fcBias.data()) as Float32Array)
+      : new Float32Array(this.fcKernel.shape[1]);
   }
 
   private assertUsable(): void {

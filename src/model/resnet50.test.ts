@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
@@ -20,6 +19,7 @@ import {
 import { describeNetwork } from './networkGraph';
 import { LayerGraphNetwork } from './splitNetwork';
 import type { ExplainableStage } from './splitNetwork';
+import { setWasmBackend } from '../testing/wasmBackend';
 
 // Fetched by scripts/fetch-resnet50.mjs and gitignored, so a checkout without it skips the model tests.
 const MODEL_DIR = fileURLToPath(new URL('../../public/models/resnet50/', import.meta.url));
@@ -79,7 +79,7 @@ describe.skipIf(!haveModel)('the fetched ResNet50 (public/models/resnet50)', () 
   };
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setWasmBackend();
     modelJson = JSON.parse(readFileSync(`${MODEL_DIR}model.json`, 'utf8')) as typeof modelJson;
     const shards = modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => readFileSync(MODEL_DIR + p));
     const weights = Buffer.concat(shards);

@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { FastResNet } from './fastResNet';
 import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
 import type { ExplainableStage } from './splitNetwork';
 import { summarizeStages } from './stageSummary';
+import { setWasmBackend } from '../testing/wasmBackend';
 
 const STAGES: ExplainableStage[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4'];
 
@@ -28,7 +28,7 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
   let tensorsBefore: number;
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setWasmBackend();
     tensorsBefore = tf.memory().numTensors;
     model = await buildResNet({ variant: 'resnet18', flavor: 'torchvision', seed: 7 });
     fast = FastResNet.fromLayersModel(model, 'resnet18', 'torchvision');

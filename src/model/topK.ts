@@ -22,8 +22,20 @@ export function topKOnBackend(
   });
 }
 
-/** Downloads a top-k result and disposes its tensors. */
-export async function readTopK(values: tf.Tensor2D, indices: tf.Tensor2D): Promise<Prediction[][]> {
+/** What each class index is called: a label and its synonyms per index. */
+export interface ClassNames {
+  labels: readonly string[];
+  synonyms: readonly string[];
+}
+
+export const IMAGENET_CLASS_NAMES: ClassNames = { labels: IMAGENET_LABELS, synonyms: IMAGENET_SYNONYMS };
+
+/** Downloads a top-k result and disposes its tensors; `names` label the indices (ImageNet's unless given). */
+export async function readTopK(
+  values: tf.Tensor2D,
+  indices: tf.Tensor2D,
+  names: ClassNames = IMAGENET_CLASS_NAMES,
+): Promise<Prediction[][]> {
   try {
     const [n, k] = values.shape;
     const [v, idx] = await Promise.all([values.data(), indices.data()]);
@@ -32,8 +44,8 @@ export async function readTopK(values: tf.Tensor2D, indices: tf.Tensor2D): Promi
         const classIndex = idx[row * k + rank]!;
         return {
           classIndex,
-          label: IMAGENET_LABELS[classIndex]!,
-          synonyms: IMAGENET_SYNONYMS[classIndex]!,
+          label: names.labels[classIndex]!,
+          synonyms: names.synonyms[classIndex]!,
           probability: v[row * k + rank]!,
         };
       }),

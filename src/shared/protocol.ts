@@ -18,6 +18,7 @@ import type { Prediction } from './predictions';
 import type { Progress } from './progress';
 import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
 import type { NamedBuffer } from './weightsFormat';
+import type { EpochRecord, FeaturesResult, TeachReport, TeachRequest } from './teach/teachJob';
 
 export type BackendName = 'webgl' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'webgpu', 'wasm', 'cpu'];
@@ -105,7 +106,10 @@ export type JobId = string;
  * badge's tensor count, which the e2e tests read to find leaks).
  */
 export type EngineEvent =
-  { type: 'progress'; job: JobId; progress: Progress } | { type: 'memory'; memory: MemoryInfo };
+  | { type: 'progress'; job: JobId; progress: Progress }
+  | { type: 'memory'; memory: MemoryInfo }
+  /** A teach job's epoch, as it ends: the panel's loss and accuracy curves. */
+  | { type: 'epoch'; job: JobId; epoch: EpochRecord };
 
 export interface ModelInfo {
   handle: ModelHandle;
@@ -114,6 +118,27 @@ export interface ModelInfo {
   buildMs: number;
   /** What the user should know about how it was loaded (a damaged stored copy replaced, ...). */
   notice?: string;
+  /** Present for a taught model (issue #26): its summary and weights are its backbone's, with the taught head. */
+  taught?: TaughtModelInfo;
+}
+
+export interface TaughtModelInfo {
+  /** `custom:<name>`, as the model select lists it. */
+  id: string;
+  name: string;
+  /** The new classes, in the order of their indices among them. */
+  classNames: string[];
+  /** Each logit's name: the new classes, after ImageNet's 1000 with keep-ImageNet (whose new indices then start at 1000). */
+  labels: string[];
+  keepImageNet: boolean;
+  /** The model it was taught on (its handle may have been released since; the engine keeps its weights). */
+  backbone: ModelHandle;
+}
+
+/** What teaching answers: the taught model, loaded under its own handle, and how the teaching went. */
+export interface TeachResult {
+  model: ModelInfo;
+  report: TeachReport;
 }
 
 /**
@@ -348,6 +373,18 @@ export interface EngineCalls {
     request: ExplainRequest,
     job: JobId,
   ): Promise<ExplainMap[]>;
+  /**
+   * The pooled features of images (the last stage's output averaged over its positions, the head's input), in the
+   * engine's own batches with progress after each; a crop the engine keeps is not decoded again, and a bad image
+   * gets its own error.
+   */
+  features(handle: ModelHandle, images: readonly EngineImage[], job: JobId): Promise<FeaturesResult>;
+  /**
+   * Trains a head on features `handle` gave (issue #26), with progress and an `epoch` event after each epoch, and
+   * loads the taught model under a new handle. The taught model runs on the backbone's weights: releasing the
+   * backbone's handle leaves them to it, and they are freed with the last taught model that uses them.
+   */
+  teach(handle: ModelHandle, request: TeachRequest, job: JobId): Promise<TeachResult>;
   /** Deletion and insertion curves of each method's map at one stage, for the comparison table. */
   faithfulness(
     handle: ModelHandle,

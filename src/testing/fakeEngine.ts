@@ -316,6 +316,8 @@ export function fakeEngine({
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),
+    features: vi.fn(() => Promise.reject(new Error('not used by the store yet'))),
+    teach: vi.fn(() => Promise.reject(new Error('not used by the store yet'))),
     // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
     // real engine's job ends at its next step.
     cancel: vi.fn(() => Promise.resolve()),

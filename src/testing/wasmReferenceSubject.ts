@@ -3,12 +3,11 @@
  * TF.js' WASM backend (XNNPACK, still the CPU), where a forward pass takes a tenth of the plain CPU backend's time.
  * The methods are split over several test files so that the two test workers share the hundreds of passes.
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 import { referenceSubject } from './explainReference';
+import { setWasmBackend } from './wasmBackend';
 
 type ReferenceSubject = Awaited<ReturnType<typeof referenceSubject>>;
 
@@ -22,8 +21,7 @@ export function useWasmReferenceSubject(): { readonly subject: ReferenceSubject 
   let tensorsBefore: number;
 
   beforeAll(async () => {
-    setWasmPaths(`${resolve(import.meta.dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
-    await tf.setBackend('wasm');
+    await setWasmBackend();
     tensorsBefore = tf.memory().numTensors;
     holder.subject = await referenceSubject();
   });

@@ -4,10 +4,19 @@
  * its model and carries its image. It lives in the inference worker; the page reaches it through
  * client/engineClient.ts.
  */
+import { transfer } from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { Classifier } from '../model/classifier';
 import { loadClassifier } from '../model/loadClassifier';
+import { TaughtClassifier } from '../model/teach/taughtClassifier';
+import { DEFAULT_MAX_EPOCHS, nextTask, trainHead } from '../model/teach/trainHead';
+import { DEFAULT_EARLY_STOPPING } from '../shared/teach/earlyStopping';
+import { initialHeadWeights } from '../shared/teach/headWeights';
+import type { HeadSpec } from '../shared/teach/headWeights';
+import { heldOutSplit } from '../shared/teach/heldOutSplit';
+import { taughtModelId, teachReport, teachRequestProblem } from '../shared/teach/teachJob';
+import type { FeatureRow, FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import type { NetworkGraph } from '../shared/network';
 import type { WeightStats } from '../shared/weightStats';
@@ -39,6 +48,7 @@ import type {
   ModelSource,
   SanityRequest,
   StageRender,
+  TeachResult,
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
@@ -61,6 +71,7 @@ import { Inspection } from './inspection';
 import { Inspections } from './inspections';
 import { markStart } from '../shared/startMarks';
 import { Jobs } from './jobs';
+import { Models } from './models';
 import type { JobSignal } from './jobs';
 import { TestGate } from './testGate';
 import { Thumbnails } from './thumbnails';
@@ -76,6 +87,11 @@ const CONTEXT_LOST = 'The GPU (WebGL) context was lost, e.g. by a driver reset.'
 const KEPT_CROPS = 32;
 /** Images whose activations are kept (a few models' Look inside of one image, or one model's of a few). */
 const KEPT_INSPECTIONS = 4;
+/**
+ * Images per forward pass when reading features: the classification queue's batch, so a pass takes what a batch of
+ * dropped images takes, and a cancel or the next request waits at most that long.
+ */
+const FEATURE_BATCH = 4;
 /** Thumbnails waiting for the page to ask: many batches' worth, at most about 14 MB. */
 const WAITING_THUMBNAILS = 128;
 
@@ -86,7 +102,7 @@ const WAITING_THUMBNAILS = 128;
 const makeTestGate = (): TestGate | null => (import.meta.env.MODE === 'e2e' ? new TestGate() : null);
 
 export class InferenceEngine implements WorkerEngineApi {
-  private readonly models = new Map<ModelHandle, Classifier>();
+  private readonly models = new Models<Classifier>();
   private nextHandle = 1;
   private readonly inspections = new Inspections(KEPT_INSPECTIONS);
   private readonly crops = new CropCache(KEPT_CROPS);
@@ -143,7 +159,7 @@ export class InferenceEngine implements WorkerEngineApi {
         // Only a warm-up: a browser that cannot encode JPEG here still decodes the user's images.
       }
       const handle = `model-${this.nextHandle++}`;
-      this.models.set(handle, classifier);
+      this.models.add(handle, classifier);
       markStart('model-loaded');
       return {
         handle,
@@ -157,8 +173,8 @@ export class InferenceEngine implements WorkerEngineApi {
 
   release(handle: ModelHandle): Promise<void> {
     return this.run(async () => {
-      this.models.get(handle)?.dispose();
-      this.models.delete(handle);
+      // A backbone a taught model runs on stays (without its handle) until that model is released too.
+      this.models.release(handle);
       this.inspections.dropModel(handle);
     });
   }
@@ -368,6 +384,133 @@ export class InferenceEngine implements WorkerEngineApi {
     });
   }
 
+  /**
+   * Batches of FEATURE_BATCH images: each decoded (or its kept crop taken), then one pass; between batches a cancel
+   * is read, and progress says how many are done.
+   */
+  features(handle: ModelHandle, images: readonly EngineImage[], job: JobId): Promise<FeaturesResult> {
+    const signal = this.jobs.open(job);
+    return this.run(async () => {
+      const classifier = this.model(handle);
+      const featureSize = pooledFeatureSize(classifier);
+      const rows: FeatureRow[] = [];
+      const parts: Float32Array[] = [];
+      let count = 0;
+      for (let start = 0; start < images.length; start += FEATURE_BATCH) {
+        // A macrotask, so that a cancel message that came during the last pass is read now.
+        await nextTask();
+        if (signal.cancelled) throw new JobCancelledError('Reading the features');
+        const batch = images.slice(start, start + FEATURE_BATCH);
+        const crops = await Promise.all(batch.map((image) => this.cropOf(image, classifier)));
+        const good = crops.flatMap((c) => (c.ok ? [c.rgba] : []));
+        if (good.length > 0) {
+          await this.pass('forward');
+          const { features } = await classifier.features(good);
+          this.throwIfContextLost('feature extraction');
+          parts.push(features);
+        }
+        for (const crop of crops) rows.push(crop.ok ? { ok: true, row: count++ } : crop.error);
+        const done = start + batch.length;
+        this.emit({
+          type: 'progress',
+          job,
+          progress: {
+            fraction: done / images.length,
+            message: `Features of ${done}/${images.length} images`,
+          },
+        });
+      }
+      const features = new Float32Array(count * featureSize);
+      let at = 0;
+      for (const part of parts) {
+        features.set(part, at);
+        at += part.length;
+      }
+      // Handed over, not copied: up to a few MB a call, which the worker has no more use for.
+      return transfer({ featureSize, features, images: rows }, [features.buffer]);
+    }).finally(() => this.jobs.close(job));
+  }
+
+  /**
+   * Trains the head in this worker, reading a cancel between any two steps, and registers the taught model over
+   * its backbone (see Models): the head is its own, the backbone's tensors are shared, not copied.
+   */
+  teach(handle: ModelHandle, request: TeachRequest, job: JobId): Promise<TeachResult> {
+    const signal = this.jobs.open(job);
+    return this.run(async () => {
+      if (signal.cancelled) throw new JobCancelledError('Teaching');
+      const backbone = this.model(handle);
+      if (backbone instanceof TaughtClassifier)
+        throw new Error('Teach on the model it was taught on, not on a taught model.');
+      const problem = teachRequestProblem(request, pooledFeatureSize(backbone));
+      if (problem) throw new RangeError(problem);
+      const { classNames, labels, options } = request;
+      const classes = classNames.length;
+      const spec: HeadSpec = options.keepImageNet
+        ? { kind: 'keepImageNet', kept: await backbone.fcLayer(), classes }
+        : options.hiddenUnits !== undefined
+          ? { kind: 'hidden', features: request.featureSize, hiddenUnits: options.hiddenUnits, classes }
+          : { kind: 'dense', features: request.featureSize, classes };
+      const split = heldOutSplit(Array.from(labels), options.seed);
+      const maxEpochs = options.maxEpochs;
+      const aborting = new AbortController();
+      const trained = await trainHead({
+        data: { features: request.features, count: labels.length, featureSize: request.featureSize, labels },
+        split,
+        initial: initialHeadWeights(spec, options.seed),
+        seed: options.seed,
+        ...(maxEpochs !== undefined ? { maxEpochs } : {}),
+        earlyStopping: {
+          ...DEFAULT_EARLY_STOPPING,
+          ...(options.patience !== undefined ? { patience: options.patience } : {}),
+        },
+        signal: aborting.signal,
+        yieldToEvents: async () => {
+          await nextTask();
+          if (signal.cancelled) aborting.abort(new JobCancelledError('Teaching'));
+        },
+        onEpoch: (epoch) => {
+          this.emit({ type: 'epoch', job, epoch });
+          const of = maxEpochs ?? DEFAULT_MAX_EPOCHS;
+          this.emit({
+            type: 'progress',
+            job,
+            // Early stopping usually ends it before the last epoch: the bar's end is the ceiling.
+            progress: {
+              fraction: (epoch.epoch + 1) / of,
+              message: `Epoch ${epoch.epoch + 1} (at most ${of})`,
+            },
+          });
+        },
+      });
+      const taught = new TaughtClassifier(backbone, trained.weights, classNames);
+      const taughtHandle = `model-${this.nextHandle++}`;
+      this.models.add(taughtHandle, taught, handle);
+      return {
+        model: {
+          handle: taughtHandle,
+          summary: taught.summary,
+          weights: taught.weights,
+          buildMs: 0,
+          taught: {
+            id: taughtModelId(request.name),
+            name: request.name,
+            classNames: [...classNames],
+            labels: [...taught.labels],
+            keepImageNet: options.keepImageNet,
+            backbone: handle,
+          },
+        },
+        report: teachReport(labels, classes, split, {
+          history: trained.history,
+          bestEpoch: trained.bestEpoch,
+          stoppedEarly: trained.stoppedEarly,
+          heldOutPredicted: trained.heldOut.predicted,
+        }),
+      };
+    }).finally(() => this.jobs.close(job));
+  }
+
   /** Not queued: it must reach the job it cancels, which may hold the queue. */
   cancel(job: JobId): Promise<void> {
     this.jobs.cancel(job);
@@ -385,7 +528,6 @@ export class InferenceEngine implements WorkerEngineApi {
   dispose(): Promise<void> {
     this.jobs.cancelAll();
     return this.run(async () => {
-      for (const classifier of this.models.values()) classifier.dispose();
       this.models.clear();
       this.inspections.clear();
       this.crops.clear();
@@ -465,6 +607,24 @@ export class InferenceEngine implements WorkerEngineApi {
     return { inspection, decoded: !kept };
   }
 
+  /** An image's crop for this model: the kept one, or decoded (and then kept); a bad image gets its error. */
+  private async cropOf(
+    image: EngineImage,
+    classifier: Classifier,
+  ): Promise<
+    { ok: true; rgba: Uint8ClampedArray } | { ok: false; error: Extract<FeatureRow, { ok: false }> }
+  > {
+    const kept = this.crops.get(image.id, classifier.preprocess);
+    if (kept) return { ok: true, rgba: kept };
+    try {
+      const { rgba } = await decodeAndCrop(image.blob, classifier.preprocess);
+      this.crops.set(image.id, classifier.preprocess, rgba);
+      return { ok: true, rgba };
+    } catch (err) {
+      return { ok: false, error: decodeError(err) };
+    }
+  }
+
   private async classifyBy(
     handle: ModelHandle,
     images: readonly EngineImage[],
@@ -538,7 +698,13 @@ export class InferenceEngine implements WorkerEngineApi {
 
 const NOT_LOADED = 'This model is not loaded (it was released, or the engine restarted).';
 
-function decodeError(err: unknown): ClassifyResult {
+/** The features' length: the channels of the last stage, which the head pools. */
+function pooledFeatureSize(classifier: Classifier): number {
+  const last = classifier.summary.stages.filter((s) => s.stage !== 'fc').at(-1)!;
+  return last.outputShape.at(-1)!;
+}
+
+function decodeError(err: unknown): Extract<ClassifyResult, { ok: false }> {
   if (err instanceof ImageDecodeError) return { ok: false, code: err.code, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { ok: false, code: 'internal', message: `Decoding failed: ${message}` };

@@ -1,4 +1,3 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,9 +21,10 @@ import {
   torchvisionTensorsFromModel,
   validateTorchvisionTensors,
 } from './torchvisionWeights';
+import { setWasmBackend } from '../../testing/wasmBackend';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setWasmBackend();
 });
 
 // ---------------------------------------------------------------------------------------------------------

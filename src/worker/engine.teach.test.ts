@@ -1,0 +1,207 @@
+/**
+ * The engine's teaching requests end to end in Node: a seeded ResNet18 backbone, features of synthetic images in
+ * three classes, a head taught on them, the taught model classifying under its own handle, cancels and releases.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { JOB_CANCELLED } from '../shared/jobs';
+import type { EngineEvent, EngineImage, ModelHandle } from '../shared/protocol';
+import type { EpochRecord, TeachRequest } from '../shared/teach/teachJob';
+import { setWasmBackend } from '../testing/wasmBackend';
+import { InferenceEngine } from './engine';
+
+// Node has no OffscreenCanvas: an image's bytes here are its 224x224 RGBA crop, or an empty file, which fails as a
+// browser's decoder would.
+vi.mock('./decodeImage', async (original) => {
+  const actual = await original<typeof import('./decodeImage')>();
+  return {
+    ...actual,
+    decodeAndCrop: vi.fn(async (blob: Blob) => {
+      if (blob.size !== 224 * 224 * 4) throw new actual.ImageDecodeError('undecodable', 'Not an image.');
+      return { rgba: new Uint8ClampedArray(await blob.arrayBuffer()), sourceWidth: 224, sourceHeight: 224 };
+    }),
+    warmUpDecoding: vi.fn(async () => undefined),
+  };
+});
+
+const CLASSES = ['red', 'green', 'blue'];
+const PER_CLASS = 5;
+
+/** An image of class `c`: mostly that class's colour channel, with stripes and noise of its own. */
+function syntheticImage(c: number, n: number): EngineImage {
+  const rgba = new Uint8ClampedArray(224 * 224 * 4);
+  let state = 1 + 97 * c + n;
+  for (let i = 0; i < 224 * 224; i++) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const noise = (state / 2147483648) * 60;
+    const stripe = Math.floor(i / 224 / (8 + 4 * c)) % 2 === 0 ? 40 : 0;
+    for (let ch = 0; ch < 3; ch++) rgba[4 * i + ch] = (ch === c ? 190 : 40) + stripe + noise;
+    rgba[4 * i + 3] = 255;
+  }
+  return { id: `${CLASSES[c]}-${n}`, blob: new Blob([rgba]) };
+}
+
+const images = CLASSES.flatMap((_, c) => Array.from({ length: PER_CLASS }, (_, n) => syntheticImage(c, n)));
+const labels = Int32Array.from(images.map((_, i) => Math.floor(i / PER_CLASS)));
+
+let engine: InferenceEngine;
+let backbone: ModelHandle;
+/** Tensors with the backbone alone loaded. */
+let backboneTensors: number;
+const events: EngineEvent[] = [];
+/** Called on each event, for the tests that cancel mid-way. */
+let onEvent: (event: EngineEvent) => void = () => undefined;
+
+beforeAll(async () => {
+  await setWasmBackend();
+  engine = new InferenceEngine();
+  await engine.setEventSink((event) => {
+    events.push(event);
+    onEvent(event);
+  });
+  backbone = (await engine.load({ kind: 'random', variant: 'resnet18', seed: 21 })).handle;
+  backboneTensors = tf.memory().numTensors;
+});
+
+afterAll(() => engine.dispose());
+
+async function featuresOf(job: string) {
+  return engine.features(backbone, images, job);
+}
+
+function request(features: Float32Array, options: Partial<TeachRequest['options']> = {}): TeachRequest {
+  return {
+    name: 'colours',
+    classNames: CLASSES,
+    features,
+    featureSize: 512,
+    labels,
+    options: { keepImageNet: false, seed: 3, maxEpochs: 80, patience: 20, ...options },
+  };
+}
+
+describe('InferenceEngine: teaching', () => {
+  it('reads features in batches with progress, one row per image that decodes, and an error for one that does not', async () => {
+    const bad: EngineImage = { id: 'bad', blob: new Blob([new Uint8Array(10)]) };
+    const result = await engine.features(backbone, [images[0]!, bad, images[1]!], 'f-1');
+    expect(result.featureSize).toBe(512);
+    expect(result.images).toEqual([
+      { ok: true, row: 0 },
+      { ok: false, code: 'undecodable', message: 'Not an image.' },
+      { ok: true, row: 1 },
+    ]);
+    expect(result.features).toHaveLength(2 * 512);
+    // The same features as the classifier's own, for the same image asked alone.
+    const alone = await engine.features(backbone, [images[1]!], 'f-2');
+    expect(Array.from(alone.features)).toEqual(Array.from(result.features.subarray(512)));
+    const progress = events.flatMap((e) =>
+      e.type === 'progress' && e.job === 'f-1' ? [e.progress.fraction] : [],
+    );
+    expect(progress).toEqual([1]);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('teaches a head whose model, under its own handle, names the classes of its training images; release frees the head alone', async () => {
+    const { features } = await featuresOf('f-all');
+    const { model, report } = await engine.teach(backbone, request(features), 't-1');
+    expect(model.handle).not.toBe(backbone);
+    expect(model.taught).toEqual({
+      id: 'custom:colours',
+      name: 'colours',
+      classNames: CLASSES,
+      labels: CLASSES,
+      keepImageNet: false,
+      backbone,
+    });
+    expect(model.summary.stages.at(-1)!.outputShape).toEqual([3]);
+    // One epoch event per epoch of the history, in order.
+    const epochs = events.flatMap((e) => (e.type === 'epoch' && e.job === 't-1' ? [e.epoch] : []));
+    expect(epochs.map((e: EpochRecord) => e.epoch)).toEqual(report.history.map((h) => h.epoch));
+    expect(report.train.length + report.heldOut.length).toBe(images.length);
+    expect(report.trainAccuracy).toBe(1);
+    expect(report.confusion.classes).toBe(3);
+    // The head is the only new thing: the kernel and the bias.
+    expect(tf.memory().numTensors).toBe(backboneTensors + 2);
+
+    const answers = await engine.classify(
+      model.handle,
+      report.train.map((i) => images[i]!),
+      3,
+    );
+    answers.forEach((answer, i) => {
+      if (!answer.ok) throw new Error(answer.message);
+      expect(answer.predictions[0]!.label).toBe(CLASSES[labels[report.train[i]!]!]);
+      expect(answer.predictions).toHaveLength(3);
+    });
+    // The backbone still answers with ImageNet's classes.
+    const [own] = await engine.classify(backbone, [images[0]!], 1);
+    expect(own!.ok && own!.predictions[0]!.classIndex).toBeGreaterThanOrEqual(0);
+
+    await engine.release(model.handle);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+    const [gone] = await engine.classify(model.handle, [images[0]!], 1);
+    expect(gone).toMatchObject({ ok: false, code: 'internal' });
+  });
+
+  it('keeps the backbone for a taught model whose backbone handle is released first, and frees both with it', async () => {
+    const other = (await engine.load({ kind: 'random', variant: 'resnet18', seed: 22 })).handle;
+    const { features } = await engine.features(other, images, 'f-other');
+    const { model } = await engine.teach(
+      other,
+      request(features, { keepImageNet: true, maxEpochs: 2 }),
+      't-2',
+    );
+    expect(model.taught!.labels).toHaveLength(1003);
+    expect(model.taught!.labels.slice(1000)).toEqual(CLASSES);
+    await engine.release(other);
+    await expect(engine.features(other, [images[0]!], 'f-late')).rejects.toThrow(/not loaded/);
+    const [answer] = await engine.classify(model.handle, [images[0]!], 5);
+    expect(answer!.ok).toBe(true);
+    await engine.release(model.handle);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('stops reading features on cancel, between batches, leaving no tensors', async () => {
+    onEvent = (event) => {
+      if (event.type === 'progress' && event.job === 'f-cancel') void engine.cancel('f-cancel');
+    };
+    await expect(featuresOf('f-cancel')).rejects.toMatchObject({ name: JOB_CANCELLED });
+    onEvent = () => undefined;
+    const progress = events.filter((e) => e.type === 'progress' && e.job === 'f-cancel');
+    expect(progress).toHaveLength(1);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('stops training on cancel mid-way, registering no model and leaving no tensors', async () => {
+    const { features } = await featuresOf('f-again');
+    onEvent = (event) => {
+      if (event.type === 'epoch' && event.job === 't-cancel' && event.epoch.epoch === 1)
+        void engine.cancel('t-cancel');
+    };
+    await expect(engine.teach(backbone, request(features), 't-cancel')).rejects.toMatchObject({
+      name: JOB_CANCELLED,
+    });
+    onEvent = () => undefined;
+    const epochs = events.filter((e) => e.type === 'epoch' && e.job === 't-cancel');
+    expect(epochs).toHaveLength(2);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('refuses a request that breaks the rules before training, and a job cancelled before its turn never runs', async () => {
+    const { features } = await featuresOf('f-rules');
+    await expect(
+      engine.teach(
+        backbone,
+        { ...request(features), featureSize: 2048, features: new Float32Array(15 * 2048) },
+        't-bad',
+      ),
+    ).rejects.toThrow(/2048 values each; this model's have 512/);
+    await engine.cancel('t-early');
+    await expect(engine.teach(backbone, request(features), 't-early')).rejects.toMatchObject({
+      name: JOB_CANCELLED,
+    });
+    expect(events.some((e) => e.type === 'epoch' && e.job === 't-early')).toBe(false);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+});
