@@ -58,38 +58,62 @@ async function allBlocks(classifier: ResNetClassifier, x: tf.Tensor4D) {
   return stages.map((node, i) => ({ id: node.id, ...values[i]! }));
 }
 
+/** The photo crop as the RGBA bytes a Look inside pass takes. */
+function crop(): Uint8ClampedArray {
+  const rgb = readFileSync(new URL('chelsea-224-rgb.bin', DIR));
+  const rgba = new Uint8ClampedArray((rgb.length / 3) * 4);
+  for (let i = 0; i < rgb.length / 3; i++) {
+    rgba.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+/** Every block's RMS values as a detail gets them after Look inside: from that pass, which also keeps its output. */
+async function fromLookInside(classifier: ResNetClassifier) {
+  const { stages, blocks } = await classifier.inspect(crop(), 1, { blocks: true });
+  for (const [stage, inStage] of blocks!.entries())
+    expect(inStage.at(-1)!.output).toBe(stages[stage + 1]!.map);
+  return blocks!.flat().map((b) => b.values);
+}
+
 describe.skipIf(!haveReference)('block values against PyTorch hooks on seeded torchvision weights', () => {
-  it.each(VARIANTS)('%s: every block within 1e-3 relative', async (variant: BuildableVariantId) => {
-    const bytes = readFileSync(new URL(`${variant}.safetensors`, DIR));
-    const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    const classifier = (await loadClassifier({
-      kind: 'files',
-      origin: 'file',
-      name: `${variant}.safetensors`,
-      files: [{ name: `${variant}.safetensors`, data }],
-    })) as ResNetClassifier;
-    const reference = JSON.parse(readFileSync(new URL(`${variant}.blocks.json`, DIR), 'utf8')) as {
-      blocks: Record<string, { residualRms: number; shortcutRms: number; outputRms: number }>;
-    };
-    const x = input(classifier);
-    const before = tf.memory().numTensors;
-    const got = await allBlocks(classifier, x);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(got.map((b) => b.id)).toEqual(Object.keys(reference.blocks));
-    for (const block of got) {
-      const want = reference.blocks[block.id]!;
-      for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
-        const relative = Math.abs(block[key] - want[key]) / want[key];
-        expect({ block: block.id, key, relative: relative < 1e-3 }).toEqual({
-          block: block.id,
-          key,
-          relative: true,
-        });
+  it.each(VARIANTS)(
+    '%s: every block within 1e-3 relative, its stage run or from the Look inside pass',
+    async (variant: BuildableVariantId) => {
+      const bytes = readFileSync(new URL(`${variant}.safetensors`, DIR));
+      const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      const classifier = (await loadClassifier({
+        kind: 'files',
+        origin: 'file',
+        name: `${variant}.safetensors`,
+        files: [{ name: `${variant}.safetensors`, data }],
+      })) as ResNetClassifier;
+      const reference = JSON.parse(readFileSync(new URL(`${variant}.blocks.json`, DIR), 'utf8')) as {
+        blocks: Record<string, { residualRms: number; shortcutRms: number; outputRms: number }>;
+      };
+      const x = input(classifier);
+      const before = tf.memory().numTensors;
+      const got = await allBlocks(classifier, x);
+      const inspected = await fromLookInside(classifier);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(got.map((b) => b.id)).toEqual(Object.keys(reference.blocks));
+      expect(inspected).toHaveLength(got.length);
+      for (const block of [...got, ...inspected.map((v, i) => ({ ...v, id: got[i]!.id }))]) {
+        const want = reference.blocks[block.id]!;
+        for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
+          const relative = Math.abs(block[key] - want[key]) / want[key];
+          expect({ block: block.id, key, relative: relative < 1e-3 }).toEqual({
+            block: block.id,
+            key,
+            relative: true,
+          });
+        }
       }
-    }
-    x.dispose();
-    classifier.dispose();
-  });
+      x.dispose();
+      classifier.dispose();
+    },
+  );
 });
 
 describe('the fast path against the unfolded layers model', () => {
@@ -171,6 +195,30 @@ describe('the fast path against the unfolded layers model', () => {
       }
       expect([first.kept!.height, first.kept!.width, first.kept!.channels]).toEqual([7, 7, 512]);
       await expect(classifier.stageBlocks(input, 3, 2)).rejects.toThrow(RangeError);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it("gives every block's output and values from the Look inside pass only when asked, as its stage's run does", async () => {
+    for (const classifier of [fast, slow]) {
+      const before = tf.memory().numTensors;
+      const plain = await classifier.inspect(crop(), 1);
+      const { stages, blocks } = await classifier.inspect(crop(), 1, { blocks: true });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(plain.blocks).toBeUndefined();
+      expect(plain.stages.map((s) => s.map.data)).toEqual(stages.map((s) => s.map.data));
+      expect(blocks!.map((b) => b.length)).toEqual([2, 2, 2, 2]);
+      expect(blocks!.map((b) => b.at(-1)!.output)).toEqual(stages.slice(1).map((s) => s.map));
+      // layer4 (the layers before are zeros as built, so its blocks see their biases only): run from layer3's output.
+      const run = await classifier.stageBlocks(stages[3]!.map, 3, 0);
+      const got = blocks![3]![0]!;
+      expect([got.output.height, got.output.width, got.output.channels]).toEqual([7, 7, 512]);
+      expect(Math.max(...got.output.data)).toBeGreaterThan(0);
+      const worst = Math.max(...got.output.data.map((v, i) => Math.abs(v - run.kept!.data[i]!)));
+      expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(1, ...run.kept!.data));
+      for (const key of ['residualRms', 'shortcutRms', 'outputRms'] as const) {
+        expect(Math.abs(got.values[key] - run.blocks[0]![key]) / run.blocks[0]![key]).toBeLessThan(1e-5);
+      }
       expect(tf.memory().numTensors).toBe(before);
     }
   });

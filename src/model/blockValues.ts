@@ -32,10 +32,33 @@ export function residualStage(graph: NetworkGraph, stage: number) {
   return { blocks, inputStage: before.stage as ExplainableStage };
 }
 
+/** The layers a stage's blocks' parts are read at: the residual branch's last, the shortcut's (or the block's input,
+ * the output of the block before), and the block's output. */
+export function blockPartNames(
+  graph: NetworkGraph,
+  stage: number,
+): { residual: string; shortcut: string; output: string }[] {
+  const { blocks, inputStage } = residualStage(graph, stage);
+  let blockInput = stagesOf(graph)
+    .find((s) => s.stage === inputStage)!
+    .nodes.at(-1)!
+    .layers.at(-1)!.name;
+  return blocks.map((block) => {
+    const last = (path: string) => block.layers.filter((l) => l.path === path).at(-1)?.name;
+    const names = {
+      residual: last('residual')!,
+      shortcut: last('shortcut') ?? blockInput,
+      output: block.layers.at(-1)!.name,
+    };
+    blockInput = names.output;
+    return names;
+  });
+}
+
 /**
  * The parts of a stage's blocks up to block `through` (every block when null) from a layers model run layer by
- * layer (nothing folded, so these are the true values): the residual branch's last layer, the shortcut's (or the
- * block's input), and the block's output. The run stops at the last layer asked for.
+ * layer (nothing folded, so these are the true values), from `input`, the output of the stage before. The run
+ * stops at the last layer asked for.
  */
 export function layerGraphParts(
   network: LayerGraphNetwork,
@@ -44,24 +67,36 @@ export function layerGraphParts(
   input: tf.Tensor4D,
   through: number | null = null,
 ): BlockParts[] {
-  const { blocks: all, inputStage } = residualStage(graph, stage);
+  const all = blockPartNames(graph, stage);
   if (through !== null && !all[through]) throw new RangeError(`No block ${through} in this stage`);
-  const blocks = through === null ? all : all.slice(0, through + 1);
-  const names: string[] = [];
-  let blockInput = stagesOf(graph)
-    .find((s) => s.stage === inputStage)!
-    .nodes.at(-1)!
-    .layers.at(-1)!.name;
-  for (const block of blocks) {
-    const last = (path: string) => block.layers.filter((l) => l.path === path).at(-1)?.name;
-    names.push(last('residual')!, last('shortcut') ?? blockInput, block.layers.at(-1)!.name);
-    blockInput = block.layers.at(-1)!.name;
-  }
-  const outputs = network.outputsFrom(inputStage, input, names) as tf.Tensor4D[];
-  return blocks.map((_, i) => ({
+  const names = through === null ? all : all.slice(0, through + 1);
+  const outputs = network.outputsFrom(
+    residualStage(graph, stage).inputStage,
+    input,
+    names.flatMap((n) => [n.residual, n.shortcut, n.output]),
+  ) as tf.Tensor4D[];
+  return names.map((_, i) => ({
     residual: outputs[3 * i]!,
     shortcut: outputs[3 * i + 1]!,
     output: outputs[3 * i + 2]!,
+  }));
+}
+
+/** Each part's root mean square, three a block (residual, shortcut, output), as one tensor; the caller owns it. */
+export function partsRms(parts: readonly BlockParts[]): tf.Tensor1D {
+  return tf.tidy(() =>
+    tf.stack(
+      parts.flatMap((p) => [p.residual, p.shortcut, p.output]).map((t) => tf.sqrt(tf.mean(tf.square(t)))),
+    ),
+  ) as tf.Tensor1D;
+}
+
+/** The values `partsRms` read back, a block each. */
+export function blockRmsOf(values: ArrayLike<number>): BlockRms[] {
+  return Array.from({ length: values.length / 3 }, (_, i) => ({
+    residualRms: values[3 * i]!,
+    shortcutRms: values[3 * i + 1]!,
+    outputRms: values[3 * i + 2]!,
   }));
 }
 
@@ -69,11 +104,7 @@ export function layerGraphParts(
 export async function readStageBlocks(parts: BlockParts[], keep: number | null): Promise<StageBlockValues> {
   try {
     if (keep !== null && !parts[keep]) throw new RangeError(`No block ${keep} in this stage`);
-    const rms = tf.tidy(() =>
-      tf.stack(
-        parts.flatMap((p) => [p.residual, p.shortcut, p.output]).map((t) => tf.sqrt(tf.mean(tf.square(t)))),
-      ),
-    );
+    const rms = partsRms(parts);
     const output = keep === null ? null : parts[keep]!.output;
     const [values, data] = await Promise.all([rms.data(), output ? output.data() : Promise.resolve(null)]);
     rms.dispose();
@@ -87,11 +118,7 @@ export async function readStageBlocks(parts: BlockParts[], keep: number | null):
           }
         : null;
     return {
-      blocks: parts.map((_, i) => ({
-        residualRms: values[3 * i]!,
-        shortcutRms: values[3 * i + 1]!,
-        outputRms: values[3 * i + 2]!,
-      })),
+      blocks: blockRmsOf(values),
       kept,
     };
   } finally {

@@ -44,8 +44,11 @@ interface FastBlock {
 /** One block's values as the unfolded network has them: residual branch and shortcut before the add, output. */
 export type BlockParts = { residual: tf.Tensor4D; shortcut: tf.Tensor4D; output: tf.Tensor4D };
 
-/** Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits. */
-export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D };
+/**
+ * Stage outputs of one forward pass: stem (after the max-pool), layer1..layer4, then the logits; and, when asked,
+ * every block's parts by residual stage (a stage's last output is its stage output, the same tensor).
+ */
+export type FastResNetOutputs = { stages: tf.Tensor4D[]; logits: tf.Tensor2D; blocks?: BlockParts[][] };
 
 type Layer = LayersModel['layers'][number];
 
@@ -195,13 +198,18 @@ export class FastResNet {
     });
   }
 
-  /** Same pass, also returning every stage's output (the caller owns and disposes all of them). */
-  predictWithStages(x: tf.Tensor4D): FastResNetOutputs {
+  /**
+   * Same pass, also returning every stage's output, and with `blocks` every block's parts as `stageParts` gives
+   * them (the caller owns and disposes all of them: a stage's last block output is its stage output, one tensor
+   * listed twice).
+   */
+  predictWithStages(x: tf.Tensor4D, blocks = false): FastResNetOutputs {
     this.assertUsable();
     return tf.tidy(() => {
       const stages: tf.Tensor4D[] = [];
-      const logits = this.forward(x, stages);
-      return { stages, logits };
+      const blockParts: BlockParts[][] | null = blocks ? [] : null;
+      const logits = this.forward(x, stages, blockParts);
+      return { stages, logits, ...(blockParts ? { blocks: blockParts } : {}) };
     });
   }
 
@@ -213,12 +221,18 @@ export class FastResNet {
     this.flipped.clear();
   }
 
-  private forward(x: tf.Tensor4D, stageOutputs: tf.Tensor4D[] | null): tf.Tensor2D {
+  private forward(
+    x: tf.Tensor4D,
+    stageOutputs: tf.Tensor4D[] | null,
+    blockParts: BlockParts[][] | null = null,
+  ): tf.Tensor2D {
     let h = this.stemForward(x, false);
     stageOutputs?.push(h);
     for (const blocks of this.stages) {
-      h = stageForward(h, blocks, null);
+      const parts: BlockParts[] = [];
+      h = stageForward(h, blocks, null, blockParts ? parts : null);
       stageOutputs?.push(h);
+      blockParts?.push(parts);
     }
     return this.head(h, false);
   }
@@ -300,21 +314,7 @@ export class FastResNet {
     if (through !== null && !blocks[through]) throw new RangeError(`No block ${through} in this stage`);
     return tf.tidy(() => {
       const parts: BlockParts[] = [];
-      let out = h;
-      for (const block of through === null ? blocks : blocks.slice(0, through + 1)) {
-        const y = conv(out, block.conv1, 'relu');
-        let residual = conv(y, block.conv2, 'linear');
-        // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.
-        let shortcut = block.shortcut ? conv(out, block.shortcut, 'linear') : tf.clone(out);
-        const output = tf.relu(tf.add<tf.Tensor4D>(residual, shortcut));
-        if (block.movedBias) {
-          const moved = tf.tensor1d(block.movedBias);
-          residual = tf.add<tf.Tensor4D>(residual, moved);
-          shortcut = tf.sub<tf.Tensor4D>(shortcut, moved);
-        }
-        parts.push({ residual, shortcut, output });
-        out = output;
-      }
+      stageForward(h, through === null ? blocks : blocks.slice(0, through + 1), null, parts);
       return parts;
     });
   }
@@ -452,15 +452,44 @@ function conv(
   });
 }
 
-function stageForward(h: tf.Tensor4D, blocks: readonly FastBlock[], flip: Flip | null): tf.Tensor4D {
+/** Runs `blocks` from `h`; with `parts`, each block's parts are pushed there (see `blockForward`). */
+function stageForward(
+  h: tf.Tensor4D,
+  blocks: readonly FastBlock[],
+  flip: Flip | null,
+  parts: BlockParts[] | null = null,
+): tf.Tensor4D {
   let out = h;
-  for (const block of blocks) {
-    const y = conv(out, block.conv1, 'relu', flip);
-    const z = conv(y, block.conv2, 'linear', flip);
-    // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
-    // multiply), so the sum and its ReLU stay two element-wise ops.
-    const shortcut = block.shortcut ? conv(out, block.shortcut, 'linear', flip) : out;
-    out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
+  for (const block of blocks) out = blockForward(out, block, flip, parts);
+  return out;
+}
+
+/**
+ * One block's output. With `parts`, its residual branch and shortcut before the add are pushed there as the
+ * unfolded network has them (conv2's bias, which rides on the shortcut here, moved back onto the branch), with
+ * the output: two more element-wise ops where a bias was moved, the output itself computed as without.
+ */
+function blockForward(
+  h: tf.Tensor4D,
+  block: FastBlock,
+  flip: Flip | null,
+  parts: BlockParts[] | null,
+): tf.Tensor4D {
+  const y = conv(h, block.conv1, 'relu', flip);
+  const z = conv(y, block.conv2, 'linear', flip);
+  // tf.fused.conv2d has no residual input (its bias must be rank 1 on WASM, and `prelu` weights
+  // multiply), so the sum and its ReLU stay two element-wise ops.
+  const shortcut = block.shortcut ? conv(h, block.shortcut, 'linear', flip) : h;
+  const out = tf.relu(tf.add<tf.Tensor4D>(z, shortcut));
+  if (parts) {
+    // An identity shortcut is the block's input: a copy (sharing its data), so each part is the caller's own.
+    let [residual, skip] = [z, block.shortcut ? shortcut : tf.clone(h)];
+    if (block.movedBias) {
+      const moved = tf.tensor1d(block.movedBias);
+      residual = tf.add<tf.Tensor4D>(residual, moved);
+      skip = tf.sub<tf.Tensor4D>(skip, moved);
+    }
+    parts.push({ residual, shortcut: skip, output: out });
   }
   return out;
 }

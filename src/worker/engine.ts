@@ -600,8 +600,9 @@ export class InferenceEngine implements WorkerEngineApi {
     const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
     if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
     await this.pass('forward');
-    const { stages, predictions } = await classifier.inspect(rgba, MAX_TOP_K);
-    const inspection = new Inspection(classifier, stages, rgba, predictions);
+    // Every block's output and values too, from the same pass: any block's detail then only draws.
+    const { stages, predictions, blocks } = await classifier.inspect(rgba, MAX_TOP_K, { blocks: true });
+    const inspection = new Inspection(classifier, stages, rgba, predictions, blocks ?? null);
     this.inspections.set(handle, image.id, inspection);
     return { inspection, decoded: !kept };
   }

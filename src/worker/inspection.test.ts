@@ -1,6 +1,7 @@
 /**
- * What a block's detail and the ratio chart run for one image looked inside: a detail only its own block's stage up
- * to the block, the chart every stage not yet wholly measured, once, and what either measured serves the other.
+ * What a block's detail and the ratio chart run for one image looked inside: nothing after a Look inside pass that
+ * gave every block's values and output; otherwise a detail only its own block's stage up to the block, the chart
+ * every stage not yet wholly measured, once, and what either measured serves the other.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -57,6 +58,13 @@ const rms = (stage: number, index: number) => ({
 
 let runs: { input: ActivationMap; stage: number; keep: number | null }[];
 let inspection: Inspection;
+/** The same image as a Look inside pass gives it: every block's output and values (a stage's last is its output). */
+let withBlocks: Inspection;
+const given = (stage: number, index: number) => ({ ...rms(stage, index), shortcutRms: 5 });
+const BLOCKS = [
+  [map(200), map(101)],
+  [map(210), map(211), map(102)],
+].map((outputs, s) => outputs.map((output, i) => ({ output, values: given(s, i) })));
 const STAGES: StageActivation[] = [
   { stage: 'stem', map: map(100) },
   { stage: 'layer1', map: map(101) },
@@ -84,6 +92,13 @@ beforeEach(() => {
   };
   // Only what an inspection asks of its classifier for blocks; the rest of the interface is never reached here.
   inspection = new Inspection(classifier as unknown as Classifier, STAGES, new Uint8ClampedArray(4), []);
+  withBlocks = new Inspection(
+    classifier as unknown as Classifier,
+    STAGES,
+    new Uint8ClampedArray(4),
+    [],
+    BLOCKS,
+  );
 });
 
 /** The map a detail drew (the mock keeps it). */
@@ -134,5 +149,33 @@ describe('Inspection: block details and the ratio chart', () => {
 
   it('names no block the model lacks', async () => {
     await expect(inspection.blockDetail('c.0', OPTIONS)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('Inspection: block details after a pass that gave every block', () => {
+  it("runs nothing for any block's detail or the chart: it draws the kept output", async () => {
+    for (const [id, stage, index, drawnMap] of [
+      ['a.0', 0, 0, 200],
+      ['b.1', 1, 1, 211],
+      ['b.2', 1, 2, 102],
+    ] as const) {
+      const detail = await withBlocks.blockDetail(id, OPTIONS);
+      expect(detail.contribution).toEqual({ nodeId: id, ...given(stage, index) });
+      expect(drawn(detail.map)).toBe(drawnMap);
+    }
+    const all = await withBlocks.blockContributions();
+    expect(all.map((c) => c.shortcutRms)).toEqual([5, 5, 5, 5, 5]);
+    expect(runs).toHaveLength(0);
+  });
+
+  it("runs a block's stage for its output once the outputs are let go, and keeps the values given", async () => {
+    withBlocks.forgetBlocks();
+    const inside = await withBlocks.blockDetail('b.1', OPTIONS);
+    expect(runs).toEqual([{ input: STAGES[1]!.map, stage: 1, keep: 1 }]);
+    expect(drawn(inside.map)).toBe(1011);
+    expect(inside.contribution).toEqual({ nodeId: 'b.1', ...given(1, 1) });
+    const last = await withBlocks.blockDetail('b.2', OPTIONS);
+    expect(runs).toHaveLength(1);
+    expect(drawn(last.map)).toBe(102);
   });
 });

@@ -1,9 +1,9 @@
 /**
- * One image looked inside by one model: its stage activations, kept as plain arrays so the stages and class
- * activation maps can be redrawn with other options, and explained, without another forward pass.
+ * One image looked inside by one model: its stage activations (and, for the newest, every block's output), kept as
+ * plain arrays so the stages, class activation maps and block details need no other forward pass.
  */
 import type { BlockRms } from '../model/blockValues';
-import type { Classifier, StageActivation } from '../model/classifier';
+import type { Classifier, InspectedBlock, StageActivation } from '../model/classifier';
 import type { ActivationMap } from '../model/featureMaps';
 import type { BlockContribution } from '../shared/network';
 import type { Prediction } from '../shared/predictions';
@@ -12,6 +12,11 @@ import type { StageName } from '../shared/variants';
 import { drawCam, drawMap, drawStages } from './drawInspection';
 
 export class Inspection {
+  /** Every block's output by residual stage, input side first, while kept (see `forgetBlocks`). */
+  private outputs: readonly (readonly ActivationMap[])[] | null;
+  /** What is known of each block's values for this image, by `${stage}.${index}`: given, or a run measured. */
+  private readonly measured = new Map<string, BlockRms>();
+
   constructor(
     /** The model that produced the activations; the inspection is stale once another one is active. */
     readonly classifier: Classifier,
@@ -20,13 +25,25 @@ export class Inspection {
     readonly crop: Uint8ClampedArray,
     /** The model's top predictions for the crop, from the same pass. */
     readonly predictions: readonly Prediction[],
-  ) {}
+    /** Every block's output and values from the same pass (`Classifier.inspect`'s `blocks`), if it gave them. */
+    blocks: readonly (readonly InspectedBlock[])[] | null = null,
+  ) {
+    this.outputs = blocks?.map((stage) => stage.map((b) => b.output)) ?? null;
+    blocks?.forEach((stage, s) => stage.forEach((b, i) => this.measured.set(`${s}.${i}`, b.values)));
+  }
 
   /**
-   * What is known of each residual stage's blocks for this image, input side first: a prefix of the stage (a detail
-   * runs it only up to its block), the whole stage once the chart or its last block asked.
+   * Lets every block's output go (only the newest inspection keeps them: see Inspections); their values stay (a
+   * few numbers). A detail of a block inside a stage then runs its stage up to the block for its output.
    */
-  private readonly measured = new Map<number, BlockRms[]>();
+  forgetBlocks(): void {
+    this.outputs = null;
+  }
+
+  /** Whether every block's output is kept. */
+  get hasBlocks(): boolean {
+    return this.outputs !== null;
+  }
 
   /** The model's blocks by residual stage (0 = the first), input side first. */
   private residualStages() {
@@ -44,46 +61,48 @@ export class Inspection {
     return { target: blocks[index]!, stage, index, blocks };
   }
 
-  /** Keeps what a run of stage `stage` measured, unless more of the stage is known already. */
-  private remember(stage: number, values: BlockRms[]): void {
-    if (values.length > (this.measured.get(stage)?.length ?? 0)) this.measured.set(stage, values);
+  /** Keeps the values a run of stage `stage` measured, unless already known. */
+  private remember(stage: number, values: readonly BlockRms[]): void {
+    values.forEach((v, i) => {
+      if (!this.measured.has(`${stage}.${i}`)) this.measured.set(`${stage}.${i}`, v);
+    });
   }
 
   /**
-   * One block's contribution and output, and nothing else: its stage runs again from the kept output of the stage
-   * before it (stages[0] is the stem's output: residual stage s reads stages[s]), up to the block. The last block's
-   * output is the kept output of its stage, so once its values are known it needs no run at all.
+   * One block's contribution and output. After a Look inside pass that gave every block's values and output this
+   * runs nothing: it draws. Otherwise the block's stage runs again from the kept output of the stage before it
+   * (stages[0] is the stem's output: residual stage s reads stages[s]), up to the block; a stage's last block's
+   * output is its stage's kept output, so once its values are known it needs no run either.
    */
   async blockDetail(
     nodeId: string,
     options: FeatureMapOptions,
   ): Promise<{ contribution: BlockContribution; map: StageRender }> {
     const { target, stage, index, blocks } = this.locate(nodeId);
-    const known = this.measured.get(stage)?.[index];
-    const stageOutput = this.stages[stage + 1]?.map;
-    let values: BlockRms;
-    let output: ActivationMap;
-    if (known && stageOutput && index === blocks.length - 1) {
-      values = known;
-      output = stageOutput;
-    } else {
+    const last = index === blocks.length - 1;
+    let output = this.outputs?.[stage]?.[index] ?? (last ? this.stages[stage + 1]?.map : undefined);
+    let values = this.measured.get(`${stage}.${index}`);
+    if (!values || !output) {
       const run = await this.classifier.stageBlocks(this.stages[stage]!.map, stage, index);
       this.remember(stage, run.blocks);
-      values = run.blocks[index]!;
+      // What was known first, so the detail agrees with the chart.
+      values = this.measured.get(`${stage}.${index}`)!;
       output = run.kept!;
     }
     const [map] = drawStages([{ stage: target.stage as StageName, map: output }], options);
     return { contribution: { nodeId, ...values }, map: map! };
   }
 
-  /** Every block's contribution, input side first: the stages not yet wholly measured run once, then are kept. */
+  /** Every block's contribution, input side first: the stages not yet wholly known run once, then are kept. */
   async blockContributions(): Promise<BlockContribution[]> {
     const all: BlockContribution[] = [];
     for (const [s, blocks] of this.residualStages().entries()) {
-      if ((this.measured.get(s)?.length ?? 0) < blocks.length) {
+      if (blocks.some((_, i) => !this.measured.has(`${s}.${i}`))) {
         this.remember(s, (await this.classifier.stageBlocks(this.stages[s]!.map, s, null)).blocks);
       }
-      all.push(...this.measured.get(s)!.map((v, i): BlockContribution => ({ nodeId: blocks[i]!.id, ...v })));
+      all.push(
+        ...blocks.map((b, i): BlockContribution => ({ nodeId: b.id, ...this.measured.get(`${s}.${i}`)! })),
+      );
     }
     return all;
   }

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Inspection } from './inspection';
 import { Inspections } from './inspections';
 
-const fake = (name: string) => ({ name }) as unknown as Inspection;
+const fake = (name: string) => {
+  const inspection = { name, hasBlocks: true, forgetBlocks: () => (inspection.hasBlocks = false) };
+  return inspection as unknown as Inspection;
+};
 
 describe('Inspections', () => {
   it('keeps an inspection per model and image', () => {
@@ -36,5 +39,15 @@ describe('Inspections', () => {
     kept.dropModel('m1');
     expect(kept.size).toBe(1);
     expect(kept.get('m2', '1')).toBeDefined();
+  });
+
+  it('keeps every block output with the newest inspection only', () => {
+    const kept = new Inspections(4);
+    const [a, b] = [fake('a'), fake('b')];
+    kept.set('m', '1', a);
+    kept.set('m', '1', a);
+    expect(a.hasBlocks).toBe(true);
+    kept.set('m', '2', b);
+    expect([a.hasBlocks, b.hasBlocks]).toEqual([false, true]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The activations of the last few images looked inside, by model handle and image id, so that redrawing, another
  * class's map or an explanation of an image needs no new forward pass. Plain arrays, bounded (ResNet50's stages
- * of one image are about 6 MB).
+ * of one image are about 6 MB; the newest's every block output, 16 MB more).
  */
 import type { ModelHandle } from '../shared/protocol';
 import type { Inspection } from './inspection';
@@ -25,7 +25,13 @@ export class Inspections {
     return entry.inspection;
   }
 
+  /**
+   * Keeps `inspection` as the newest. Every block's output (ResNet50's are 16 MB an image) stays with the newest
+   * only, the image a block detail is about: the others let theirs go.
+   */
   set(handle: ModelHandle, imageId: string, inspection: Inspection): void {
+    for (const entry of this.kept.values())
+      if (entry.inspection !== inspection) entry.inspection.forgetBlocks();
     const key = this.key(handle, imageId);
     this.kept.delete(key);
     this.kept.set(key, { handle, inspection });
