@@ -197,9 +197,15 @@ class WorkerEngine implements EngineApi {
     // Handed over, not copied: the worker closes it once cropped.
     return this.guard(() => this.remote.classifyFrame(handle, transfer(frame, [frame]), k, withCam));
   }
-  async inspect(handle: ModelHandle, image: EngineImage, options: FeatureMapOptions, camClass?: number) {
+  async inspect(
+    handle: ModelHandle,
+    image: EngineImage,
+    options: FeatureMapOptions,
+    camClass?: number,
+    withBlocks?: boolean,
+  ) {
     const ready = await prepared(image);
-    return this.guard(() => this.remote.inspect(handle, ready, options, camClass));
+    return this.guard(() => this.remote.inspect(handle, ready, options, camClass, withBlocks));
   }
   async renderFeatureMaps(handle: ModelHandle, image: EngineImage, options: FeatureMapOptions) {
     const ready = await prepared(image);

@@ -330,12 +330,15 @@ export interface EngineCalls {
   /**
    * One forward pass over an image that yields every stage's output: draws the stages and the class activation
    * map of `camClass` (default: the top-1). The activations are kept (for a few images) for the requests below.
+   * `withBlocks` (the Network view is open): every block's output and values from the same pass too, so that a
+   * block's detail only draws.
    */
   inspect(
     handle: ModelHandle,
     image: EngineImage,
     options: FeatureMapOptions,
     camClass?: number,
+    withBlocks?: boolean,
   ): Promise<InspectResult>;
   /** Re-draws an image's stages with other options (no new forward pass while its activations are kept). */
   renderFeatureMaps(

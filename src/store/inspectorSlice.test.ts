@@ -88,6 +88,7 @@ describe('inspectImage', () => {
       { id, blob: image.file },
       { normalization: 'channel', colormap: 'viridis', order: 'index' },
       undefined,
+      false,
     );
 
     const result = inspectResult();
@@ -114,6 +115,16 @@ describe('inspectImage', () => {
     void store.getState().inspectImage(id!, 285);
 
     expect(fake.inspects[0]!.args[2]).toBe(285);
+  });
+
+  it("asks for every block's values too only while the Network view is open", async () => {
+    const [first, second] = addImages('cat.png', 'dog.png');
+
+    void store.getState().inspectImage(first!);
+    store.getState().openNetwork();
+    void store.getState().inspectImage(second!);
+
+    expect(fake.inspects.map((call) => call.args[3])).toEqual([false, true]);
   });
 
   it('ignores an image that is not in the store', async () => {
@@ -531,6 +542,7 @@ describe('refreshInspection', () => {
       { id, blob: image.file },
       { normalization: 'channel', colormap: 'viridis', order: 'index' },
       5,
+      false,
     );
     expect(fake.engine.cam).toHaveBeenCalledOnce();
     expect(store.getState()).toMatchObject({ inspectedImageId: id, inspectStatus: 'loading' });

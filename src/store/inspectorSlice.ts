@@ -54,7 +54,13 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _st
     get().resetExplanation({ keepClass: refresh });
     set({ inspectedImageId: id, inspectStatus: 'loading', inspectError: null });
     try {
-      const { cam, ...inspection } = await engine.inspect(handle, image, options, camClass);
+      const { cam, ...inspection } = await engine.inspect(
+        handle,
+        image,
+        options,
+        camClass,
+        get().networkOpen,
+      );
       if (!isCurrent()) {
         closeBitmaps(inspection, cam);
         return;

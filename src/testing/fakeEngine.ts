@@ -134,7 +134,7 @@ export interface FakeEngine {
   /** The active model's loads, in order; each waits for `answer`. */
   loads: LoadCall[];
   /** Inspections, CAMs and feature-map redraws, in order; each waits for `answer`. */
-  inspects: Call<[EngineImage, FeatureMapOptions, number | undefined], InspectResult>[];
+  inspects: Call<[EngineImage, FeatureMapOptions, number | undefined, boolean | undefined], InspectResult>[];
   cams: Call<number | undefined, CamAnswer>[];
   /** The Network view's graphs and block details, in order; each waits for `answer`. */
   networks: Call<ModelHandle, NetworkGraph>[];
@@ -288,8 +288,13 @@ export function fakeEngine({
         held(frames, { frame, k, withCam }),
     ),
     inspect: vi.fn(
-      (_handle: ModelHandle, image: EngineImage, options: FeatureMapOptions, camClass?: number) =>
-        held(inspects, [image, options, camClass]),
+      (
+        _handle: ModelHandle,
+        image: EngineImage,
+        options: FeatureMapOptions,
+        camClass?: number,
+        withBlocks?: boolean,
+      ) => held(inspects, [image, options, camClass, withBlocks]),
     ),
     renderFeatureMaps: vi.fn((_handle: ModelHandle, _image: EngineImage, options: FeatureMapOptions) =>
       held(redraws, options),

@@ -261,10 +261,11 @@ export class InferenceEngine implements WorkerEngineApi {
     image: EngineImage,
     options: FeatureMapOptions,
     camClass?: number,
+    withBlocks = false,
   ): Promise<InspectResult> {
     return this.run(async () => {
       const started = performance.now();
-      const { inspection, decoded } = await this.inspectAfresh(handle, image);
+      const { inspection, decoded } = await this.inspectAfresh(handle, image, withBlocks);
       const input = drawInput(inspection.crop, inspection.classifier.preprocess);
       const renders = inspection.drawStages(options);
       const cam = await inspection.drawCam(camClass ?? inspection.predictions[0]!.classIndex);
@@ -311,7 +312,7 @@ export class InferenceEngine implements WorkerEngineApi {
   ): Promise<BlockDetail> {
     return this.run(async () => {
       const started = performance.now();
-      const inspection = await this.inspection(handle, image);
+      const inspection = await this.inspection(handle, image, true);
       const detail = await inspection.blockDetail(nodeId, options);
       return transferBitmaps({ nodeId, ...detail, detailMs: performance.now() - started }, [
         detail.map.bitmap,
@@ -322,7 +323,7 @@ export class InferenceEngine implements WorkerEngineApi {
   blockContributions(handle: ModelHandle, image: EngineImage): Promise<BlockContributions> {
     return this.run(async () => {
       const started = performance.now();
-      const contributions = await (await this.inspection(handle, image)).blockContributions();
+      const contributions = await (await this.inspection(handle, image, true)).blockContributions();
       return { contributions, contributionsMs: performance.now() - started };
     });
   }
@@ -586,22 +587,31 @@ export class InferenceEngine implements WorkerEngineApi {
     };
   }
 
-  /** The image's kept activations under this model, or a pass that makes (and keeps) them. */
-  private async inspection(handle: ModelHandle, image: EngineImage): Promise<Inspection> {
-    return this.inspections.get(handle, image.id) ?? (await this.inspectAfresh(handle, image)).inspection;
+  /**
+   * The image's kept activations under this model, or a pass that makes (and keeps) them; `withBlocks`: a pass
+   * made here also keeps every block (a block's detail asked for an image not looked inside).
+   */
+  private async inspection(handle: ModelHandle, image: EngineImage, withBlocks = false): Promise<Inspection> {
+    return (
+      this.inspections.get(handle, image.id) ??
+      (await this.inspectAfresh(handle, image, withBlocks)).inspection
+    );
   }
 
   private async inspectAfresh(
     handle: ModelHandle,
     image: EngineImage,
+    withBlocks: boolean,
   ): Promise<{ inspection: Inspection; decoded: boolean }> {
     const classifier = this.model(handle);
     const kept = this.crops.get(image.id, classifier.preprocess);
     const rgba = kept ?? (await decodeAndCrop(image.blob, classifier.preprocess)).rgba;
     if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
     await this.pass('forward');
-    // Every block's output and values too, from the same pass: any block's detail then only draws.
-    const { stages, predictions, blocks } = await classifier.inspect(rgba, MAX_TOP_K, { blocks: true });
+    // With the Network view open, every block's output and values too, from the same pass: any block's detail
+    // then only draws. Without it, Look inside does not pay for them (ResNet50's pass measured about a tenth
+    // slower with them; docs/network-view.md).
+    const { stages, predictions, blocks } = await classifier.inspect(rgba, MAX_TOP_K, { blocks: withBlocks });
     const inspection = new Inspection(classifier, stages, rgba, predictions, blocks ?? null);
     this.inspections.set(handle, image.id, inspection);
     return { inspection, decoded: !kept };
