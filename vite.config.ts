@@ -5,6 +5,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import type { VitePWAOptions } from 'vite-plugin-pwa';
 
 import { headersFile } from './build/headersFile.ts';
+import { LongTestsFirst } from './build/longTestsFirst.ts';
 import { previewConnectSrc, securityHeaders } from './build/securityHeaders.ts';
 import { tfjsWasmThreads } from './build/tfjsWasmThreads.ts';
 import { RESNET50_MODEL_URL } from './src/shared/resnet50Package.ts';
@@ -80,6 +81,7 @@ export default defineConfig({
     // Vitest's default leaves one core free (one worker on this 2-core machine); the tests are CPU-bound and
     // independent, so both cores run them.
     maxWorkers: 2,
+    sequence: { sequencer: LongTestsFirst },
     reporters: ['default'],
   },
 });
