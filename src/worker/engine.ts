@@ -609,8 +609,8 @@ export class InferenceEngine implements WorkerEngineApi {
     if (!kept) this.crops.set(image.id, classifier.preprocess, rgba);
     await this.pass('forward');
     // With the Network view open, every block's output and values too, from the same pass: any block's detail
-    // then only draws. Without it, Look inside does not pay for them (ResNet50's pass measured about a tenth
-    // slower with them; docs/network-view.md).
+    // then only draws. Without it, Look inside does not pay for them (they slow ResNet50's pass measurably:
+    // docs/network-view.md).
     const { stages, predictions, blocks } = await classifier.inspect(rgba, MAX_TOP_K, { blocks: withBlocks });
     const inspection = new Inspection(classifier, stages, rgba, predictions, blocks ?? null);
     this.inspections.set(handle, image.id, inspection);
