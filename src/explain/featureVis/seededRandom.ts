@@ -2,22 +2,15 @@
  * Seeded random numbers for feature visualization: the initial Fourier parameters and the random transform values.
  * scripts/make_featvis_reference.py implements the same generator, so PyTorch starts from the same numbers.
  */
+import { splitMix32 } from '../../shared/splitMix32';
 
-/** SplitMix32 (as in src/model/seededNormal.ts): a small, well-mixed 32-bit generator, the same on every machine. */
+/** SplitMix32 (src/shared/splitMix32.ts) with the draws feature visualization makes of it. */
 export class SplitMix32 {
-  private state: number;
+  /** The next unsigned 32-bit integer. */
+  readonly nextUint32: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** The next unsigned 32-bit integer. */
-  nextUint32(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
+    this.nextUint32 = splitMix32(seed);
   }
 
   /** Uniform in the open interval (0, 1): the half keeps log(u) finite. */

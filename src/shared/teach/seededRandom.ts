@@ -2,20 +2,12 @@
  * Seeded random numbers for teaching a head: the held-out split, each epoch's data order and the head's initial
  * weights, so that one seed gives the same taught model on every backend and every machine.
  */
+import { splitMix32 } from '../splitMix32';
 
-/**
- * A stream of uniform numbers in [0, 1) from SplitMix32: small and well mixed, and plain integer arithmetic, so
- * the stream is the same in every JavaScript engine (Math.random cannot be seeded).
- */
+/** A stream of uniform numbers in [0, 1) from SplitMix32 (Math.random cannot be seeded). */
 export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
+  const next = splitMix32(seed);
+  return () => next() / 4294967296;
 }
 
 /**
