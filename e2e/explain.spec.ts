@@ -173,7 +173,7 @@ const spread = (values: readonly number[]) => Math.max(...values) - Math.min(...
 test("each method draws a map of the class and stage chosen, and matches PyTorch's to 1e-2", async ({
   page,
 }) => {
-  // Seven methods on WASM (2 cores): Score-CAM's 512 masked passes, occlusion's 169 and integrated gradients' 32
+  // Seven methods on WASM (2 cores): Score-CAM's 256 masked passes, occlusion's 169 and integrated gradients' 32
   // backward passes take most of it.
   test.setTimeout(600_000);
   const reference = existsSync(EXPLAIN_REFERENCE)
@@ -191,7 +191,8 @@ test("each method draws a map of the class and stage chosen, and matches PyTorch
         (!m.options || (m.options.patch === 32 && m.options.stride === 16)),
     );
 
-  // Score-CAM at one stage only (one masked pass per channel: 512 at layer4).
+  // Score-CAM at one stage only, layer3 (one masked pass per channel: 256, against 512 at layer4). Both stages
+  // are compared with PyTorch to 1e-3 in scoreCam.pytorch.test.ts; here it is the browser's run of it.
   const cases = [
     { method: 'cam', stage: 'layer4' },
     { method: 'gradcam', stage: 'layer4' },
@@ -202,7 +203,7 @@ test("each method draws a map of the class and stage chosen, and matches PyTorch
     { method: 'gradcampp-eps', stage: 'layer3' },
     { method: 'layercam', stage: 'layer4' },
     { method: 'layercam', stage: 'layer3' },
-    { method: 'scorecam', stage: 'layer4' },
+    { method: 'scorecam', stage: 'layer3' },
     { method: 'occlusion', stage: 'layer4' },
     { method: 'ig', stage: 'layer4' },
   ];
