@@ -37,6 +37,7 @@ export async function loadClassifier(
         init: 'zeros',
         onProgress: (p) => report(0.8 * (p.fraction ?? 0), `Building ${p.message}`),
       });
+      markStart('model-built');
       return warmedUp(model, report, {
         summary: summarizeStages(model, variant, flavor),
         preprocess: IMAGENET_TORCHVISION_PREPROCESS,
