@@ -5,6 +5,7 @@
 import { JobCancelledError } from '../shared/jobs';
 import type { OnProgress } from '../shared/progress';
 import type { EngineApi, JobId } from '../shared/protocol';
+import { pacedProgress } from './progressPace';
 
 export interface JobOptions {
   onProgress?: OnProgress;
@@ -19,8 +20,9 @@ export function newJobId(kind: string): JobId {
 }
 
 /**
- * Runs `call` as one job of `engine`: progress events for its id go to `onProgress` until it ends, and aborting
- * `signal` asks the engine to cancel it (before or after it has started).
+ * Runs `call` as one job of `engine`: progress events for its id go to `onProgress` (at a reader's pace:
+ * progressPace.ts) until it ends, and aborting `signal` asks the engine to cancel it (before or after it has
+ * started).
  */
 export async function runJob<T>(
   engine: EngineApi,
@@ -30,9 +32,10 @@ export async function runJob<T>(
 ): Promise<T> {
   if (signal?.aborted) throw new JobCancelledError();
   const job = newJobId(kind);
-  const unsubscribe = onProgress
+  const paced = onProgress ? pacedProgress(onProgress) : null;
+  const unsubscribe = paced
     ? engine.subscribe((event) => {
-        if (event.type === 'progress' && event.job === job) onProgress(event.progress);
+        if (event.type === 'progress' && event.job === job) paced.onProgress(event.progress);
       })
     : () => undefined;
   const cancel = () => void engine.cancel(job).catch(() => undefined);
@@ -42,5 +45,6 @@ export async function runJob<T>(
   } finally {
     signal?.removeEventListener('abort', cancel);
     unsubscribe();
+    paced?.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { StartedEngine } from '../client/engineClient';
+import { PROGRESS_INTERVAL_MS } from '../client/progressPace';
 import type { BackendChoice, ClassifyResult, EngineApi, ModelSource } from '../shared/protocol';
 import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import type { VariantId } from '../shared/variants';
@@ -265,10 +266,18 @@ describe('load progress', () => {
     const load = engines[0]!.loads[0]!;
 
     expect(store.getState().loadProgress).toEqual({ fraction: 0, message: 'Starting' });
-    load.onProgress({ fraction: 0.25, message: 'Building layer1' });
-    expect(store.getState().loadProgress).toEqual({ fraction: 0.25, message: 'Building layer1' });
-    load.onProgress({ fraction: 0.75, message: 'Warming up' });
-    expect(store.getState().loadProgress).toEqual({ fraction: 0.75, message: 'Warming up' });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      load.onProgress({ fraction: 0.25, message: 'Building layer1' });
+      expect(store.getState().loadProgress).toEqual({ fraction: 0.25, message: 'Building layer1' });
+      // Progress is drawn at a reader's pace (progressPace.ts): the next one within the interval waits for it.
+      load.onProgress({ fraction: 0.75, message: 'Warming up' });
+      expect(store.getState().loadProgress).toEqual({ fraction: 0.25, message: 'Building layer1' });
+      vi.advanceTimersByTime(PROGRESS_INTERVAL_MS);
+      expect(store.getState().loadProgress).toEqual({ fraction: 0.75, message: 'Warming up' });
+    } finally {
+      vi.useRealTimers();
+    }
 
     load.answer.resolve(modelInfo('resnet18'));
     await app;
