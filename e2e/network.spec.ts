@@ -2,11 +2,21 @@
  * The Network view (issue #25): opened from a link, drawn from the model the worker built, expanded, clicked and
  * walked by keyboard; a block's detail on the photo looked inside, the ratio chart's values in their own request
  * and agreeing with each detail, twenty details with no tensor left behind; Grad-CAM at a block, the weights as
- * pictures, axe-clean, and top to bottom on a phone. One page throughout: each step starts from what the one before
- * left.
+ * pictures, axe-clean, top to bottom on a phone, and a photo looked inside before the view opened. One page
+ * throughout: each step starts from what the one before left.
  */
 import { expectNoSeriousViolations } from './axe';
-import { addImages, fixture, numTensors, openApp, predictionsOf, resultFor } from './helpers';
+import {
+  addImages,
+  engineHeld,
+  fixture,
+  holdEngine,
+  numTensors,
+  openApp,
+  predictionsOf,
+  releaseEngine,
+  resultFor,
+} from './helpers';
 import { expect, test } from './test';
 
 const BLOCKS = [
@@ -169,6 +179,37 @@ test('the network view: graph, layers, keyboard, block details, memory, axe and 
   expect((await box('layer1.1')).y).toBeGreaterThan((await box('layer1.0')).y);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await view.screenshot({ path: test.info().outputPath('network-phone.png') });
+
+  // Another photo looked inside with the view closed (a pass that keeps no block), then the view opened: it asks
+  // at once for one pass with every block, so the details after it only draw. The engine held before each forward
+  // pass shows it: one as the view opens, none for the details of a block inside a stage and a stage's last.
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.getByTestId('arch-open').click();
+  await expect(view).toHaveCount(0);
+  await addImages(page, fixture('coffee.jpg'));
+  await predictionsOf(page, 'coffee.jpg', 'resnet18');
+  await resultFor(page, 'coffee.jpg').getByTestId('inspect-button').click();
+  await expect(page.getByTestId('feature-maps')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await holdEngine(page, ['forward']);
+  await page.getByTestId('arch-open').click();
+  await engineHeld(page, 1);
+  await releaseEngine(page);
+  await holdEngine(page, ['forward']);
+  const afterOpening: string[] = [];
+  for (const id of ['layer3.0', 'layer4.1']) {
+    await node(id).click();
+    await expect(detail).toHaveAttribute('data-node-id', id);
+    await expect(detail).toHaveAttribute('data-state', 'done');
+    await agreesWithChart(id);
+    afterOpening.push(`${id} ${Number(await detail.getAttribute('data-detail-ms')).toFixed(0)} ms`);
+  }
+  console.log(
+    `opened over a photo looked inside before: the pass with every block ` +
+      `${Number(await chart.getAttribute('data-contributions-ms')).toFixed(0)} ms, then details ` +
+      `${afterOpening.join(', ')} (engine)`,
+  );
+  await engineHeld(page, 1);
+  await releaseEngine(page);
 
   // Closed, the engine holds the model's own tensors and nothing else.
   await page.getByTestId('arch-open').click();

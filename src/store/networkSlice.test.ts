@@ -110,6 +110,25 @@ describe('the Network view', () => {
     expect(store.getState()).toMatchObject({ networkHandle: 'third', network: { variant: 'resnet34' } });
   });
 
+  it('opening the view over an image already looked inside asks for its blocks at once, before any click', async () => {
+    await inspected();
+    await opened();
+    expect(fake.blockContributionCalls).toHaveLength(1);
+    expect(store.getState().blockContributionsStatus).toBe('running');
+    fake.blockContributionCalls[0]!.answer.resolve(contributions(1));
+    await flush();
+    expect(store.getState()).toMatchObject({ blockContributionsStatus: 'done', selectedNode: null });
+    // Closed and opened again over the same image: asked again (closing let the values go).
+    store.getState().closeNetwork();
+    store.getState().openNetwork();
+    expect(fake.blockContributionCalls).toHaveLength(2);
+  });
+
+  it('opening the view with no image looked inside asks the engine for nothing but the graph', async () => {
+    await opened();
+    expect(fake.blockContributionCalls).toHaveLength(0);
+  });
+
   it('expands and collapses a block', async () => {
     await opened();
     store.getState().toggleBlock('layer1.0');

@@ -105,7 +105,12 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
     weightStats: null,
     weightStatsStatus: 'idle',
 
-    openNetwork: () => set({ networkOpen: true }),
+    openNetwork: () => {
+      set({ networkOpen: true });
+      // The image already looked inside: its chart's values, and every block kept for the details (a pass with
+      // the blocks if Look inside ran without the view). Needs the graph of the model: else after loadNetwork.
+      void get().loadBlockContributions();
+    },
 
     closeNetwork: () => {
       dropDetail();
@@ -130,7 +135,10 @@ export const createNetworkSlice: SliceCreator<NetworkSlice> = (set, get, _store,
       });
       try {
         const network = await engine.network(handle);
-        if (isCurrent()) set({ network, networkHandle: handle });
+        if (isCurrent()) {
+          set({ network, networkHandle: handle });
+          void get().loadBlockContributions();
+        }
       } catch (err) {
         if (isCurrent()) set({ networkError: errorText(err) });
       }

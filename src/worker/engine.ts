@@ -323,7 +323,7 @@ export class InferenceEngine implements WorkerEngineApi {
   blockContributions(handle: ModelHandle, image: EngineImage): Promise<BlockContributions> {
     return this.run(async () => {
       const started = performance.now();
-      const contributions = await (await this.inspection(handle, image, true)).blockContributions();
+      const contributions = await (await this.inspectionWithBlocks(handle, image)).blockContributions();
       return { contributions, contributionsMs: performance.now() - started };
     });
   }
@@ -596,6 +596,16 @@ export class InferenceEngine implements WorkerEngineApi {
       this.inspections.get(handle, image.id) ??
       (await this.inspectAfresh(handle, image, withBlocks)).inspection
     );
+  }
+
+  /**
+   * The image's kept activations with every block's output: a pass from the kept crop where they are not kept (the
+   * image was looked inside with the Network view closed, or another image since). The Network view asks this as it
+   * opens, so each block's detail after it only draws.
+   */
+  private async inspectionWithBlocks(handle: ModelHandle, image: EngineImage): Promise<Inspection> {
+    const kept = this.inspections.get(handle, image.id);
+    return kept?.hasBlocks ? kept : (await this.inspectAfresh(handle, image, true)).inspection;
   }
 
   private async inspectAfresh(
