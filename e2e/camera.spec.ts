@@ -79,6 +79,10 @@ test('ResNet18 over 1,000 frames: tensors stay flat and the heap does not grow; 
   page,
 }) => {
   test.setTimeout(480_000);
+  // A smaller window: without a GPU each answered frame is composited in software on the cores the model runs on,
+  // at a cost that grows with the window (docs/performance.md, "Progress at a reader's pace"). What this test
+  // checks, memory over many frames, does not depend on the window.
+  await page.setViewportSize({ width: 800, height: 600 });
   await openApp(page);
   await startCamera(page);
   // Part of the run draws the class activation map too: both paths must free what they make.
