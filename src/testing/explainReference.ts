@@ -22,6 +22,8 @@ export interface ReferenceMap {
   width: number;
   values: number[];
   options?: { patch: number; stride: number };
+  /** The photo's size where it is not the crop's 224 px (Score-CAM's maps on the crop 2x2 average pooled). */
+  inputSize?: number;
 }
 
 export interface ExplainReference {
