@@ -3,6 +3,7 @@
  * no more than that many images are ever decoded at once, however many were dropped. An image caught in an
  * engine fault is tried once more, first, on the restarted engine.
  */
+import { IMAGES_PER_PASS } from '../shared/protocol';
 import type { ClassifyResult, EngineApi, ModelHandle } from '../shared/protocol';
 import { EngineFaultError, EngineRetiredError } from './engineClient';
 import { Pump } from './pump';
@@ -33,12 +34,6 @@ interface Entry extends QueuedImage {
   faults: number;
 }
 
-/**
- * Images per engine call. Batching pays on every backend (one pass amortizes per-op overheads; `npm run bench`
- * measures it), and 4 keeps the wait for a single dropped photo unchanged and memory small.
- */
-export const CLASSIFY_BATCH_SIZE = 4;
-
 /** An image caught in an engine fault is tried once more on the restarted engine, then marked failed. */
 const MAX_FAULT_RETRIES = 1;
 
@@ -52,7 +47,7 @@ export class ClassificationQueue {
   constructor(
     private readonly host: QueueHost,
     private readonly k: number,
-    private readonly batchSize = CLASSIFY_BATCH_SIZE,
+    private readonly batchSize = IMAGES_PER_PASS,
   ) {}
 
   get size(): number {

@@ -4,7 +4,6 @@
  * stays loaded, one beside the active model at most, for the next batch, a class activation map or identifying
  * cached weights, which take turns with the run's steps. The store says what waits and keeps the answers.
  */
-import { CLASSIFY_BATCH_SIZE } from './classificationQueue';
 import { EngineFaultError, EngineRetiredError } from './engineClient';
 import { runJob } from './engineJobs';
 import { Pump } from './pump';
@@ -19,6 +18,7 @@ import type {
   ModelInfo,
   ModelSource,
 } from '../shared/protocol';
+import { IMAGES_PER_PASS } from '../shared/protocol';
 import { SerialQueue } from '../shared/serialQueue';
 
 /** A model the comparison can load: its id (compare mode's and links' name for it), label and weights. */
@@ -53,12 +53,6 @@ export interface CompareRunnerHost {
   idle(): void;
 }
 
-/**
- * Images per compared pass: the queue's, so that the active model's times (from the queue) and the others' (from
- * these passes) are per-image shares of equal batches, and their mean times compare like with like.
- */
-export const COMPARE_BATCH_SIZE = CLASSIFY_BATCH_SIZE;
-
 /** Compared models' loads run as jobs of this kind (their progress reaches `loading`). */
 export const COMPARED_LOAD_JOB = 'compare-load';
 
@@ -76,7 +70,9 @@ export class CompareRunner {
 
   constructor(
     private readonly host: CompareRunnerHost,
-    private readonly batchSize = COMPARE_BATCH_SIZE,
+    // The queue's batch: the active model's times (from the queue) and the others' (from these passes) are then
+    // per-image shares of equal batches, and their mean times compare like with like.
+    private readonly batchSize = IMAGES_PER_PASS,
   ) {
     this.loop = new Pump(
       // Each step is its own turn in the lane, so a CAM or an identification asked for meanwhile goes between.

@@ -20,6 +20,13 @@ import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './va
 import type { NamedBuffer } from './weightsFormat';
 import type { EpochRecord, FeaturesResult, TeachReport, TeachRequest } from './teach/teachJob';
 
+/**
+ * Images per forward pass wherever many go to the engine (classification, a comparison, reading features for
+ * teaching). Batching pays on every backend (one pass amortizes per-op overheads; `npm run bench` measures it), and 4
+ * keeps the wait for a single dropped photo, for a cancel and for the next request short, and memory small.
+ */
+export const IMAGES_PER_PASS = 4;
+
 export type BackendName = 'webgl' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['webgl', 'webgpu', 'wasm', 'cpu'];
 

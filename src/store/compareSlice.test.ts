@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StartedEngine } from '../client/engineClient';
 import { evaluate } from '../shared/accuracy';
 import { allPairAgreements, meanMs } from '../shared/comparison';
+import { IMAGES_PER_PASS } from '../shared/protocol';
 import type { BackendChoice, ClassifyResult, EngineImage } from '../shared/protocol';
 import { deferred, fakeBitmap, fakeEngine, flush, modelInfo, started, closed } from '../testing/fakeEngine';
 import type { Deferred, FakeEngine } from '../testing/fakeEngine';
@@ -15,7 +16,6 @@ import type { VariantId } from '../shared/variants';
 import type { NamedBuffer } from '../shared/weightsFormat';
 import { createAppStore } from './index';
 import type { AppStore } from './index';
-import { COMPARE_BATCH_SIZE } from './compareSlice';
 
 const client = vi.hoisted(() => ({
   startEngine: vi.fn<(backend: BackendChoice) => Promise<StartedEngine>>(),
@@ -135,10 +135,10 @@ const cell = (imageId: string, modelId: string) =>
 describe('a comparison run', () => {
   it('is model-major and batched: each other model loads once and classifies every image, a batch at a time', async () => {
     await startReady();
-    const ids = await addImages(...names(COMPARE_BATCH_SIZE + 2));
+    const ids = await addImages(...names(IMAGES_PER_PASS + 2));
     const batches = (modelId: string) => [
-      { modelId, imageIds: ids.slice(0, COMPARE_BATCH_SIZE) },
-      { modelId, imageIds: ids.slice(COMPARE_BATCH_SIZE) },
+      { modelId, imageIds: ids.slice(0, IMAGES_PER_PASS) },
+      { modelId, imageIds: ids.slice(IMAGES_PER_PASS) },
     ];
 
     await compare('resnet34', 'resnet50');
@@ -203,7 +203,7 @@ describe('cancel', () => {
     expect(gates).toHaveLength(1);
     expect(state().compareInFlight).toEqual({
       modelId: 'resnet34',
-      imageIds: ids.slice(0, COMPARE_BATCH_SIZE),
+      imageIds: ids.slice(0, IMAGES_PER_PASS),
     });
 
     state().cancelComparison();
@@ -212,10 +212,10 @@ describe('cancel', () => {
 
     expect(gates).toHaveLength(1);
     expect(fake.comparedClassified).toEqual([
-      { modelId: 'resnet34', imageIds: ids.slice(0, COMPARE_BATCH_SIZE) },
+      { modelId: 'resnet34', imageIds: ids.slice(0, IMAGES_PER_PASS) },
     ]);
-    for (const id of ids.slice(0, COMPARE_BATCH_SIZE)) expect(cell(id, 'resnet34')?.status).toBe('done');
-    for (const id of ids.slice(COMPARE_BATCH_SIZE)) {
+    for (const id of ids.slice(0, IMAGES_PER_PASS)) expect(cell(id, 'resnet34')?.status).toBe('done');
+    for (const id of ids.slice(IMAGES_PER_PASS)) {
       expect(cell(id, 'resnet34')).toEqual({
         status: 'error',
         message: 'Cancelled before this model classified it.',
@@ -225,10 +225,10 @@ describe('cancel', () => {
 
     state().resumeComparison();
     const resumedBatches: { modelId: string; imageIds: string[] }[] = [];
-    for (let start = COMPARE_BATCH_SIZE; start < ids.length; start += COMPARE_BATCH_SIZE) {
+    for (let start = IMAGES_PER_PASS; start < ids.length; start += IMAGES_PER_PASS) {
       await settle();
       gates[resumedBatches.length + 1]!.resolve();
-      resumedBatches.push({ modelId: 'resnet34', imageIds: ids.slice(start, start + COMPARE_BATCH_SIZE) });
+      resumedBatches.push({ modelId: 'resnet34', imageIds: ids.slice(start, start + IMAGES_PER_PASS) });
     }
     await settle();
     expect(fake.comparedClassified.slice(1)).toEqual(resumedBatches);

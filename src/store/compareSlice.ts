@@ -57,8 +57,6 @@ export interface CompareSlice {
   closeComparedCams: () => void;
 }
 
-export { COMPARE_BATCH_SIZE } from '../client/compareRunner';
-
 const CANCELLED_MESSAGE = 'Cancelled before this model classified it.';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -52,6 +52,7 @@ import type {
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
+import { IMAGES_PER_PASS } from '../shared/protocol';
 import { SerialQueue } from '../shared/serialQueue';
 import type { RunControl } from '../explain/runControl';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
@@ -87,11 +88,6 @@ const CONTEXT_LOST = 'The GPU (WebGL) context was lost, e.g. by a driver reset.'
 const KEPT_CROPS = 32;
 /** Images whose activations are kept (a few models' Look inside of one image, or one model's of a few). */
 const KEPT_INSPECTIONS = 4;
-/**
- * Images per forward pass when reading features: the classification queue's batch, so a pass takes what a batch of
- * dropped images takes, and a cancel or the next request waits at most that long.
- */
-const FEATURE_BATCH = 4;
 /** Thumbnails waiting for the page to ask: many batches' worth, at most about 14 MB. */
 const WAITING_THUMBNAILS = 128;
 
@@ -386,7 +382,7 @@ export class InferenceEngine implements WorkerEngineApi {
   }
 
   /**
-   * Batches of FEATURE_BATCH images: each decoded (or its kept crop taken), then one pass; between batches a cancel
+   * Batches of IMAGES_PER_PASS images: each decoded (or its kept crop taken), then one pass; between batches a cancel
    * is read, and progress says how many are done.
    */
   features(handle: ModelHandle, images: readonly EngineImage[], job: JobId): Promise<FeaturesResult> {
@@ -397,11 +393,11 @@ export class InferenceEngine implements WorkerEngineApi {
       const rows: FeatureRow[] = [];
       const parts: Float32Array[] = [];
       let count = 0;
-      for (let start = 0; start < images.length; start += FEATURE_BATCH) {
+      for (let start = 0; start < images.length; start += IMAGES_PER_PASS) {
         // A macrotask, so that a cancel message that came during the last pass is read now.
         await nextTask();
         if (signal.cancelled) throw new JobCancelledError('Reading the features');
-        const batch = images.slice(start, start + FEATURE_BATCH);
+        const batch = images.slice(start, start + IMAGES_PER_PASS);
         const crops = await Promise.all(batch.map((image) => this.cropOf(image, classifier)));
         const good = crops.flatMap((c) => (c.ok ? [c.rgba] : []));
         if (good.length > 0) {
