@@ -29,7 +29,10 @@ describe('formatShare', () => {
     expect(formatShare(0)).toBe('0%');
     expect(formatShare(2 / 3)).toBe('66.7%');
     expect(formatShare(1)).toBe('100%');
-    expect(formatShare(0.0004)).toBe('0%');
+    expect(formatShare(0.0004)).toBe('<0.1%');
+    expect(formatShare(0.0005)).toBe('0.1%');
+    expect(formatShare(0.9996)).toBe('>99.9%');
+    expect(formatShare(0.9994)).toBe('99.9%');
   });
 });
 

@@ -18,6 +18,9 @@ export function spokenPercent(p: number): string {
 
 /** A share of a whole (an agreement, an accuracy): 0.6667 is "66.7%", 0 is "0%", with no exponent for small ones. */
 export function formatShare(fraction: number): string {
+  // Rounding must not turn a little into nothing, or nearly all into all.
+  if (fraction > 0 && fraction < 0.0005) return '<0.1%';
+  if (fraction < 1 && fraction >= 0.9995) return '>99.9%';
   return `${Number((fraction * 100).toFixed(1))}%`;
 }
 
