@@ -17,6 +17,7 @@ import type {
   EngineEvent,
   EngineImage,
   FaithfulnessRequest,
+  FeatureVisRequest,
   FeatureMapOptions,
   JobId,
   ModelHandle,
@@ -253,6 +254,9 @@ class WorkerEngine implements EngineApi {
   teach(handle: ModelHandle, request: TeachRequest, job: JobId) {
     // Copied, not transferred: the page keeps the features to teach again with other options.
     return this.guard(() => this.remote.teach(handle, request, job));
+  }
+  featureVisualization(handle: ModelHandle, request: FeatureVisRequest, job: JobId) {
+    return this.guard(() => this.remote.featureVisualization(handle, request, job));
   }
   cancel(job: JobId) {
     return this.guard(() => this.remote.cancel(job));

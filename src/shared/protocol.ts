@@ -116,7 +116,42 @@ export type EngineEvent =
   | { type: 'progress'; job: JobId; progress: Progress }
   | { type: 'memory'; memory: MemoryInfo }
   /** A teach job's epoch, as it ends: the panel's loss and accuracy curves. */
-  | { type: 'epoch'; job: JobId; epoch: EpochRecord };
+  | { type: 'epoch'; job: JobId; epoch: EpochRecord }
+  /** A feature visualization's picture so far, every few steps: the panel draws it as it grows. */
+  | { type: 'featvis-picture'; job: JobId; step: number; picture: FeatureVisPicture };
+
+/** What feature visualization maximizes: a channel's mean activation at a stage's output, or a class's logit. */
+export type FeatureVisTarget =
+  { kind: 'channel'; stage: ExplainableStage; channel: number } | { kind: 'class'; classIndex: number };
+
+export interface FeatureVisRequest {
+  target: FeatureVisTarget;
+  steps: number;
+  /** The same seed (with the same model, target, steps and size) gives the same picture. */
+  seed: number;
+  /** The picture's side in pixels (even); the model's own input size if left out. */
+  size?: number;
+  /** Steps between the pictures sent as `featvis-picture` events (none if left out). */
+  pictureEvery?: number;
+}
+
+/** An RGB picture as RGBA bytes (alpha opaque), row by row. */
+export interface FeatureVisPicture {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+export interface FeatureVisResult {
+  picture: FeatureVisPicture;
+  /** The objective's value at each step, under that step's random transform. */
+  values: number[];
+  /** The objective's value for the final picture, untransformed: what the panel reports. */
+  value: number;
+  /** In the engine: the whole run, and the median step (what the panel's time estimate is made from). */
+  totalMs: number;
+  stepMs: number;
+}
 
 export interface ModelInfo {
   handle: ModelHandle;
@@ -395,6 +430,15 @@ export interface EngineCalls {
    * backbone's handle leaves them to it, and they are freed with the last taught model that uses them.
    */
   teach(handle: ModelHandle, request: TeachRequest, job: JobId): Promise<TeachResult>;
+  /**
+   * Activation maximization (issue #27): a picture grown from seeded noise by gradient ascent on `target`, with
+   * progress after each step and, every `pictureEvery` steps, the picture so far as a `featvis-picture` event.
+   */
+  featureVisualization(
+    handle: ModelHandle,
+    request: FeatureVisRequest,
+    job: JobId,
+  ): Promise<FeatureVisResult>;
   /** Deletion and insertion curves of each method's map at one stage, for the comparison table. */
   faithfulness(
     handle: ModelHandle,

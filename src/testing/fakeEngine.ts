@@ -318,6 +318,7 @@ export function fakeEngine({
       (_handle: ModelHandle, _image: EngineImage, request: FaithfulnessRequest, job: JobId) =>
         heldWithProgress(faithfulnessRuns, request, job),
     ),
+    featureVisualization: vi.fn(() => Promise.reject(new Error('not used by the store yet'))),
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),

@@ -38,6 +38,8 @@ import type {
   EngineImage,
   ExportedModel,
   FaithfulnessRequest,
+  FeatureVisRequest,
+  FeatureVisResult,
   FeatureMapOptions,
   FrameResult,
   InspectResult,
@@ -55,6 +57,7 @@ import type {
 import { IMAGES_PER_PASS } from '../shared/protocol';
 import { SerialQueue } from '../shared/serialQueue';
 import type { RunControl } from '../explain/runControl';
+import { runFeatureVisualization } from '../explain/featureVis/featureVisualization';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { CropCache } from './cropCache';
 import {
@@ -425,6 +428,36 @@ export class InferenceEngine implements WorkerEngineApi {
       }
       // Handed over, not copied: up to a few MB a call, which the worker has no more use for.
       return transfer({ featureSize, features, images: rows }, [features.buffer]);
+    }).finally(() => this.jobs.close(job));
+  }
+
+  /** Runs in turn like an explanation; a cancel is read before each step, and holds at `explain` in e2e builds. */
+  featureVisualization(
+    handle: ModelHandle,
+    request: FeatureVisRequest,
+    job: JobId,
+  ): Promise<FeatureVisResult> {
+    const signal = this.jobs.open(job);
+    return this.run(async () => {
+      const classifier = this.model(handle);
+      const result = await runFeatureVisualization(classifier.network(), classifier.preprocess, request, {
+        checkpoint: async () => {
+          // A macrotask, so that a cancel message that came during the last step is read now.
+          await nextTask();
+          await this.pass('explain');
+          if (signal.cancelled) throw new JobCancelledError('Feature visualization');
+        },
+        onStep: (step, steps) => {
+          this.throwIfContextLost('feature visualization');
+          this.emit({
+            type: 'progress',
+            job,
+            progress: { fraction: step / steps, message: `Step ${step} of ${steps}` },
+          });
+        },
+        onPicture: (step, picture) => this.emit({ type: 'featvis-picture', job, step, picture }),
+      });
+      return transfer(result, [result.picture.rgba.buffer]);
     }).finally(() => this.jobs.close(job));
   }
 

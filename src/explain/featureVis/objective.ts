@@ -5,14 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { PreprocessSpec } from '../../model/preprocess/spec';
-import type { ExplainableStage, SplitNetwork } from '../../model/splitNetwork';
+import type { SplitNetwork } from '../../model/splitNetwork';
+import type { FeatureVisTarget } from '../../shared/protocol';
 import type { FourierImage } from './fourierImage';
 import { Resampler } from './transforms';
 import type { TransformValues } from './transforms';
 
-/** A channel's mean activation at a stage's output, or a class's pre-softmax logit. */
-export type FeatureObjective =
-  { kind: 'channel'; stage: ExplainableStage; channel: number } | { kind: 'class'; classIndex: number };
+/** A channel's mean activation at a stage's output, or a class's pre-softmax logit (the request's target). */
+export type FeatureObjective = FeatureVisTarget;
 
 /** An RGB image [n, h, w, 3] in [0, 1] to the network's input, as the app's preprocessing would make it. */
 export function toModelInput(image: tf.Tensor4D, spec: PreprocessSpec): tf.Tensor4D {
@@ -63,13 +63,16 @@ export function objectiveGradient(
   const { network, preprocess, image, objective } = subject;
   const resampler = new Resampler(image.height, image.width, transform);
   try {
-    const { value, grad } = tf.valueAndGrad((p: tf.Tensor) =>
-      objectiveValue(
-        network,
-        toModelInput(resampler.apply(image.toImage(p as tf.Tensor4D)), preprocess),
-        objective,
-      ),
-    )(params);
+    // In a tidy, so that a step that throws (a target the network does not have) leaves nothing behind.
+    const { value, grad } = tf.tidy(() =>
+      tf.valueAndGrad((p: tf.Tensor) =>
+        objectiveValue(
+          network,
+          toModelInput(resampler.apply(image.toImage(p as tf.Tensor4D)), preprocess),
+          objective,
+        ),
+      )(params),
+    );
     const scalar = value.dataSync()[0]!;
     value.dispose();
     return { value: scalar, gradient: grad as tf.Tensor4D };

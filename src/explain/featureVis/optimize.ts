@@ -22,6 +22,11 @@ export interface VisualizeOptions {
   onStep?: (step: number, value: number) => void;
   /** Read between steps, after yielding to the event loop so that a cancel message can arrive. */
   signal?: AbortSignal;
+  /** Awaited before each step in place of that yield: the engine notices its own cancel there (it throws). */
+  checkpoint?: () => Promise<void>;
+  /** Every `pictureEvery` steps, the picture so far ([1, h, w, 3] in [0, 1], freed once the call resolves). */
+  pictureEvery?: number;
+  onPicture?: (step: number, image: tf.Tensor4D) => Promise<void>;
 }
 
 export interface Visualization {
@@ -46,7 +51,8 @@ export async function visualize(
   const values: number[] = [];
   try {
     for (let step = 1; step <= steps; step++) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (options.checkpoint) await options.checkpoint();
+      else await new Promise<void>((resolve) => setTimeout(resolve, 0));
       options.signal?.throwIfAborted();
       const { value, gradient } = objectiveGradient(
         subject,
@@ -60,6 +66,15 @@ export async function visualize(
       descent.dispose();
       values.push(value);
       options.onStep?.(step, value);
+      const { pictureEvery, onPicture } = options;
+      if (onPicture && pictureEvery && step % pictureEvery === 0 && step < steps) {
+        const picture = subject.image.toImage(params as tf.Tensor4D);
+        try {
+          await onPicture(step, picture);
+        } finally {
+          picture.dispose();
+        }
+      }
     }
     return { image: subject.image.toImage(params as tf.Tensor4D), values };
   } finally {
