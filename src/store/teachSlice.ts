@@ -3,9 +3,11 @@
  * the run's phase, progress and curve, and how it ended. Training is runTeaching's; the taught model becomes the
  * active one through the model slice.
  */
+import { snapshotDrop } from '../client/droppedItems';
 import { Latest } from '../client/latest';
 import { TeachSetError, runTeaching } from '../client/teachRun';
 import type { TeachPhase, TeachRunFile, TeachRunResult } from '../client/teachRun';
+import { teachRunFile, teachingFilesOfDrop } from '../client/teachingFiles';
 import { teachingFolder } from '../client/teachingFolder';
 import type { SkippedFile } from '../client/teachingFolder';
 import { isJobCancelled } from '../shared/jobs';
@@ -48,6 +50,10 @@ export interface TeachSlice {
   closeTeach: () => void;
   /** A folder picked or dropped: its classes and problems, and the name it suggests (the folder's own). */
   chooseTeachFiles: (files: TeachRunFile[]) => void;
+  /** The files of the folder input (each with its webkitRelativePath). */
+  pickTeachFolder: (files: readonly File[]) => void;
+  /** A drop on the panel: folders walked to the end; read from the event before it ends. */
+  dropTeachFolder: (data: DataTransfer) => Promise<void>;
   setTeachName: (name: string) => void;
   setTeachKeepImageNet: (on: boolean) => void;
   /** Teaches the chosen folder on the active model (or, when that one is taught, on its backbone). */
@@ -112,6 +118,13 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         teachFailure: null,
         teachCancelled: false,
       });
+    },
+
+    pickTeachFolder: (files) => get().chooseTeachFiles(files.map((file) => teachRunFile(file))),
+
+    dropTeachFolder: async (data) => {
+      const files = await teachingFilesOfDrop(snapshotDrop(data));
+      if (files.length > 0) get().chooseTeachFiles(files);
     },
 
     setTeachName: (teachName) => set({ teachName }),
