@@ -4,13 +4,15 @@ import type { EpochRecord } from '../shared/teach/teachJob';
 const W = 240;
 const H = 90;
 const PAD = 4;
+/** Room above the lines for the chart's name, so a curve at its top (accuracy 1) does not cross it. */
+const TOP = 20;
 
 type Metric = 'Loss' | 'Accuracy';
 
 function points(values: readonly number[], top: number): string {
   const step = values.length > 1 ? (W - 2 * PAD) / (values.length - 1) : 0;
   return values
-    .map((v, i) => `${(PAD + i * step).toFixed(1)},${(H - PAD - (v / top) * (H - 2 * PAD)).toFixed(1)}`)
+    .map((v, i) => `${(PAD + i * step).toFixed(1)},${(H - PAD - (v / top) * (H - PAD - TOP)).toFixed(1)}`)
     .join(' ');
 }
 
