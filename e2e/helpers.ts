@@ -150,12 +150,13 @@ export function photoFiles(count: number): { name: string; mimeType: string; buf
  * every engine pauses before each forward pass until `releaseEngine`. A test that must catch the engine
  * mid-operation waits for `engineHeld` instead of hoping for timing: once held, it stays held.
  */
-type HoldPoint = 'forward' | 'load' | 'explain';
+type HoldPoint = 'forward' | 'load' | 'explain' | 'teach';
 type WithHooks = Window & { engineTestHooks: EngineTestHooks };
 
 /**
  * `forward`: before each classification's or inspection's forward pass; `load`: before loading a model;
- * `explain`: at each of an explanation's checkpoints (between its batches, before it looks for a cancel).
+ * `explain`: at each of an explanation's checkpoints (between its batches, before it looks for a cancel);
+ * `teach`: between any two steps of training a head, before it looks for a cancel.
  */
 export async function holdEngine(page: Page, points: HoldPoint[] = ['forward']): Promise<void> {
   await page.evaluate((at) => (window as WithHooks).engineTestHooks.hold(at), points);

@@ -21,7 +21,7 @@ declare global {
 
 const engines = new Set<EngineApi>();
 let points: TestHoldPoint[] = [];
-const held: Record<TestHoldPoint, number> = { forward: 0, load: 0, explain: 0 };
+const held: Record<TestHoldPoint, number> = { forward: 0, load: 0, explain: 0, teach: 0 };
 const onHeld = (point: TestHoldPoint) => void held[point]++;
 
 async function apply(engine: EngineApi): Promise<void> {

@@ -219,9 +219,10 @@ export type ClassifyResult =
 
 /**
  * Where a test can hold the engine: before the forward pass of classify and inspect, before loading a model, or
- * at an explanation's checkpoints (between its batches, before it looks for a cancel).
+ * at an explanation's checkpoints (between its batches, before it looks for a cancel), or between two steps of
+ * training a head (`teach`).
  */
-export type TestHoldPoint = 'forward' | 'load' | 'explain';
+export type TestHoldPoint = 'forward' | 'load' | 'explain' | 'teach';
 
 /** The answer for one camera frame: the active model's top-k, and the CAM of its top-1 when asked for. */
 export interface FrameResult {

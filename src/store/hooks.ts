@@ -19,6 +19,8 @@ export const useModelState = () =>
       progress: s.loadProgress,
       loadedVariant: s.summary?.variant ?? null,
       buildMs: s.buildMs,
+      taughtId: s.taught?.id ?? null,
+      taughtName: s.taught?.name ?? null,
     })),
   );
 export const useDownload = () => useAppStore((s) => s.download);

@@ -17,6 +17,7 @@ import { createModelSlice } from './modelSlice';
 import { createNetworkSlice } from './networkSlice';
 import { createPwaSlice } from './pwaSlice';
 import { createSettingsSlice } from './settingsSlice';
+import { createTeachSlice } from './teachSlice';
 import { createThemeSlice } from './themeSlice';
 import type { AppState, StoreContext, StoreDeps } from './types';
 import { createWeightsSlice } from './weightsSlice';
@@ -39,6 +40,7 @@ export function createAppStore({ engine = undefined, ...deps }: Partial<StoreDep
       ...createPwaSlice(...a),
       ...createCameraSlice(...a),
       ...createNetworkSlice(...a),
+      ...createTeachSlice(...a),
     };
   });
   /** The engine the store runs on now (null while none has started, or between a fault and its restart). */

@@ -5,7 +5,14 @@ import { Latest } from '../client/latest';
 import { bundledResNet50Url, isBundledResNet50Installed, variantSource } from '../client/modelSources';
 import type { ModelSummary } from '../shared/modelSummary';
 import type { Progress } from '../shared/progress';
-import type { BackendChoice, EngineApi, ModelHandle, ModelInfo, ModelSource } from '../shared/protocol';
+import type {
+  BackendChoice,
+  EngineApi,
+  ModelHandle,
+  ModelInfo,
+  ModelSource,
+  TaughtModelInfo,
+} from '../shared/protocol';
 import { RESNET50_FETCH_HINT } from '../shared/resnet50Package';
 import { VARIANTS } from '../shared/variants';
 import type { VariantId } from '../shared/variants';
@@ -44,6 +51,11 @@ export interface ModelSlice {
   resnet50Installed: boolean | null;
   /** What a new engine loads to carry on where the old one was; null until a model has loaded. */
   activeModel: ActiveModel | null;
+  /**
+   * The active model when it was taught in this session (issue #26): its id, classes and backbone. Its backbone's
+   * handle stays loaded beside it, to teach again on. Null for a built or loaded model.
+   */
+  taught: TaughtModelInfo | null;
   startApp: (options: { backend: BackendChoice; variant: VariantId | null }) => Promise<void>;
   switchVariant: (variant: VariantId) => Promise<void>;
   /**
@@ -64,6 +76,12 @@ export interface ModelSlice {
    * `what` names it in an error message.
    */
   loadModel: (what: string, source: ModelSource, options?: LoadOptions) => Promise<ModelInfo | null>;
+  /**
+   * Makes a model the engine has just taught the active one, as a load would (the images are classified again,
+   * now with its classes). `activeModel` stays the backbone's: the head lives only in the worker that taught it,
+   * so after an engine restart the backbone comes back.
+   */
+  adoptTaughtModel: (info: ModelInfo) => void;
   dismissAppError: () => void;
 }
 
@@ -98,6 +116,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
         return null;
       }
       const previous = get().modelHandle;
+      const taughtBackbone = get().taught?.backbone ?? null;
       markStart('model-ready');
       set({
         variant: info.summary.variant,
@@ -109,9 +128,10 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
         buildMs: info.buildMs,
         appError: info.notice ?? null,
         activeModel: makeAgain ? { what, source: makeAgain } : null,
+        taught: null,
       });
       // Queued behind every request made with it, so nothing in flight loses its model.
-      if (previous && previous !== info.handle) void engine.release(previous).catch(() => undefined);
+      releaseAllBut(engine, [previous, taughtBackbone], info.handle);
       if (reclassify) get().reclassifyAll();
       else get().resumeClassification();
       get().refreshInspection();
@@ -131,6 +151,12 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
       return null;
     } finally {
       if (pending?.isCurrent === isCurrent) pending = null;
+    }
+  }
+
+  function releaseAllBut(engine: EngineApi, handles: (ModelHandle | null)[], ...kept: ModelHandle[]): void {
+    for (const handle of new Set(handles)) {
+      if (handle && !kept.includes(handle)) void engine.release(handle).catch(() => undefined);
     }
   }
 
@@ -211,6 +237,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
     appError: null,
     resnet50Installed: null,
     activeModel: null,
+    taught: null,
 
     startApp: async ({ backend, variant: requested }) => {
       set({
@@ -237,7 +264,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
     },
 
     switchVariant: async (variant) => {
-      if (variant === get().variant && get().modelStatus !== 'error') return;
+      // A taught model runs on the variant's backbone: choosing the variant again goes back to its ImageNet head.
+      if (variant === get().variant && get().modelStatus !== 'error' && !get().taught) return;
       await load(variant);
     },
 
@@ -248,6 +276,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
         backendChoice: backend,
         summary: null,
         modelHandle: null,
+        taught: null,
         modelStatus: 'loading',
         loadProgress: { fraction: 0, message: why ?? `Starting ${backend}` },
       });
@@ -278,6 +307,30 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
     },
 
     loadModel,
+
+    adoptTaughtModel: (info) => {
+      const engine = context.engine;
+      if (!engine || !info.taught) return;
+      // A load asked for before the teaching ended would replace the taught model with something older.
+      loads.supersede();
+      get().cancelExplain();
+      const previous = get().modelHandle;
+      const taughtBackbone = get().taught?.backbone ?? null;
+      set({
+        variant: info.summary.variant,
+        modelHandle: info.handle,
+        modelStatus: 'ready',
+        loadProgress: null,
+        summary: info.summary,
+        weights: info.weights,
+        buildMs: info.buildMs,
+        appError: null,
+        taught: info.taught,
+      });
+      releaseAllBut(engine, [previous, taughtBackbone], info.handle, info.taught.backbone);
+      get().reclassifyAll();
+      get().refreshInspection();
+    },
 
     dismissAppError: () => set({ appError: null }),
   };

@@ -15,6 +15,7 @@ import type { ModelSlice } from './modelSlice';
 import type { NetworkSlice } from './networkSlice';
 import type { PwaSlice } from './pwaSlice';
 import type { SettingsSlice } from './settingsSlice';
+import type { TeachSlice } from './teachSlice';
 import type { ThemeSlice } from './themeSlice';
 import type { WeightsSlice } from './weightsSlice';
 
@@ -30,7 +31,8 @@ export type AppState = BackendSlice &
   ThemeSlice &
   PwaSlice &
   CameraSlice &
-  NetworkSlice;
+  NetworkSlice &
+  TeachSlice;
 
 /**
  * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), and optionally an

@@ -1,7 +1,7 @@
 /**
- * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs, camera frames, redraws
- * and explanation jobs wait for the test to answer them, plus the small helpers those tests share (deferreds, fake
- * bitmaps, model infos, flush).
+ * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs, camera frames, redraws,
+ * explanation and teaching jobs wait for the test to answer them, plus the small helpers those tests share
+ * (deferreds, fake bitmaps, model infos, flush).
  */
 import { vi } from 'vitest';
 import type { Mock } from 'vitest';
@@ -32,8 +32,10 @@ import type {
   ModelSource,
   SanityRequest,
   StageRender,
+  TeachResult,
   WeightsSource,
 } from '../shared/protocol';
+import type { FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
 import type { VariantId } from '../shared/variants';
 
 export interface Deferred<T> {
@@ -106,6 +108,11 @@ export interface ProgressCall<A, T> extends Call<A, T> {
   onProgress: OnProgress;
 }
 
+/** A teaching job's call: its job id too, for epoch events and to match a cancel. */
+export interface TeachCall<A, T> extends ProgressCall<A, T> {
+  job: JobId;
+}
+
 /** The error the engine ends a cancelled job with (its name is what the store looks at). */
 export function explainCancelled(): Error {
   return new JobCancelledError('The explanation');
@@ -150,6 +157,9 @@ export interface FakeEngine {
   explains: ProgressCall<ExplainRequest, ExplainMap[]>[];
   faithfulnessRuns: ProgressCall<FaithfulnessRequest, FaithfulnessCurves[]>[];
   sanityChecks: ProgressCall<SanityRequest, SanityResult>[];
+  /** Teaching's two jobs, in order; each waits for `answer` (`job` lets the test send epoch events for it). */
+  featuresCalls: TeachCall<{ handle: ModelHandle; images: readonly EngineImage[] }, FeaturesResult>[];
+  teachCalls: TeachCall<{ handle: ModelHandle; request: TeachRequest }, TeachResult>[];
   /** The ids of the images the active model classified, in order (classification answers at once). */
   classified: string[];
   /**
@@ -180,8 +190,8 @@ export interface FakeEngine {
 const COMPARED_LOAD = /^compare-/;
 
 /**
- * An engine whose active-model loads, inspections, CAMs, camera frames, redraws and explanation jobs wait for the
- * test to answer them; classification, compared models' loads and cancel answer at once, and what the store never
+ * An engine whose active-model loads, inspections, CAMs, camera frames, redraws, explanation and teaching jobs wait
+ * for the test to answer them; classification, compared models' loads and cancel answer at once, and what the store never
  * asks for (initBackend, exportModel, benchmark) rejects.
  */
 export function fakeEngine({
@@ -211,6 +221,8 @@ export function fakeEngine({
   const explains: FakeEngine['explains'] = [];
   const faithfulnessRuns: FakeEngine['faithfulnessRuns'] = [];
   const sanityChecks: FakeEngine['sanityChecks'] = [];
+  const featuresCalls: FakeEngine['featuresCalls'] = [];
+  const teachCalls: FakeEngine['teachCalls'] = [];
   const classified: string[] = [];
   const comparedLoads: string[] = [];
   const comparedSources: ModelSource[] = [];
@@ -235,6 +247,11 @@ export function fakeEngine({
   function heldWithProgress<A, T>(calls: ProgressCall<A, T>[], args: A, job: JobId): Promise<T> {
     const answer = deferred<T>();
     calls.push({ args, onProgress: progressOf(job), answer });
+    return answer.promise;
+  }
+  function heldJob<A, T>(calls: TeachCall<A, T>[], args: A, job: JobId): Promise<T> {
+    const answer = deferred<T>();
+    calls.push({ args, job, onProgress: progressOf(job), answer });
     return answer.promise;
   }
   const engine: FakeEngineApi = {
@@ -322,8 +339,15 @@ export function fakeEngine({
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),
-    features: vi.fn(() => Promise.reject(new Error('not used by the store yet'))),
-    teach: vi.fn(() => Promise.reject(new Error('not used by the store yet'))),
+    features: vi.fn((handle: ModelHandle, images: readonly EngineImage[], job: JobId) =>
+      heldJob(featuresCalls, { handle, images }, job),
+    ),
+    teach: vi.fn(async (handle: ModelHandle, request: TeachRequest, job: JobId) => {
+      const result = await heldJob(teachCalls, { handle, request }, job);
+      // The taught model is loaded like any other: the page classifies with it next.
+      handles.set(result.model.handle, { compared: null });
+      return result;
+    }),
     // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
     // real engine's job ends at its next step.
     cancel: vi.fn(() => Promise.resolve()),
@@ -351,6 +375,8 @@ export function fakeEngine({
     explains,
     faithfulnessRuns,
     sanityChecks,
+    featuresCalls,
+    teachCalls,
     classified,
     comparedLoads,
     comparedSources,

@@ -10,6 +10,7 @@ import { ComparePanel } from './ComparePanel';
 import { ModelStatusIndicator } from './ModelStatusIndicator';
 import { ModelSummaryTable } from './ModelSummaryTable';
 import { ShareLinkButton } from './ShareLinkButton';
+import { TeachPanel } from './TeachPanel';
 import { TopKInput } from './TopKInput';
 import { VariantSelect } from './VariantSelect';
 import { WeightsPanel } from './WeightsPanel';
@@ -62,6 +63,7 @@ export function Sidebar({ narrow }: { narrow: boolean }) {
           </section>
         )}
         <ComparePanel />
+        <TeachPanel />
         <WeightsPanel />
         <section className="panel" aria-label="Model summary">
           <h2>Stages</h2>

@@ -496,6 +496,8 @@ export class InferenceEngine implements WorkerEngineApi {
         },
         signal: aborting.signal,
         yieldToEvents: async () => {
+          // e2e tests catch the training phase here to cancel it (only their build closes this gate).
+          await this.pass('teach');
           await nextTask();
           if (signal.cancelled) aborting.abort(new JobCancelledError('Teaching'));
         },

@@ -1,0 +1,48 @@
+/** The taught model's name and options: keep ImageNet's classes beside the new ones; augmentation (not yet). */
+import { useId } from 'react';
+
+import { useAppStore } from '../store';
+
+export function TeachSettings() {
+  const name = useAppStore((s) => s.teachName);
+  const keep = useAppStore((s) => s.teachKeepImageNet);
+  const setName = useAppStore((s) => s.setTeachName);
+  const setKeep = useAppStore((s) => s.setTeachKeepImageNet);
+  const busy = useAppStore((s) => s.teachPhase !== null);
+  const nameId = useId();
+  const augmentNote = useId();
+  return (
+    <div className="teach-settings">
+      <label className="field" htmlFor={nameId}>
+        <span className="field__label">Name of the taught model</span>
+        <input
+          id={nameId}
+          type="text"
+          data-testid="teach-name"
+          value={name}
+          disabled={busy}
+          onChange={(e) => setName(e.target.value)}
+        />
+      </label>
+      <label className="teach-check">
+        <input
+          type="checkbox"
+          data-testid="teach-keep-imagenet"
+          checked={keep}
+          disabled={busy}
+          onChange={(e) => setKeep(e.target.checked)}
+        />
+        <span>Keep ImageNet&apos;s 1,000 classes beside the new ones</span>
+      </label>
+      <label className="teach-check">
+        <input type="checkbox" data-testid="teach-augment" disabled aria-describedby={augmentNote} />
+        <span>
+          Augment (mirror and crops){' '}
+          <span className="muted small" id={augmentNote}>
+            coming: not built yet
+          </span>
+        </span>
+      </label>
+    </div>
+  );
+}
