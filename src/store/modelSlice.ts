@@ -115,23 +115,12 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
         void engine.release(info.handle).catch(() => undefined);
         return null;
       }
-      const previous = get().modelHandle;
-      const taughtBackbone = get().taught?.backbone ?? null;
       markStart('model-ready');
-      set({
-        variant: info.summary.variant,
-        modelHandle: info.handle,
-        modelStatus: 'ready',
-        loadProgress: null,
-        summary: info.summary,
-        weights: info.weights,
-        buildMs: info.buildMs,
+      activate(engine, info, {
         appError: info.notice ?? null,
         activeModel: makeAgain ? { what, source: makeAgain } : null,
         taught: null,
       });
-      // Queued behind every request made with it, so nothing in flight loses its model.
-      releaseAllBut(engine, [previous, taughtBackbone], info.handle);
       if (reclassify) get().reclassifyAll();
       else get().resumeClassification();
       get().refreshInspection();
@@ -152,6 +141,32 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
     } finally {
       if (pending?.isCurrent === isCurrent) pending = null;
     }
+  }
+
+  /**
+   * Makes `info` the active model, with what differs between a load and a taught model in `state`, and releases
+   * the models it replaces but `kept` (a taught model's backbone) in the engine's queue, behind every request made
+   * with them, so nothing in flight loses its model.
+   */
+  function activate(
+    engine: EngineApi,
+    info: ModelInfo,
+    state: Pick<ModelSlice, 'appError' | 'taught'> & Partial<Pick<ModelSlice, 'activeModel'>>,
+    ...kept: ModelHandle[]
+  ): void {
+    const previous = get().modelHandle;
+    const taughtBackbone = get().taught?.backbone ?? null;
+    set({
+      variant: info.summary.variant,
+      modelHandle: info.handle,
+      modelStatus: 'ready',
+      loadProgress: null,
+      summary: info.summary,
+      weights: info.weights,
+      buildMs: info.buildMs,
+      ...state,
+    });
+    releaseAllBut(engine, [previous, taughtBackbone], info.handle, ...kept);
   }
 
   function releaseAllBut(engine: EngineApi, handles: (ModelHandle | null)[], ...kept: ModelHandle[]): void {
@@ -314,20 +329,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
       // A load asked for before the teaching ended would replace the taught model with something older.
       loads.supersede();
       get().cancelExplain();
-      const previous = get().modelHandle;
-      const taughtBackbone = get().taught?.backbone ?? null;
-      set({
-        variant: info.summary.variant,
-        modelHandle: info.handle,
-        modelStatus: 'ready',
-        loadProgress: null,
-        summary: info.summary,
-        weights: info.weights,
-        buildMs: info.buildMs,
-        appError: null,
-        taught: info.taught,
-      });
-      releaseAllBut(engine, [previous, taughtBackbone], info.handle, info.taught.backbone);
+      activate(engine, info, { appError: null, taught: info.taught }, info.taught.backbone);
       get().reclassifyAll();
       get().refreshInspection();
     },

@@ -92,10 +92,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
     openTeach: () => set({ teachOpen: true }),
 
     closeTeach: () => {
-      if (get().teachPhase) {
-        stopRun();
-        set({ teachPhase: null, teachProgress: null, teachCancelled: true });
-      }
+      get().cancelTeach();
       set({ teachOpen: false });
     },
 
