@@ -1,11 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-// Headless Chromium with WebGL on SwiftShader; shared with the bench and screenshot scripts.
-import { readFileSync } from 'node:fs';
-
-const CHROMIUM_ARGS = JSON.parse(
-  readFileSync(new URL('./e2e/chromium-args.json', import.meta.url), 'utf8'),
-) as string[];
+// Headless Chromium with WebGL on SwiftShader (its flags: e2e/browserArgs.ts).
+import { e2eLaunchOptions } from './e2e/browserArgs';
 
 const PORT = 4173;
 /** Where the e2e flavour of the build goes; `dist/` stays the production build (bench, headers). */
@@ -30,10 +26,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1400, height: 1000 },
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-    },
+    launchOptions: e2eLaunchOptions(),
     // A service worker would answer from its cache and hide what a test changed on the server; the PWA's own
     // tests (offline.spec.ts) allow it.
     serviceWorkers: 'block',

@@ -3,17 +3,14 @@
  * photo), the launch flags that play it, and waits on the camera panel's live figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LaunchOptions, Page } from '@playwright/test';
 
+import { e2eLaunchOptions } from './browserArgs';
 import { fixture } from './helpers';
 import { expect } from './test';
-
-const CHROMIUM_ARGS = JSON.parse(
-  readFileSync(new URL('./chromium-args.json', import.meta.url), 'utf8'),
-) as string[];
 
 /**
  * Where a spec's video goes (one per spec file and process: specs never share a file that another may be
@@ -29,16 +26,12 @@ export function fakeCameraVideo(name: string): string {
  * a spec needs besides (a heap measurement's, say).
  */
 export function fakeCameraLaunchOptions(video: string, extraArgs: string[] = []): LaunchOptions {
-  return {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      ...CHROMIUM_ARGS,
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`,
-      ...extraArgs,
-    ],
-  };
+  return e2eLaunchOptions([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+    ...extraArgs,
+  ]);
 }
 
 /** Makes `video` (for `beforeAll`): two seconds of chelsea.jpg at 10 frames per second, looped by Chromium. */

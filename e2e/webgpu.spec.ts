@@ -15,18 +15,10 @@ import {
   REFERENCE,
   resultFor,
 } from './helpers';
+import { e2eLaunchOptions } from './browserArgs';
 import { expect, test } from './test';
 
-const CHROMIUM_ARGS = JSON.parse(
-  readFileSync(new URL('./chromium-args.json', import.meta.url), 'utf8'),
-) as string[];
-
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
-  },
-});
+test.use({ launchOptions: e2eLaunchOptions(['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']) });
 
 const PHOTO = 'chelsea-256.png';
 const STAGES = ['stem', 'layer1', 'layer2', 'layer3', 'layer4'];
