@@ -30,7 +30,9 @@ export default defineConfig({
     // A service worker would answer from its cache and hide what a test changed on the server; the PWA's own
     // tests (offline.spec.ts) allow it.
     serviceWorkers: 'block',
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace's DOM snapshots and a screenshot of the end; the trace's screencast (a JPEG of
+    // every frame, recorded for every test and thrown away when it passes) is left out: see docs/testing.md, "Time".
+    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
     screenshot: 'only-on-failure',
   },
   webServer: [
