@@ -23,6 +23,7 @@ import type {
   ModelHandle,
   ModelSource,
   SanityRequest,
+  TaughtHead,
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
@@ -254,6 +255,12 @@ class WorkerEngine implements EngineApi {
   teach(handle: ModelHandle, request: TeachRequest, job: JobId) {
     // Copied, not transferred: the page keeps the features to teach again with other options.
     return this.guard(() => this.remote.teach(handle, request, job));
+  }
+  taughtHead(handle: ModelHandle) {
+    return this.guard(() => this.remote.taughtHead(handle));
+  }
+  loadTaught(handle: ModelHandle, taught: TaughtHead) {
+    return this.guard(() => this.remote.loadTaught(handle, taught));
   }
   featureVisualization(handle: ModelHandle, request: FeatureVisRequest, job: JobId) {
     return this.guard(() => this.remote.featureVisualization(handle, request, job));

@@ -18,6 +18,7 @@ import type { Prediction } from './predictions';
 import type { Progress } from './progress';
 import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
 import type { NamedBuffer } from './weightsFormat';
+import type { HeadWeights } from './teach/headWeights';
 import type { EpochRecord, FeaturesResult, TeachReport, TeachRequest } from './teach/teachJob';
 
 /**
@@ -175,6 +176,13 @@ export interface TaughtModelInfo {
   keepImageNet: boolean;
   /** The model it was taught on (its handle may have been released since; the engine keeps its weights). */
   backbone: ModelHandle;
+}
+
+/** A head taught before, as it is stored and exported: what it is called, its classes and its weights. */
+export interface TaughtHead {
+  name: string;
+  classNames: string[];
+  head: HeadWeights;
 }
 
 /** What teaching answers: the taught model, loaded under its own handle, and how the teaching went. */
@@ -431,6 +439,13 @@ export interface EngineCalls {
    * backbone's handle leaves them to it, and they are freed with the last taught model that uses them.
    */
   teach(handle: ModelHandle, request: TeachRequest, job: JobId): Promise<TeachResult>;
+  /** A taught model's head as plain arrays, to store and export (issue #26); refused for any other model. */
+  taughtHead(handle: ModelHandle): Promise<HeadWeights>;
+  /**
+   * Loads a head taught before (stored or imported) over the backbone `handle` names, as `teach` would have: the
+   * taught model under a new handle. Refused when the head does not read this backbone's features.
+   */
+  loadTaught(handle: ModelHandle, taught: TaughtHead): Promise<ModelInfo>;
   /**
    * Activation maximization (issue #27): a picture grown from seeded noise by gradient ascent on `target`, with
    * progress after each step and, every `pictureEvery` steps, the picture so far as a `featvis-picture` event.

@@ -348,6 +348,8 @@ export function fakeEngine({
       handles.set(result.model.handle, { compared: null });
       return result;
     }),
+    taughtHead: vi.fn(() => Promise.reject(new Error('not used'))),
+    loadTaught: vi.fn(() => Promise.reject(new Error('not used'))),
     // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
     // real engine's job ends at its next step.
     cancel: vi.fn(() => Promise.resolve()),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { JOB_CANCELLED } from '../shared/jobs';
 import type { EngineEvent, EngineImage, ModelHandle } from '../shared/protocol';
+import { glorotDense } from '../shared/teach/headWeights';
 import type { EpochRecord, TeachRequest } from '../shared/teach/teachJob';
 import { setWasmBackend } from '../testing/wasmBackend';
 import { InferenceEngine } from './engine';
@@ -142,6 +143,38 @@ describe('InferenceEngine: teaching', () => {
     expect(tf.memory().numTensors).toBe(backboneTensors);
     const [gone] = await engine.classify(model.handle, [images[0]!], 1);
     expect(gone).toMatchObject({ ok: false, code: 'internal' });
+  });
+
+  it('gives a taught head back as arrays, and loads it again over the backbone with the same answers', async () => {
+    const { features } = await featuresOf('f-again');
+    const { model } = await engine.teach(backbone, request(features, { maxEpochs: 5 }), 't-again');
+    const head = await engine.taughtHead(model.handle);
+    expect(head.kind).toBe('dense');
+    await expect(engine.taughtHead(backbone)).rejects.toThrow(/Only a taught model/);
+    const again = await engine.loadTaught(backbone, { name: 'colours', classNames: CLASSES, head });
+    expect(again.handle).not.toBe(model.handle);
+    expect(again.taught).toEqual({ ...model.taught, backbone });
+    const first = await engine.classify(model.handle, images.slice(0, 4), 3);
+    const second = await engine.classify(again.handle, images.slice(0, 4), 3);
+    expect(second.map((a) => a.ok && a.predictions)).toEqual(first.map((a) => a.ok && a.predictions));
+    await engine.release(model.handle);
+    await engine.release(again.handle);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('refuses to load a head that does not read the backbone’s features, or over a taught model', async () => {
+    const head = { kind: 'dense', output: glorotDense(2048, 3, 1) } as const;
+    await expect(engine.loadTaught(backbone, { name: 'x', classNames: CLASSES, head })).rejects.toThrow(
+      /reads 2048 features/,
+    );
+    const short = {
+      kind: 'dense',
+      output: { ...glorotDense(512, 3, 1), bias: new Float32Array(2) },
+    } as const;
+    await expect(
+      engine.loadTaught(backbone, { name: 'x', classNames: CLASSES, head: short }),
+    ).rejects.toThrow(/output layer/);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
   });
 
   it('keeps the backbone for a taught model whose backbone handle is released first, and frees both with it', async () => {

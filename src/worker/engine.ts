@@ -12,8 +12,8 @@ import { loadClassifier } from '../model/loadClassifier';
 import { TaughtClassifier } from '../model/teach/taughtClassifier';
 import { DEFAULT_MAX_EPOCHS, nextTask, trainHead } from '../model/teach/trainHead';
 import { DEFAULT_EARLY_STOPPING } from '../shared/teach/earlyStopping';
-import { initialHeadWeights } from '../shared/teach/headWeights';
-import type { HeadSpec } from '../shared/teach/headWeights';
+import { checkDense, headFeatures, initialHeadWeights } from '../shared/teach/headWeights';
+import type { DenseWeights, HeadSpec, HeadWeights } from '../shared/teach/headWeights';
 import { heldOutSplit } from '../shared/teach/heldOutSplit';
 import { taughtModelId, teachReport, teachRequestProblem } from '../shared/teach/teachJob';
 import type { FeatureRow, FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
@@ -50,6 +50,7 @@ import type {
   ModelSource,
   SanityRequest,
   StageRender,
+  TaughtHead,
   TeachResult,
   TestHoldPoint,
   WorkerEngineApi,
@@ -515,24 +516,8 @@ export class InferenceEngine implements WorkerEngineApi {
           });
         },
       });
-      const taught = new TaughtClassifier(backbone, trained.weights, classNames);
-      const taughtHandle = `model-${this.nextHandle++}`;
-      this.models.add(taughtHandle, taught, handle);
       return {
-        model: {
-          handle: taughtHandle,
-          summary: taught.summary,
-          weights: taught.weights,
-          buildMs: 0,
-          taught: {
-            id: taughtModelId(request.name),
-            name: request.name,
-            classNames: [...classNames],
-            labels: [...taught.labels],
-            keepImageNet: options.keepImageNet,
-            backbone: handle,
-          },
-        },
+        model: this.addTaught(handle, backbone, { name: request.name, classNames, head: trained.weights }),
         report: teachReport(labels, classes, split, {
           history: trained.history,
           bestEpoch: trained.bestEpoch,
@@ -541,6 +526,55 @@ export class InferenceEngine implements WorkerEngineApi {
         }),
       };
     }).finally(() => this.jobs.close(job));
+  }
+
+  taughtHead(handle: ModelHandle): Promise<HeadWeights> {
+    return this.run(async () => {
+      const model = this.model(handle);
+      if (!(model instanceof TaughtClassifier)) throw new Error('Only a taught model has a taught head.');
+      return model.head;
+    });
+  }
+
+  loadTaught(handle: ModelHandle, taught: TaughtHead): Promise<ModelInfo> {
+    return this.run(async () => {
+      const backbone = this.model(handle);
+      if (backbone instanceof TaughtClassifier)
+        throw new Error('A taught model runs on the model it was taught on, not on another taught model.');
+      for (const [what, layer] of Object.entries(taught.head))
+        if (what !== 'kind') checkDense(layer as DenseWeights, `The taught head's ${what} layer`);
+      const features = pooledFeatureSize(backbone);
+      if (headFeatures(taught.head) !== features)
+        throw new RangeError(
+          `This head reads ${headFeatures(taught.head)} features; ${backbone.summary.variant} gives ${features}.`,
+        );
+      return this.addTaught(handle, backbone, taught);
+    });
+  }
+
+  /** Registers a taught head over its backbone (see Models): the head is its own, the backbone's tensors shared. */
+  private addTaught(
+    handle: ModelHandle,
+    backbone: Classifier,
+    { name, classNames, head }: TaughtHead,
+  ): ModelInfo {
+    const taught = new TaughtClassifier(backbone, head, classNames);
+    const taughtHandle = `model-${this.nextHandle++}`;
+    this.models.add(taughtHandle, taught, handle);
+    return {
+      handle: taughtHandle,
+      summary: taught.summary,
+      weights: taught.weights,
+      buildMs: 0,
+      taught: {
+        id: taughtModelId(name),
+        name,
+        classNames: [...classNames],
+        labels: [...taught.labels],
+        keepImageNet: head.kind === 'keepImageNet',
+        backbone: handle,
+      },
+    };
   }
 
   /** Not queued: it must reach the job it cancels, which may hold the queue. */
