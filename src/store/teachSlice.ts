@@ -169,6 +169,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         }
         set({ teachPhase: null, teachProgress: null, teachResult: result });
         get().adoptTaughtModel(result.model);
+        void get().keepTaughtModel();
       } catch (err) {
         if (!isCurrent()) return;
         if (isJobCancelled(err)) {

@@ -32,9 +32,11 @@ import type {
   ModelSource,
   SanityRequest,
   StageRender,
+  TaughtHead,
   TeachResult,
   WeightsSource,
 } from '../shared/protocol';
+import type { HeadWeights } from '../shared/teach/headWeights';
 import type { FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
 import type { VariantId } from '../shared/variants';
 
@@ -230,6 +232,8 @@ export function fakeEngine({
   const released: ModelHandle[] = [];
   /** Every handle loaded and not released; a compared one with the name its load was recorded under. */
   const handles = new Map<ModelHandle, { compared: string | null }>();
+  /** The heads of the taught models loaded with loadTaught, by handle. */
+  const heads = new Map<ModelHandle, HeadWeights>();
   const listeners = new Set<(event: EngineEvent) => void>();
   let faultHandler: ((reason: string) => void) | null = null;
   const emit = (event: EngineEvent) => listeners.forEach((listener) => listener(event));
@@ -348,8 +352,29 @@ export function fakeEngine({
       handles.set(result.model.handle, { compared: null });
       return result;
     }),
-    taughtHead: vi.fn(() => Promise.reject(new Error('not used'))),
-    loadTaught: vi.fn(() => Promise.reject(new Error('not used'))),
+    taughtHead: vi.fn((handle: ModelHandle) => {
+      const head = heads.get(handle);
+      return head
+        ? Promise.resolve(head)
+        : Promise.reject(new Error('Only a taught model has a taught head.'));
+    }),
+    // Answers at once, as a real engine's does after a few uploads: a taught model over `handle`.
+    loadTaught: vi.fn((handle: ModelHandle, taught: TaughtHead) => {
+      const info: ModelInfo = {
+        ...modelInfo('resnet18'),
+        taught: {
+          id: `custom:${taught.name}`,
+          name: taught.name,
+          classNames: taught.classNames,
+          labels: taught.classNames,
+          keepImageNet: taught.head.kind === 'keepImageNet',
+          backbone: handle,
+        },
+      };
+      handles.set(info.handle, { compared: null });
+      heads.set(info.handle, taught.head);
+      return Promise.resolve(info);
+    }),
     // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
     // real engine's job ends at its next step.
     cancel: vi.fn(() => Promise.resolve()),
