@@ -114,6 +114,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         teachResult: null,
         teachFailure: null,
         teachCancelled: false,
+        keptError: null,
       });
     },
 
@@ -143,6 +144,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         teachResult: null,
         teachFailure: null,
         teachCancelled: false,
+        keptError: null,
       });
       try {
         const result = await runTeaching(
