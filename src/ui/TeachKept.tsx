@@ -21,6 +21,11 @@ export function TeachKept() {
   const listId = useId();
   return (
     <div className="teach-kept">
+      <p className="small muted">
+        Taught models are kept in this browser. Export saves one file: the new last layer, its classes, and
+        which model and weights it runs on; Import opens such a file here or in another browser that has those
+        weights.
+      </p>
       <div className="teach-run__buttons">
         <button
           type="button"
