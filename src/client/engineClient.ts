@@ -27,7 +27,7 @@ import type {
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
-import type { TeachRequest } from '../shared/teach/teachJob';
+import type { FeaturesOptions, TeachRequest } from '../shared/teach/teachJob';
 import { RENDERER_KEY } from '../shared/storageNames';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
@@ -247,10 +247,10 @@ class WorkerEngine implements EngineApi {
     const ready = await prepared(image);
     return this.guard(() => this.remote.sanityCheck(handle, ready, request, job));
   }
-  async features(handle: ModelHandle, images: readonly EngineImage[], job: JobId) {
+  async features(handle: ModelHandle, images: readonly EngineImage[], job: JobId, options?: FeaturesOptions) {
     // SVGs rendered here, as for Look inside: the worker cannot.
     const ready = await Promise.all(images.map(prepared));
-    return this.guard(() => this.remote.features(handle, ready, job));
+    return this.guard(() => this.remote.features(handle, ready, job, options));
   }
   teach(handle: ModelHandle, request: TeachRequest, job: JobId) {
     // Copied, not transferred: the page keeps the features to teach again with other options.

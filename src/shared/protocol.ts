@@ -19,7 +19,13 @@ import type { Progress } from './progress';
 import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
 import type { NamedBuffer } from './weightsFormat';
 import type { HeadWeights } from './teach/headWeights';
-import type { EpochRecord, FeaturesResult, TeachReport, TeachRequest } from './teach/teachJob';
+import type {
+  EpochRecord,
+  FeaturesOptions,
+  FeaturesResult,
+  TeachReport,
+  TeachRequest,
+} from './teach/teachJob';
 
 /**
  * Images per forward pass wherever many go to the engine (classification, a comparison, reading features for
@@ -432,7 +438,12 @@ export interface EngineCalls {
    * engine's own batches with progress after each; a crop the engine keeps is not decoded again, and a bad image
    * gets its own error.
    */
-  features(handle: ModelHandle, images: readonly EngineImage[], job: JobId): Promise<FeaturesResult>;
+  features(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    job: JobId,
+    options?: FeaturesOptions,
+  ): Promise<FeaturesResult>;
   /**
    * Trains a head on features `handle` gave (issue #26), with progress and an `epoch` event after each epoch, and
    * loads the taught model under a new handle. The taught model runs on the backbone's weights: releasing the

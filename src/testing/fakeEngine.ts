@@ -37,7 +37,7 @@ import type {
   WeightsSource,
 } from '../shared/protocol';
 import type { HeadWeights } from '../shared/teach/headWeights';
-import type { FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
+import type { FeaturesOptions, FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
 import type { VariantId } from '../shared/variants';
 
 export interface Deferred<T> {
@@ -160,7 +160,10 @@ export interface FakeEngine {
   faithfulnessRuns: ProgressCall<FaithfulnessRequest, FaithfulnessCurves[]>[];
   sanityChecks: ProgressCall<SanityRequest, SanityResult>[];
   /** Teaching's two jobs, in order; each waits for `answer` (`job` lets the test send epoch events for it). */
-  featuresCalls: TeachCall<{ handle: ModelHandle; images: readonly EngineImage[] }, FeaturesResult>[];
+  featuresCalls: TeachCall<
+    { handle: ModelHandle; images: readonly EngineImage[]; options?: FeaturesOptions },
+    FeaturesResult
+  >[];
   teachCalls: TeachCall<{ handle: ModelHandle; request: TeachRequest }, TeachResult>[];
   /** The ids of the images the active model classified, in order (classification answers at once). */
   classified: string[];
@@ -343,8 +346,9 @@ export function fakeEngine({
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),
-    features: vi.fn((handle: ModelHandle, images: readonly EngineImage[], job: JobId) =>
-      heldJob(featuresCalls, { handle, images }, job),
+    features: vi.fn(
+      (handle: ModelHandle, images: readonly EngineImage[], job: JobId, options?: FeaturesOptions) =>
+        heldJob(featuresCalls, { handle, images, ...(options ? { options } : {}) }, job),
     ),
     teach: vi.fn(async (handle: ModelHandle, request: TeachRequest, job: JobId) => {
       const result = await heldJob(teachCalls, { handle, request }, job);

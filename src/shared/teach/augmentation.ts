@@ -25,7 +25,11 @@ export const AUGMENT_VIEWS: readonly AugmentView[] = [
  * The view of an RGBA square `side` x `side`: its region sampled bilinearly at the centres of the output's pixels
  * (as TF.js' resizeBilinear with half-pixel centres), mirrored left to right when the view says so.
  */
-export function augmentedView(rgba: Uint8ClampedArray, side: number, view: AugmentView): Uint8ClampedArray {
+export function augmentedView(
+  rgba: Uint8ClampedArray,
+  side: number,
+  view: AugmentView,
+): Uint8ClampedArray<ArrayBuffer> {
   if (rgba.length !== side * side * 4)
     throw new RangeError(`${rgba.length} bytes for a ${side}x${side} RGBA image`);
   const out = new Uint8ClampedArray(rgba.length);
