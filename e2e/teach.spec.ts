@@ -191,6 +191,8 @@ test('folders that cannot be taught say why, and list the files left out', async
   });
   await page.getByTestId('teach-folder-input').setInputFiles(broken);
   await expect(error).toHaveCount(0);
+  // Augmented: the views of the images that decode are read too, and the set is refused the same way.
+  await page.getByTestId('teach-augment').check();
   await page.getByTestId('teach-train').click();
   await expect(page.getByTestId('teach-result')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
   await expect(error).toContainText('"empty" has 0 images');
