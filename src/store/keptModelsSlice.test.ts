@@ -57,6 +57,7 @@ describe('keptModelsSlice', () => {
   });
 
   it('refuses a file of another kind and one for weights this browser lacks, each with its reason', async () => {
+    store.getState().openTeach();
     await store.getState().importTaughtModel(new Blob([strToU8('name,label\n')]));
     expect(store.getState().keptError).toBe(
       'Could not import it: This is not a taught model: the file is not a zip.',
@@ -69,6 +70,14 @@ describe('keptModelsSlice', () => {
     expect(store.getState().keptError).toContain('load the weights from mine.safetensors first');
     expect(fake.engine.loadTaught).not.toHaveBeenCalled();
     expect(store.getState().taught).toBeNull();
+    expect(store.getState().appError).toBeNull();
+  });
+
+  it('says why a kept model cannot be opened in the banner too when the panel is closed (the model select)', async () => {
+    await store.getState().openKeptModel('nothing-kept');
+    expect(store.getState().appError).toBe(
+      'Could not open "nothing-kept": No taught model "nothing-kept" is kept in this browser.',
+    );
   });
 
   it('keeps an imported model, reopens it from the list, and Delete goes back to the backbone', async () => {

@@ -85,7 +85,9 @@ export const createKeptModelsSlice: SliceCreator<KeptModelsSlice> = (set, get, _
     try {
       await run();
     } catch (err) {
-      set({ keptError: `${what}: ${err instanceof Error ? err.message : String(err)}` });
+      const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+      // From the model select, with the panel closed, the banner is where it can be read.
+      set(get().teachOpen ? { keptError: message } : { keptError: message, appError: message });
     } finally {
       set({ keptBusy: false });
     }
