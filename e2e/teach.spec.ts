@@ -5,13 +5,22 @@
  * chance); Cancel in each phase, caught there by holding the engine; and folders that cannot be taught, each with
  * its reason (both on the cheaper seeded ResNet18).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 
 import { expect, test } from './test';
-import { addImages, engineHeld, fixture, holdEngine, openApp, predictionsOf, releaseEngine } from './helpers';
+import {
+  addImages,
+  engineHeld,
+  fixture,
+  holdEngine,
+  numTensors,
+  openApp,
+  predictionsOf,
+  releaseEngine,
+} from './helpers';
 
 const THINGS = fixture('teach/things');
 const CLASSES = ['cat', 'coffee', 'rocket'];
@@ -36,8 +45,10 @@ async function openTeach(page: Page, folder: string): Promise<void> {
   await page.getByTestId('teach-folder-input').setInputFiles(folder);
 }
 
-test('teaches three classes from a folder; the taught model is active and names held-back photos', async ({
+test('teaches three classes from a folder; the taught model is active, names held-back photos, is kept, and its export gives the same answers in a fresh browser', async ({
   page,
+  browser,
+  baseURL,
 }) => {
   await openApp(page, '?model=resnet50');
   await openTeach(page, THINGS);
@@ -62,9 +73,65 @@ test('teaches three classes from a folder; the taught model is active and names 
 
   // Crops of the same photos that were not in the folder: each named by its folder's class.
   await addImages(page, CLASSES.map(heldBack));
+  const answers: Record<string, { label: string; probability: number }[]> = {};
   for (const name of CLASSES) {
-    const [top] = await predictionsOf(page, `${name}.jpg`);
-    expect(top?.label, `${name}.jpg`).toBe(name);
+    const predictions = await predictionsOf(page, `${name}.jpg`);
+    expect(predictions[0]?.label, `${name}.jpg`).toBe(name);
+    answers[name] = predictions.map(({ label, probability }) => ({ label, probability }));
+  }
+
+  // Kept in this browser, and listed in the model select.
+  await expect(page.locator('[data-testid="teach-kept-model"][data-name="things"]')).toBeVisible();
+  await expect(page.getByTestId('variant-select').locator('option[value="custom:things"]')).toHaveCount(1);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('teach-export').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('things.taught.zip');
+  const exported = readFileSync((await download.path())!);
+
+  // A fresh browser with ResNet50 but nothing taught: the import makes the taught model active, with the same answers.
+  const context = await browser.newContext({ baseURL: baseURL! });
+  try {
+    const fresh = await context.newPage();
+    await openApp(fresh, '?model=resnet50');
+    const own = await numTensors(fresh);
+    await fresh.getByTestId('teach-open').click();
+    const file = (name: string, buffer: Buffer) => ({ name, mimeType: 'application/zip', buffer });
+    await fresh.getByTestId('teach-import').setInputFiles(file('things.taught.zip', exported));
+    await expect(fresh.getByTestId('model-status')).toHaveAttribute('data-model', 'custom:things', {
+      timeout: 60_000,
+    });
+    await addImages(fresh, CLASSES.map(heldBack));
+    for (const name of CLASSES) {
+      const predictions = await predictionsOf(fresh, `${name}.jpg`);
+      expect(
+        predictions.map((p) => p.label),
+        `${name}.jpg`,
+      ).toEqual(answers[name]!.map((p) => p.label));
+      predictions.forEach((p, i) => expect(p.probability).toBeCloseTo(answers[name]![i]!.probability, 4));
+    }
+
+    // A damaged file and a file of another kind: refused with the reason, the taught model still active.
+    const error = fresh.getByTestId('teach-error');
+    const damaged = Buffer.from(exported);
+    damaged.fill(0, damaged.length / 2, damaged.length / 2 + 64);
+    await fresh.getByTestId('teach-import').setInputFiles(file('damaged.taught.zip', damaged));
+    await expect(error).toContainText('damaged');
+    await fresh.getByTestId('teach-import').setInputFiles(heldBack('cat'));
+    await expect(error).toContainText('not a zip');
+    await expect(fresh.getByTestId('model-status')).toHaveAttribute('data-model', 'custom:things');
+
+    // Delete: ResNet50 with its own head again, and the head's tensors gone.
+    await fresh
+      .locator('[data-testid="teach-kept-model"][data-name="things"]')
+      .getByTestId('teach-kept-delete')
+      .click();
+    await expect(fresh.getByTestId('teach-kept-model')).toHaveCount(0);
+    await expect(fresh.getByTestId('model-status')).toHaveAttribute('data-model', 'resnet50');
+    await expect.poll(() => numTensors(fresh)).toBe(own);
+  } finally {
+    await context.close();
   }
 });
 
@@ -124,6 +191,8 @@ test('folders that cannot be taught say why, and list the files left out', async
   });
   await page.getByTestId('teach-folder-input').setInputFiles(broken);
   await expect(error).toHaveCount(0);
+  // Augmented: the views of the images that decode are read too, and the set is refused the same way.
+  await page.getByTestId('teach-augment').check();
   await page.getByTestId('teach-train').click();
   await expect(page.getByTestId('teach-result')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
   await expect(error).toContainText('"empty" has 0 images');

@@ -23,10 +23,11 @@ import type {
   ModelHandle,
   ModelSource,
   SanityRequest,
+  TaughtHead,
   TestHoldPoint,
   WorkerEngineApi,
 } from '../shared/protocol';
-import type { TeachRequest } from '../shared/teach/teachJob';
+import type { FeaturesOptions, TeachRequest } from '../shared/teach/teachJob';
 import { RENDERER_KEY } from '../shared/storageNames';
 import { ImagePrepareError, prepareImageForEngine } from './prepareImage';
 import { lifeLockName, watchLifeLock } from './workerLifeLock';
@@ -246,14 +247,20 @@ class WorkerEngine implements EngineApi {
     const ready = await prepared(image);
     return this.guard(() => this.remote.sanityCheck(handle, ready, request, job));
   }
-  async features(handle: ModelHandle, images: readonly EngineImage[], job: JobId) {
+  async features(handle: ModelHandle, images: readonly EngineImage[], job: JobId, options?: FeaturesOptions) {
     // SVGs rendered here, as for Look inside: the worker cannot.
     const ready = await Promise.all(images.map(prepared));
-    return this.guard(() => this.remote.features(handle, ready, job));
+    return this.guard(() => this.remote.features(handle, ready, job, options));
   }
   teach(handle: ModelHandle, request: TeachRequest, job: JobId) {
     // Copied, not transferred: the page keeps the features to teach again with other options.
     return this.guard(() => this.remote.teach(handle, request, job));
+  }
+  taughtHead(handle: ModelHandle) {
+    return this.guard(() => this.remote.taughtHead(handle));
+  }
+  loadTaught(handle: ModelHandle, taught: TaughtHead) {
+    return this.guard(() => this.remote.loadTaught(handle, taught));
   }
   featureVisualization(handle: ModelHandle, request: FeatureVisRequest, job: JobId) {
     return this.guard(() => this.remote.featureVisualization(handle, request, job));

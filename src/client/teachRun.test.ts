@@ -109,6 +109,23 @@ describe('runTeaching', () => {
     expect(result.skipped).toEqual([{ path: 'pets/dog/b.jpg', reason: 'cannot decode' }]);
   });
 
+  it('with augment, asks for the views too and hands them to the teach request with the items they show', async () => {
+    const fake = fakeEngine();
+    const backbone = fake.adoptModel();
+    const augmented = { features: Float32Array.from([7, 7, 8, 8]), of: Int32Array.from([0, 2]) };
+    fake.engine.features.mockImplementation(async (_h: ModelHandle, images: readonly EngineImage[]) => ({
+      ...featuresOf(images),
+      augmented,
+    }));
+    fake.engine.teach.mockImplementation(async (_h: ModelHandle, request: TeachRequest) => taught(request));
+    await runTeaching(fake.engine, backbone, FOLDER, { ...OPTIONS, augment: true });
+    expect(fake.engine.features.mock.calls[0]![3]).toEqual({ augment: true });
+    const request = fake.engine.teach.mock.calls[0]![1];
+    expect(request.augmented).toBe(augmented);
+    // Asked for what the worker takes, not the page's own choice.
+    expect(request.options).toEqual({ keepImageNet: false, seed: 1 });
+  });
+
   it('refuses a set with one class before asking the engine anything, naming what was left out', async () => {
     const fake = fakeEngine();
     const run = runTeaching(

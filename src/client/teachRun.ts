@@ -51,7 +51,8 @@ export async function runTeaching(
   engine: EngineApi,
   backbone: ModelHandle,
   files: readonly TeachRunFile[],
-  options: TeachOptions & { name: string },
+  /** `augment`: read AUGMENT_VIEWS of each image too, learned from beside it (five passes an image, not one). */
+  options: TeachOptions & { name: string; augment?: boolean },
   { onPhase, onProgress, onEpoch, signal }: TeachRunHandlers = {},
 ): Promise<TeachRunResult> {
   const folder = teachingFolder(files);
@@ -64,10 +65,16 @@ export async function runTeaching(
   const images: EngineImage[] = asked.map(({ file }, i) => ({ id: `teach-${i}`, blob: files[file]!.blob }));
 
   onPhase?.('features');
-  const answer = await runJob(engine, 'features', (job) => engine.features(backbone, images, job), {
-    ...(onProgress ? { onProgress } : {}),
-    ...(signal ? { signal } : {}),
-  });
+  const { name, augment, ...teachOptions } = options;
+  const answer = await runJob(
+    engine,
+    'features',
+    (job) => engine.features(backbone, images, job, augment ? { augment } : undefined),
+    {
+      ...(onProgress ? { onProgress } : {}),
+      ...(signal ? { signal } : {}),
+    },
+  );
 
   // Rows come only for the images that decoded, in the order asked.
   const labels: number[] = [];
@@ -89,7 +96,6 @@ export async function runTeaching(
   if (after.length > 0) throw new TeachSetError(after, skipped);
 
   onPhase?.('training');
-  const { name, ...teachOptions } = options;
   const taught = await runJob(
     engine,
     'teach',
@@ -109,6 +115,8 @@ export async function runTeaching(
             featureSize: answer.featureSize,
             labels: Int32Array.from(labels),
             options: teachOptions,
+            // Row r of the features is item r: the views' rows name their items already.
+            ...(answer.augmented ? { augmented: answer.augmented } : {}),
           },
           job,
         )

@@ -34,7 +34,8 @@ export class CachedWeightsCorruptError extends Error {
   }
 }
 
-async function sha256(data: ArrayBuffer | Blob): Promise<string> {
+/** The hex SHA-256 of some bytes: what every stored copy on the page is verified by. */
+export async function sha256(data: ArrayBuffer | Blob): Promise<string> {
   const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
   const digest = await crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');

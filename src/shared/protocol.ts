@@ -18,7 +18,14 @@ import type { Prediction } from './predictions';
 import type { Progress } from './progress';
 import type { BuildFlavor, BuildableVariantId, StageName, VariantId } from './variants';
 import type { NamedBuffer } from './weightsFormat';
-import type { EpochRecord, FeaturesResult, TeachReport, TeachRequest } from './teach/teachJob';
+import type { HeadWeights } from './teach/headWeights';
+import type {
+  EpochRecord,
+  FeaturesOptions,
+  FeaturesResult,
+  TeachReport,
+  TeachRequest,
+} from './teach/teachJob';
 
 /**
  * Images per forward pass wherever many go to the engine (classification, a comparison, reading features for
@@ -175,6 +182,13 @@ export interface TaughtModelInfo {
   keepImageNet: boolean;
   /** The model it was taught on (its handle may have been released since; the engine keeps its weights). */
   backbone: ModelHandle;
+}
+
+/** A head taught before, as it is stored and exported: what it is called, its classes and its weights. */
+export interface TaughtHead {
+  name: string;
+  classNames: string[];
+  head: HeadWeights;
 }
 
 /** What teaching answers: the taught model, loaded under its own handle, and how the teaching went. */
@@ -424,13 +438,25 @@ export interface EngineCalls {
    * engine's own batches with progress after each; a crop the engine keeps is not decoded again, and a bad image
    * gets its own error.
    */
-  features(handle: ModelHandle, images: readonly EngineImage[], job: JobId): Promise<FeaturesResult>;
+  features(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    job: JobId,
+    options?: FeaturesOptions,
+  ): Promise<FeaturesResult>;
   /**
    * Trains a head on features `handle` gave (issue #26), with progress and an `epoch` event after each epoch, and
    * loads the taught model under a new handle. The taught model runs on the backbone's weights: releasing the
    * backbone's handle leaves them to it, and they are freed with the last taught model that uses them.
    */
   teach(handle: ModelHandle, request: TeachRequest, job: JobId): Promise<TeachResult>;
+  /** A taught model's head as plain arrays, to store and export (issue #26); refused for any other model. */
+  taughtHead(handle: ModelHandle): Promise<HeadWeights>;
+  /**
+   * Loads a head taught before (stored or imported) over the backbone `handle` names, as `teach` would have: the
+   * taught model under a new handle. Refused when the head does not read this backbone's features.
+   */
+  loadTaught(handle: ModelHandle, taught: TaughtHead): Promise<ModelInfo>;
   /**
    * Activation maximization (issue #27): a picture grown from seeded noise by gradient ascent on `target`, with
    * progress after each step and, every `pictureEvery` steps, the picture so far as a `featvis-picture` event.

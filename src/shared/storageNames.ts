@@ -15,6 +15,8 @@ export const RENDERER_KEY = 'resnet-lens:webgl-renderer';
 export const WEIGHTS_CACHE = 'resnet-lens:weights-v1';
 /** IndexedDB: checksummed models (the bundled ResNet50's copy), in an object store named `models`. */
 export const MODELS_DB = 'resnet-lens:models';
+/** IndexedDB: taught models (issue #26), each as its checksummed export file, in an object store `taught`. */
+export const TAUGHT_MODELS_DB = 'resnet-lens:taught-models';
 
 /** localStorage keys of earlier versions, each with the key that replaced it. */
 export const FORMER_LOCAL_STORAGE_KEYS: ReadonlyArray<readonly [former: string, current: string]> = [

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 
 import { startEngine } from '../client/startEngine';
+import { TaughtModelStore } from '../client/taughtModelStore';
 import type { EngineApi } from '../shared/protocol';
 import { createBackendSlice } from './backendSlice';
 import { createCameraSlice } from './cameraSlice';
@@ -13,6 +14,7 @@ import { createExplainSlice } from './explainSlice';
 import { createImagesSlice } from './imagesSlice';
 import { createInspectorSlice } from './inspectorSlice';
 import { createIntakeSlice } from './intakeSlice';
+import { createKeptModelsSlice } from './keptModelsSlice';
 import { createModelSlice } from './modelSlice';
 import { createNetworkSlice } from './networkSlice';
 import { createPwaSlice } from './pwaSlice';
@@ -41,13 +43,16 @@ export function createAppStore({ engine = undefined, ...deps }: Partial<StoreDep
       ...createCameraSlice(...a),
       ...createNetworkSlice(...a),
       ...createTeachSlice(...a),
+      ...createKeptModelsSlice(...a),
     };
   });
   /** The engine the store runs on now (null while none has started, or between a fault and its restart). */
   return Object.assign(store, { engine: (): EngineApi | null => context.engine });
 }
 
-export const useAppStore = createAppStore();
+export const useAppStore = createAppStore(
+  typeof indexedDB === 'undefined' ? {} : { taughtModels: new TaughtModelStore(indexedDB) },
+);
 export type AppStore = ReturnType<typeof createAppStore>;
 
 export type { AppState } from './types';

@@ -82,6 +82,8 @@ export interface ModelSlice {
    * so after an engine restart the backbone comes back.
    */
   adoptTaughtModel: (info: ModelInfo) => void;
+  /** Makes the active taught model's backbone the active model again, as it was before, and frees the head. */
+  leaveTaughtModel: () => void;
   dismissAppError: () => void;
 }
 
@@ -90,6 +92,8 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
   const loads = new Latest();
   /** The load on its way and how to make it again: a new engine carries on with it if this one dies. */
   let pending: { isCurrent: () => boolean; model: ActiveModel | null; what: string } | null = null;
+  /** The model a taught model was adopted over, as it was active before: what leaving the taught model restores. */
+  let beforeTaught: ModelInfo | null = null;
 
   async function loadModel(
     what: string,
@@ -271,6 +275,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
       });
       if (!(await engineStarted)) return;
       void get().refreshCachedWeights();
+      void get().refreshKeptModels();
       await load(variant);
       if (variant === 'resnet50' && !installed) {
         // The fall-back's success clears appError; the user still needs to know why this is not ResNet50.
@@ -329,7 +334,21 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get, _store, con
       // A load asked for before the teaching ended would replace the taught model with something older.
       loads.supersede();
       get().cancelExplain();
+      const { modelHandle, summary, weights, buildMs } = get();
+      if (!get().taught && modelHandle === info.taught.backbone && summary && weights)
+        beforeTaught = { handle: modelHandle, summary, weights, buildMs: buildMs ?? 0 };
       activate(engine, info, { appError: null, taught: info.taught }, info.taught.backbone);
+      get().reclassifyAll();
+      get().refreshInspection();
+    },
+
+    leaveTaughtModel: () => {
+      const engine = context.engine;
+      const backbone = beforeTaught;
+      if (!engine || !backbone || backbone.handle !== get().taught?.backbone) return;
+      loads.supersede();
+      get().cancelExplain();
+      activate(engine, backbone, { appError: null, taught: null }, backbone.handle);
       get().reclassifyAll();
       get().refreshInspection();
     },

@@ -153,12 +153,14 @@ describe('teachSlice', () => {
     expect(fake.released).toEqual([]);
   });
 
-  it('sends the name and keep-ImageNet chosen', async () => {
+  it('sends the name, keep-ImageNet and augmentation chosen', async () => {
     store.getState().chooseTeachFiles(PETS);
     store.getState().setTeachName(' my pets ');
     store.getState().setTeachKeepImageNet(true);
+    store.getState().setTeachAugment(true);
     void store.getState().train();
     await flush();
+    expect(fake.featuresCalls[0]!.args.options).toEqual({ augment: true });
     fake.featuresCalls[0]!.answer.resolve(features(4));
     await flush();
     expect(fake.teachCalls[0]!.args.request.name).toBe('my pets');

@@ -37,6 +37,8 @@ export interface TeachSlice {
   teachChoice: TeachChoice | null;
   teachName: string;
   teachKeepImageNet: boolean;
+  /** Learn from four more views of each image (mirror and crops), read in the features phase at a pass each. */
+  teachAugment: boolean;
   /** The phase of the run under way; null when none is. */
   teachPhase: TeachPhase | null;
   teachProgress: Progress | null;
@@ -56,6 +58,7 @@ export interface TeachSlice {
   dropTeachFolder: (data: DataTransfer) => Promise<void>;
   setTeachName: (name: string) => void;
   setTeachKeepImageNet: (on: boolean) => void;
+  setTeachAugment: (on: boolean) => void;
   /** Teaches the chosen folder on the active model (or, when that one is taught, on its backbone). */
   train: () => Promise<void>;
   /** Cancels the run in either phase. */
@@ -82,6 +85,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
     teachChoice: null,
     teachName: '',
     teachKeepImageNet: false,
+    teachAugment: false,
     teachPhase: null,
     teachProgress: null,
     teachEpochs: [],
@@ -114,6 +118,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         teachResult: null,
         teachFailure: null,
         teachCancelled: false,
+        keptError: null,
       });
     },
 
@@ -126,6 +131,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
 
     setTeachName: (teachName) => set({ teachName }),
     setTeachKeepImageNet: (teachKeepImageNet) => set({ teachKeepImageNet }),
+    setTeachAugment: (teachAugment) => set({ teachAugment }),
 
     train: async () => {
       const s = get();
@@ -143,13 +149,19 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         teachResult: null,
         teachFailure: null,
         teachCancelled: false,
+        keptError: null,
       });
       try {
         const result = await runTeaching(
           engine,
           backbone,
           s.teachFiles,
-          { name: s.teachName.trim(), keepImageNet: s.teachKeepImageNet, seed: TEACH_SEED },
+          {
+            name: s.teachName.trim(),
+            keepImageNet: s.teachKeepImageNet,
+            seed: TEACH_SEED,
+            augment: s.teachAugment,
+          },
           {
             signal: controller.signal,
             onPhase: (teachPhase) => {
@@ -169,6 +181,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
         }
         set({ teachPhase: null, teachProgress: null, teachResult: result });
         get().adoptTaughtModel(result.model);
+        void get().keepTaughtModel();
       } catch (err) {
         if (!isCurrent()) return;
         if (isJobCancelled(err)) {

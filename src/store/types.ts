@@ -2,6 +2,7 @@
 import type { StoreApi } from 'zustand';
 
 import type { StartedEngine } from '../client/engineClient';
+import type { TaughtModelStore } from '../client/taughtModelStore';
 import type { BackendChoice, EngineApi } from '../shared/protocol';
 
 import type { BackendSlice } from './backendSlice';
@@ -11,6 +12,7 @@ import type { ExplainSlice } from './explainSlice';
 import type { ImagesSlice } from './imagesSlice';
 import type { InspectorSlice } from './inspectorSlice';
 import type { IntakeSlice } from './intakeSlice';
+import type { KeptModelsSlice } from './keptModelsSlice';
 import type { ModelSlice } from './modelSlice';
 import type { NetworkSlice } from './networkSlice';
 import type { PwaSlice } from './pwaSlice';
@@ -32,15 +34,18 @@ export type AppState = BackendSlice &
   PwaSlice &
   CameraSlice &
   NetworkSlice &
-  TeachSlice;
+  TeachSlice &
+  KeptModelsSlice;
 
 /**
- * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), and optionally an
- * engine already running (tests that need no start).
+ * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), optionally an
+ * engine already running (tests that need no start), and where taught models are kept.
  */
 export interface StoreDeps {
   startEngine: (backend: BackendChoice) => Promise<StartedEngine>;
   engine?: EngineApi;
+  /** Where taught models are kept (IndexedDB in the app; absent where there is none, as in most unit tests). */
+  taughtModels?: TaughtModelStore;
 }
 
 /**

@@ -32,10 +32,12 @@ import type {
   ModelSource,
   SanityRequest,
   StageRender,
+  TaughtHead,
   TeachResult,
   WeightsSource,
 } from '../shared/protocol';
-import type { FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
+import type { HeadWeights } from '../shared/teach/headWeights';
+import type { FeaturesOptions, FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
 import type { VariantId } from '../shared/variants';
 
 export interface Deferred<T> {
@@ -158,7 +160,10 @@ export interface FakeEngine {
   faithfulnessRuns: ProgressCall<FaithfulnessRequest, FaithfulnessCurves[]>[];
   sanityChecks: ProgressCall<SanityRequest, SanityResult>[];
   /** Teaching's two jobs, in order; each waits for `answer` (`job` lets the test send epoch events for it). */
-  featuresCalls: TeachCall<{ handle: ModelHandle; images: readonly EngineImage[] }, FeaturesResult>[];
+  featuresCalls: TeachCall<
+    { handle: ModelHandle; images: readonly EngineImage[]; options?: FeaturesOptions },
+    FeaturesResult
+  >[];
   teachCalls: TeachCall<{ handle: ModelHandle; request: TeachRequest }, TeachResult>[];
   /** The ids of the images the active model classified, in order (classification answers at once). */
   classified: string[];
@@ -230,6 +235,8 @@ export function fakeEngine({
   const released: ModelHandle[] = [];
   /** Every handle loaded and not released; a compared one with the name its load was recorded under. */
   const handles = new Map<ModelHandle, { compared: string | null }>();
+  /** The heads of the taught models loaded with loadTaught, by handle. */
+  const heads = new Map<ModelHandle, HeadWeights>();
   const listeners = new Set<(event: EngineEvent) => void>();
   let faultHandler: ((reason: string) => void) | null = null;
   const emit = (event: EngineEvent) => listeners.forEach((listener) => listener(event));
@@ -339,14 +346,38 @@ export function fakeEngine({
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),
-    features: vi.fn((handle: ModelHandle, images: readonly EngineImage[], job: JobId) =>
-      heldJob(featuresCalls, { handle, images }, job),
+    features: vi.fn(
+      (handle: ModelHandle, images: readonly EngineImage[], job: JobId, options?: FeaturesOptions) =>
+        heldJob(featuresCalls, { handle, images, ...(options ? { options } : {}) }, job),
     ),
     teach: vi.fn(async (handle: ModelHandle, request: TeachRequest, job: JobId) => {
       const result = await heldJob(teachCalls, { handle, request }, job);
       // The taught model is loaded like any other: the page classifies with it next.
       handles.set(result.model.handle, { compared: null });
       return result;
+    }),
+    taughtHead: vi.fn((handle: ModelHandle) => {
+      const head = heads.get(handle);
+      return head
+        ? Promise.resolve(head)
+        : Promise.reject(new Error('Only a taught model has a taught head.'));
+    }),
+    // Answers at once, as a real engine's does after a few uploads: a taught model over `handle`.
+    loadTaught: vi.fn((handle: ModelHandle, taught: TaughtHead) => {
+      const info: ModelInfo = {
+        ...modelInfo('resnet18'),
+        taught: {
+          id: `custom:${taught.name}`,
+          name: taught.name,
+          classNames: taught.classNames,
+          labels: taught.classNames,
+          keepImageNet: taught.head.kind === 'keepImageNet',
+          backbone: handle,
+        },
+      };
+      handles.set(info.handle, { compared: null });
+      heads.set(info.handle, taught.head);
+      return Promise.resolve(info);
     }),
     // Answers at once and ends nothing: the test rejects the job with explainCancelled() when it chooses, as a
     // real engine's job ends at its next step.

@@ -10,13 +10,14 @@ import { TeachConfusion } from './TeachConfusion';
 import { TeachCurve } from './TeachCurve';
 
 export function TeachOutcome() {
-  const { phase, epochs, result, failure, choice } = useAppStore(
+  const { phase, epochs, result, failure, choice, keptError } = useAppStore(
     useShallow((s) => ({
       phase: s.teachPhase,
       epochs: s.teachEpochs,
       result: s.teachResult,
       failure: s.teachFailure,
       choice: s.teachChoice,
+      keptError: s.keptError,
     })),
   );
   const problems = failure?.problems ?? choice?.problems ?? [];
@@ -47,7 +48,8 @@ export function TeachOutcome() {
           {report && result && <TeachConfusion classNames={result.classNames} confusion={report.confusion} />}
         </div>
       )}
-      {phase === null && problems.length > 0 && (
+      {/* An import's refusal, said below, is the one error shown: the folder's comes back with the next choice. */}
+      {phase === null && problems.length > 0 && !keptError && (
         <div className="teach-error" data-testid="teach-error" role="alert">
           <p className="small">
             <strong>This folder cannot be taught:</strong>

@@ -6,6 +6,7 @@ import { useId } from 'react';
 
 import { useAppStore } from '../store';
 import { TeachFolderChoice } from './TeachFolderChoice';
+import { TeachKept } from './TeachKept';
 import { TeachOutcome } from './TeachOutcome';
 import { TeachRunControls } from './TeachRunControls';
 import { TeachSettings } from './TeachSettings';
@@ -47,6 +48,7 @@ export function TeachPanel() {
             <TeachSettings />
             <TeachRunControls />
             <TeachOutcome />
+            <TeachKept />
           </>
         )}
       </div>

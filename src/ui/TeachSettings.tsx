@@ -1,4 +1,4 @@
-/** The taught model's name and options: keep ImageNet's classes beside the new ones; augmentation (not yet). */
+/** The taught model's name and options: keep ImageNet's classes beside the new ones; augmentation, with its cost. */
 import { useId } from 'react';
 
 import { useAppStore } from '../store';
@@ -8,6 +8,8 @@ export function TeachSettings() {
   const keep = useAppStore((s) => s.teachKeepImageNet);
   const setName = useAppStore((s) => s.setTeachName);
   const setKeep = useAppStore((s) => s.setTeachKeepImageNet);
+  const augment = useAppStore((s) => s.teachAugment);
+  const setAugment = useAppStore((s) => s.setTeachAugment);
   const busy = useAppStore((s) => s.teachPhase !== null);
   const nameId = useId();
   const augmentNote = useId();
@@ -35,11 +37,19 @@ export function TeachSettings() {
         <span>Keep ImageNet&apos;s 1,000 classes beside the new ones</span>
       </label>
       <label className="teach-check">
-        <input type="checkbox" data-testid="teach-augment" disabled aria-describedby={augmentNote} />
+        <input
+          type="checkbox"
+          data-testid="teach-augment"
+          checked={augment}
+          disabled={busy}
+          aria-describedby={augmentNote}
+          onChange={(e) => setAugment(e.target.checked)}
+        />
         <span>
           Augment (mirror and crops){' '}
           <span className="muted small" id={augmentNote}>
-            coming: not built yet
+            for small sets: learns from four more views of each image, so reading the features takes five
+            times as long; training takes a little longer
           </span>
         </span>
       </label>

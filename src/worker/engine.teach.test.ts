@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { JOB_CANCELLED } from '../shared/jobs';
 import type { EngineEvent, EngineImage, ModelHandle } from '../shared/protocol';
+import { AUGMENT_VIEWS, augmentedView } from '../shared/teach/augmentation';
+import { glorotDense } from '../shared/teach/headWeights';
 import type { EpochRecord, TeachRequest } from '../shared/teach/teachJob';
 import { setWasmBackend } from '../testing/wasmBackend';
 import { InferenceEngine } from './engine';
@@ -142,6 +144,73 @@ describe('InferenceEngine: teaching', () => {
     expect(tf.memory().numTensors).toBe(backboneTensors);
     const [gone] = await engine.classify(model.handle, [images[0]!], 1);
     expect(gone).toMatchObject({ ok: false, code: 'internal' });
+  });
+
+  it('reads the augmented views with the images when asked, and teaches on them with the items held out alone', async () => {
+    // Two images of each class: the least a set may have, since each view costs a pass.
+    const some = [0, 1, PER_CLASS, PER_CLASS + 1, 2 * PER_CLASS, 2 * PER_CLASS + 1].map((i) => images[i]!);
+    const result = await engine.features(backbone, some, 'f-aug', { augment: true });
+    const views = AUGMENT_VIEWS.length;
+    expect(Array.from(result.augmented!.of)).toEqual(
+      [0, 1, 2, 3, 4, 5].flatMap((row) => Array(views).fill(row)),
+    );
+    expect(result.augmented!.features).toHaveLength(6 * views * 512);
+    // Each view's row is the features of that view asked as an image of its own.
+    const crop = new Uint8ClampedArray(await some[1]!.blob.arrayBuffer());
+    const viewImages = AUGMENT_VIEWS.map((view, v) => ({
+      id: `view-${v}`,
+      blob: new Blob([augmentedView(crop, 224, view)]),
+    }));
+    const direct = await engine.features(backbone, viewImages, 'f-views');
+    const rows = result.augmented!.features.subarray(views * 512, 2 * views * 512);
+    rows.forEach((value, i) => expect(value).toBeCloseTo(direct.features[i]!, 4));
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+
+    const { model, report } = await engine.teach(
+      backbone,
+      {
+        ...request(result.features, { maxEpochs: 3 }),
+        labels: Int32Array.from([0, 0, 1, 1, 2, 2]),
+        augmented: result.augmented!,
+      },
+      't-aug',
+    );
+    // The report speaks of the items: views add to what is learned, never to what is held out.
+    expect(report.train.length + report.heldOut.length).toBe(6);
+    await engine.release(model.handle);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('gives a taught head back as arrays, and loads it again over the backbone with the same answers', async () => {
+    const { features } = await featuresOf('f-again');
+    const { model } = await engine.teach(backbone, request(features, { maxEpochs: 5 }), 't-again');
+    const head = await engine.taughtHead(model.handle);
+    expect(head.kind).toBe('dense');
+    await expect(engine.taughtHead(backbone)).rejects.toThrow(/Only a taught model/);
+    const again = await engine.loadTaught(backbone, { name: 'colours', classNames: CLASSES, head });
+    expect(again.handle).not.toBe(model.handle);
+    expect(again.taught).toEqual({ ...model.taught, backbone });
+    const first = await engine.classify(model.handle, images.slice(0, 4), 3);
+    const second = await engine.classify(again.handle, images.slice(0, 4), 3);
+    expect(second.map((a) => a.ok && a.predictions)).toEqual(first.map((a) => a.ok && a.predictions));
+    await engine.release(model.handle);
+    await engine.release(again.handle);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
+  });
+
+  it('refuses to load a head that does not read the backbone’s features, or over a taught model', async () => {
+    const head = { kind: 'dense', output: glorotDense(2048, 3, 1) } as const;
+    await expect(engine.loadTaught(backbone, { name: 'x', classNames: CLASSES, head })).rejects.toThrow(
+      /reads 2048 features/,
+    );
+    const short = {
+      kind: 'dense',
+      output: { ...glorotDense(512, 3, 1), bias: new Float32Array(2) },
+    } as const;
+    await expect(
+      engine.loadTaught(backbone, { name: 'x', classNames: CLASSES, head: short }),
+    ).rejects.toThrow(/output layer/);
+    expect(tf.memory().numTensors).toBe(backboneTensors);
   });
 
   it('keeps the backbone for a taught model whose backbone handle is released first, and frees both with it', async () => {

@@ -12,11 +12,12 @@ import { loadClassifier } from '../model/loadClassifier';
 import { TaughtClassifier } from '../model/teach/taughtClassifier';
 import { DEFAULT_MAX_EPOCHS, nextTask, trainHead } from '../model/teach/trainHead';
 import { DEFAULT_EARLY_STOPPING } from '../shared/teach/earlyStopping';
-import { initialHeadWeights } from '../shared/teach/headWeights';
-import type { HeadSpec } from '../shared/teach/headWeights';
+import { AUGMENT_VIEWS, augmentedView } from '../shared/teach/augmentation';
+import { checkDense, headFeatures, initialHeadWeights } from '../shared/teach/headWeights';
+import type { DenseWeights, HeadSpec, HeadWeights } from '../shared/teach/headWeights';
 import { heldOutSplit } from '../shared/teach/heldOutSplit';
-import { taughtModelId, teachReport, teachRequestProblem } from '../shared/teach/teachJob';
-import type { FeatureRow, FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
+import { taughtModelId, teachReport, teachRequestProblem, trainingWithViews } from '../shared/teach/teachJob';
+import type { FeatureRow, FeaturesOptions, FeaturesResult, TeachRequest } from '../shared/teach/teachJob';
 import type { ExplainMap, ExplainRequest, FaithfulnessCurves, SanityResult } from '../shared/explain';
 import type { NetworkGraph } from '../shared/network';
 import type { WeightStats } from '../shared/weightStats';
@@ -50,6 +51,7 @@ import type {
   ModelSource,
   SanityRequest,
   StageRender,
+  TaughtHead,
   TeachResult,
   TestHoldPoint,
   WorkerEngineApi,
@@ -388,13 +390,20 @@ export class InferenceEngine implements WorkerEngineApi {
    * Batches of IMAGES_PER_PASS images: each decoded (or its kept crop taken), then one pass; between batches a cancel
    * is read, and progress says how many are done.
    */
-  features(handle: ModelHandle, images: readonly EngineImage[], job: JobId): Promise<FeaturesResult> {
+  features(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    job: JobId,
+    options: FeaturesOptions = {},
+  ): Promise<FeaturesResult> {
     const signal = this.jobs.open(job);
     return this.run(async () => {
       const classifier = this.model(handle);
       const featureSize = pooledFeatureSize(classifier);
       const rows: FeatureRow[] = [];
       const parts: Float32Array[] = [];
+      const viewParts: Float32Array[] = [];
+      const viewOf: number[] = [];
       let count = 0;
       for (let start = 0; start < images.length; start += IMAGES_PER_PASS) {
         // A macrotask, so that a cancel message that came during the last pass is read now.
@@ -408,6 +417,19 @@ export class InferenceEngine implements WorkerEngineApi {
           const { features } = await classifier.features(good);
           this.throwIfContextLost('feature extraction');
           parts.push(features);
+          if (options.augment) {
+            // The views of each crop, a pass's worth at a time: AUGMENT_VIEWS.length more passes per batch.
+            const views = good.flatMap((rgba, i) => {
+              const side = Math.sqrt(rgba.length / 4);
+              return AUGMENT_VIEWS.map((view) => ({ of: count + i, rgba: augmentedView(rgba, side, view) }));
+            });
+            for (let from = 0; from < views.length; from += IMAGES_PER_PASS) {
+              const some = views.slice(from, from + IMAGES_PER_PASS);
+              viewParts.push((await classifier.features(some.map((v) => v.rgba))).features);
+              viewOf.push(...some.map((v) => v.of));
+            }
+            this.throwIfContextLost('feature extraction');
+          }
         }
         for (const crop of crops) rows.push(crop.ok ? { ok: true, row: count++ } : crop.error);
         const done = start + batch.length;
@@ -420,14 +442,19 @@ export class InferenceEngine implements WorkerEngineApi {
           },
         });
       }
-      const features = new Float32Array(count * featureSize);
-      let at = 0;
-      for (const part of parts) {
-        features.set(part, at);
-        at += part.length;
-      }
-      // Handed over, not copied: up to a few MB a call, which the worker has no more use for.
-      return transfer({ featureSize, features, images: rows }, [features.buffer]);
+      const features = joined(parts, count * featureSize);
+      if (!options.augment)
+        // Handed over, not copied: up to a few MB a call, which the worker has no more use for.
+        return transfer({ featureSize, features, images: rows }, [features.buffer]);
+      const augmented = {
+        features: joined(viewParts, viewOf.length * featureSize),
+        of: Int32Array.from(viewOf),
+      };
+      return transfer({ featureSize, features, images: rows, augmented }, [
+        features.buffer,
+        augmented.features.buffer,
+        augmented.of.buffer,
+      ]);
     }).finally(() => this.jobs.close(job));
   }
 
@@ -482,11 +509,18 @@ export class InferenceEngine implements WorkerEngineApi {
           ? { kind: 'hidden', features: request.featureSize, hiddenUnits: options.hiddenUnits, classes }
           : { kind: 'dense', features: request.featureSize, classes };
       const split = heldOutSplit(Array.from(labels), options.seed);
+      // Augmented views join the training side only; the report speaks of the items.
+      const learned = trainingWithViews(request, split);
       const maxEpochs = options.maxEpochs;
       const aborting = new AbortController();
       const trained = await trainHead({
-        data: { features: request.features, count: labels.length, featureSize: request.featureSize, labels },
-        split,
+        data: {
+          features: learned.features,
+          count: learned.labels.length,
+          featureSize: request.featureSize,
+          labels: learned.labels,
+        },
+        split: learned.split,
         initial: initialHeadWeights(spec, options.seed),
         seed: options.seed,
         ...(maxEpochs !== undefined ? { maxEpochs } : {}),
@@ -515,24 +549,8 @@ export class InferenceEngine implements WorkerEngineApi {
           });
         },
       });
-      const taught = new TaughtClassifier(backbone, trained.weights, classNames);
-      const taughtHandle = `model-${this.nextHandle++}`;
-      this.models.add(taughtHandle, taught, handle);
       return {
-        model: {
-          handle: taughtHandle,
-          summary: taught.summary,
-          weights: taught.weights,
-          buildMs: 0,
-          taught: {
-            id: taughtModelId(request.name),
-            name: request.name,
-            classNames: [...classNames],
-            labels: [...taught.labels],
-            keepImageNet: options.keepImageNet,
-            backbone: handle,
-          },
-        },
+        model: this.addTaught(handle, backbone, { name: request.name, classNames, head: trained.weights }),
         report: teachReport(labels, classes, split, {
           history: trained.history,
           bestEpoch: trained.bestEpoch,
@@ -541,6 +559,55 @@ export class InferenceEngine implements WorkerEngineApi {
         }),
       };
     }).finally(() => this.jobs.close(job));
+  }
+
+  taughtHead(handle: ModelHandle): Promise<HeadWeights> {
+    return this.run(async () => {
+      const model = this.model(handle);
+      if (!(model instanceof TaughtClassifier)) throw new Error('Only a taught model has a taught head.');
+      return model.head;
+    });
+  }
+
+  loadTaught(handle: ModelHandle, taught: TaughtHead): Promise<ModelInfo> {
+    return this.run(async () => {
+      const backbone = this.model(handle);
+      if (backbone instanceof TaughtClassifier)
+        throw new Error('A taught model runs on the model it was taught on, not on another taught model.');
+      for (const [what, layer] of Object.entries(taught.head))
+        if (what !== 'kind') checkDense(layer as DenseWeights, `The taught head's ${what} layer`);
+      const features = pooledFeatureSize(backbone);
+      if (headFeatures(taught.head) !== features)
+        throw new RangeError(
+          `This head reads ${headFeatures(taught.head)} features; ${backbone.summary.variant} gives ${features}.`,
+        );
+      return this.addTaught(handle, backbone, taught);
+    });
+  }
+
+  /** Registers a taught head over its backbone (see Models): the head is its own, the backbone's tensors shared. */
+  private addTaught(
+    handle: ModelHandle,
+    backbone: Classifier,
+    { name, classNames, head }: TaughtHead,
+  ): ModelInfo {
+    const taught = new TaughtClassifier(backbone, head, classNames);
+    const taughtHandle = `model-${this.nextHandle++}`;
+    this.models.add(taughtHandle, taught, handle);
+    return {
+      handle: taughtHandle,
+      summary: taught.summary,
+      weights: taught.weights,
+      buildMs: 0,
+      taught: {
+        id: taughtModelId(name),
+        name,
+        classNames: [...classNames],
+        labels: [...taught.labels],
+        keepImageNet: head.kind === 'keepImageNet',
+        backbone: handle,
+      },
+    };
   }
 
   /** Not queued: it must reach the job it cancels, which may hold the queue. */
@@ -772,4 +839,15 @@ function success(
     sourceHeight: crop.sourceHeight,
     ...(crop.notice ? { notice: crop.notice } : {}),
   };
+}
+
+/** The parts one after another in one array of `length`. */
+function joined(parts: readonly Float32Array[], length: number): Float32Array {
+  const all = new Float32Array(length);
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { taughtModelId, teachReport, teachRequestProblem } from './teachJob';
+import { taughtModelId, teachReport, teachRequestProblem, trainingWithViews } from './teachJob';
 import type { TeachRequest } from './teachJob';
 
 const request = (changes: Partial<TeachRequest> = {}): TeachRequest => ({
@@ -76,4 +76,47 @@ describe('teachReport', () => {
 
 it('names a taught model custom:<name>', () => {
   expect(taughtModelId('plants')).toBe('custom:plants');
+});
+
+describe('augmented views', () => {
+  // Items 0..3 (features 10, 20, 30, 40), views of items 0 (11, 12) and 2 (31), with a one-value feature.
+  const augmented = { features: Float32Array.from([11, 12, 31]), of: Int32Array.from([0, 0, 2]) };
+  const items = {
+    features: Float32Array.from([10, 20, 30, 40]),
+    featureSize: 1,
+    labels: Int32Array.from([0, 0, 1, 1]),
+  };
+
+  it('are learned from with their item’s label when the item is learned from, and left out when it is held out', () => {
+    const learned = trainingWithViews({ ...items, augmented }, { train: [0, 3], heldOut: [1, 2] });
+    expect(Array.from(learned.features)).toEqual([10, 20, 30, 40, 11, 12]);
+    expect(Array.from(learned.labels)).toEqual([0, 0, 1, 1, 0, 0]);
+    expect(learned.split).toEqual({ train: [0, 3, 4, 5], heldOut: [1, 2] });
+  });
+
+  it('change nothing when there are none', () => {
+    const split = { train: [0, 2], heldOut: [1, 3] };
+    expect(trainingWithViews(items, split)).toEqual({
+      features: items.features,
+      labels: items.labels,
+      split,
+    });
+  });
+
+  it('are checked with the request: sizes, and each view of an item of the request', () => {
+    const base = request({ augmented: { features: new Float32Array(2 * 3), of: Int32Array.from([0, 3]) } });
+    expect(teachRequestProblem(base, 3)).toBeNull();
+    expect(
+      teachRequestProblem(
+        request({ augmented: { features: new Float32Array(3), of: Int32Array.from([0, 1]) } }),
+        3,
+      ),
+    ).toMatch(/2 augmented views for 1 feature vectors/);
+    expect(
+      teachRequestProblem(
+        request({ augmented: { features: new Float32Array(3), of: Int32Array.from([4]) } }),
+        3,
+      ),
+    ).toMatch(/of no item/);
+  });
 });

@@ -19,6 +19,13 @@ export interface FeaturesResult {
   features: Float32Array;
   /** Per image asked for, in its order. */
   images: FeatureRow[];
+  /** With augmentation asked for: the views of each image that decoded, `of` naming its row in `features`. */
+  augmented?: AugmentedFeatures;
+}
+
+/** How features are read: with `augment`, the views of AUGMENT_VIEWS too (a pass of the backbone each). */
+export interface FeaturesOptions {
+  augment?: boolean;
 }
 
 /** How a head is taught: the choices the panel offers. */
@@ -47,6 +54,17 @@ export interface TeachRequest {
   /** Per item, its class's index in classNames. */
   labels: Int32Array;
   options: TeachOptions;
+  /**
+   * Augmented views (src/shared/teach/augmentation.ts), learned from only: their features [views, featureSize]
+   * and the item each is a view of. A view of a held-out item is left out, so that nothing of it is learned.
+   */
+  augmented?: AugmentedFeatures;
+}
+
+/** Features of augmented views, each row a view of the item `of` names (its index in the request's items). */
+export interface AugmentedFeatures {
+  features: Float32Array;
+  of: Int32Array;
 }
 
 /** One epoch of training: loss and accuracy on both sides of the held-out split, the same weights for both. */
@@ -108,6 +126,13 @@ export function teachRequestProblem(request: TeachRequest, featureSize: number):
       return `A label ${label} names none of the ${classNames.length} classes.`;
     counts[label]! += 1;
   }
+  const { augmented } = request;
+  if (augmented) {
+    if (augmented.features.length !== augmented.of.length * featureSize)
+      return `${augmented.of.length} augmented views for ${augmented.features.length / featureSize} feature vectors.`;
+    if (augmented.of.some((item) => !(item >= 0 && item < labels.length)))
+      return 'An augmented view is of no item of the request.';
+  }
   const problem = labeledSetProblems(classNames.map((name, i) => ({ name, imageCount: counts[i]! })))[0];
   if (problem) return problem.message;
   if (options.keepImageNet && options.hiddenUnits !== undefined)
@@ -118,6 +143,38 @@ export function teachRequestProblem(request: TeachRequest, featureSize: number):
   )
     return `A hidden layer of ${options.hiddenUnits} units cannot be made.`;
   return null;
+}
+
+/**
+ * What the head learns from: the items on the training side of the split, then the augmented views of those
+ * items (appended after the items, labelled as the item they show); the held-out side stays the items alone.
+ */
+export function trainingWithViews(
+  request: Pick<TeachRequest, 'features' | 'featureSize' | 'labels' | 'augmented'>,
+  split: HeldOutSplit,
+): { features: Float32Array; labels: Int32Array; split: HeldOutSplit } {
+  const { augmented, featureSize } = request;
+  if (!augmented || augmented.of.length === 0)
+    return { features: request.features, labels: request.labels, split };
+  const learned = new Set(split.train);
+  const views = Array.from(augmented.of.keys()).filter((v) => learned.has(augmented.of[v]!));
+  const count = request.labels.length;
+  const features = new Float32Array((count + views.length) * featureSize);
+  features.set(request.features);
+  const labels = new Int32Array(count + views.length);
+  labels.set(request.labels);
+  views.forEach((v, i) => {
+    features.set(
+      augmented.features.subarray(v * featureSize, (v + 1) * featureSize),
+      (count + i) * featureSize,
+    );
+    labels[count + i] = request.labels[augmented.of[v]!]!;
+  });
+  return {
+    features,
+    labels,
+    split: { ...split, train: [...split.train, ...views.map((_, i) => count + i)] },
+  };
 }
 
 /** The report of a run: its epochs, and how the kept weights did on the held-out items. */
