@@ -8,6 +8,7 @@ import type { BackendSlice } from './backendSlice';
 import type { CameraSlice } from './cameraSlice';
 import type { CompareSlice } from './compareSlice';
 import type { ExplainSlice } from './explainSlice';
+import type { FeatureVisSlice } from './featureVisSlice';
 import type { ImagesSlice } from './imagesSlice';
 import type { InspectorSlice } from './inspectorSlice';
 import type { IntakeSlice } from './intakeSlice';
@@ -32,7 +33,8 @@ export type AppState = BackendSlice &
   PwaSlice &
   CameraSlice &
   NetworkSlice &
-  TeachSlice;
+  TeachSlice &
+  FeatureVisSlice;
 
 /**
  * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), and optionally an

@@ -1,0 +1,99 @@
+/**
+ * One feature visualization as the page runs it (issue #27): the engine job with its progress and the picture so
+ * far as it grows, cancelled by an AbortSignal; and the expected time of a run, from step times measured before.
+ */
+import { runJob } from './engineJobs';
+import type { OnProgress } from '../shared/progress';
+import type {
+  EngineApi,
+  FeatureVisPicture,
+  FeatureVisRequest,
+  FeatureVisResult,
+  FeatureVisTarget,
+  ModelHandle,
+} from '../shared/protocol';
+
+export interface FeatureVisHandlers {
+  onProgress?: OnProgress;
+  /** The picture after `step` steps, every few steps while the run goes on. */
+  onPicture?: (step: number, picture: FeatureVisPicture) => void;
+  signal?: AbortSignal;
+}
+
+/** How the page names a target, in `data-target` and in file names: `class:22` or `layer4:17`. */
+export function featureVisTargetName(target: FeatureVisTarget): string {
+  return target.kind === 'class' ? `class:${target.classIndex}` : `${target.stage}:${target.channel}`;
+}
+
+/**
+ * Steps between live pictures: about 24 pictures a run, so a short run still shows it grow and a long one does not
+ * spend its time copying pictures to the page.
+ */
+export function pictureEveryFor(steps: number): number {
+  return Math.min(8, Math.max(1, Math.round(steps / 24)));
+}
+
+export async function runFeatureVis(
+  engine: EngineApi,
+  handle: ModelHandle,
+  request: Omit<FeatureVisRequest, 'pictureEvery'>,
+  { onProgress, onPicture, signal }: FeatureVisHandlers = {},
+): Promise<FeatureVisResult> {
+  const full: FeatureVisRequest = { ...request, pictureEvery: pictureEveryFor(request.steps) };
+  return runJob(
+    engine,
+    'featvis',
+    (job) => {
+      // Pictures are not paced like progress: each is drawn when it comes, and they come every few steps only.
+      const unsubscribe = onPicture
+        ? engine.subscribe((event) => {
+            if (event.type === 'featvis-picture' && event.job === job) onPicture(event.step, event.picture);
+          })
+        : () => undefined;
+      return engine.featureVisualization(handle, full, job).finally(unsubscribe);
+    },
+    { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
+  );
+}
+
+/** What an estimate is made from: a step of the same model and target kind, or only of the same model. */
+export interface FeatureVisEstimate {
+  ms: number;
+  stepMs: number;
+  basis: 'same target' | 'other target';
+}
+
+/**
+ * The median step time of finished runs, per model and where the target sits (a channel of a stage costs the
+ * network up to that stage; a class, all of it), so the panel can say what a run will take before it starts.
+ * A cancelled run measured nothing; the figure is the latest, since the backend's speed changes as it warms up.
+ * Immutable (`with` makes a new one), so the store can hold it as state.
+ */
+export class StepTimes {
+  constructor(private readonly times: ReadonlyMap<string, number> = new Map()) {}
+
+  private static key(handle: ModelHandle, target: FeatureVisTarget): string {
+    return `${handle}|${target.kind === 'class' ? 'class' : target.stage}`;
+  }
+
+  with(handle: ModelHandle, target: FeatureVisTarget, stepMs: number): StepTimes {
+    if (!(stepMs > 0)) return this;
+    return new StepTimes(new Map(this.times).set(StepTimes.key(handle, target), stepMs));
+  }
+
+  /** The expected time of `steps` steps, or null before any run of this model has finished. */
+  estimate(handle: ModelHandle, target: FeatureVisTarget, steps: number): FeatureVisEstimate | null {
+    const same = this.times.get(StepTimes.key(handle, target));
+    // Another depth of the same model: the slowest figure known, so the estimate errs long rather than short.
+    const ofModel = [...this.times].filter(([key]) => key.startsWith(`${handle}|`)).map(([, ms]) => ms);
+    if (ofModel.length === 0) return null;
+    const stepMs = same ?? Math.max(...ofModel);
+    return { ms: stepMs * steps, stepMs, basis: same === undefined ? 'other target' : 'same target' };
+  }
+}
+
+/** The time left in a run at its pace so far (`fraction` of it took `elapsedMs`); null before any step ended. */
+export function remainingMs(elapsedMs: number, fraction: number): number | null {
+  if (fraction >= 1) return 0;
+  return fraction > 0 ? (elapsedMs / fraction) * (1 - fraction) : null;
+}

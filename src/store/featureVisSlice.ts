@@ -1,0 +1,211 @@
+/**
+ * The feature visualization panel's state (issue #27): what it maximizes, its steps and seed, the run under way
+ * with its live picture and progress, how the last one ended, and the step times its estimates come from. The
+ * job itself is runFeatureVis's (src/client/featureVisRun.ts).
+ */
+import { Latest } from '../client/latest';
+import { StepTimes, featureVisTargetName, runFeatureVis } from '../client/featureVisRun';
+import { isJobCancelled } from '../shared/jobs';
+import type { Progress } from '../shared/progress';
+import type { FeatureVisPicture, FeatureVisTarget, ModelHandle } from '../shared/protocol';
+import { saveToDisk } from './saveToDisk';
+import type { AppState, SliceCreator } from './types';
+
+/** Enough steps for a picture with structure, few enough for a ResNet18 channel in about 30 s without a GPU. */
+export const DEFAULT_FEATVIS_STEPS = 64;
+export const DEFAULT_FEATVIS_SEED = 1;
+
+export type FeatVisStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+/** A finished run, as the panel reports it and the JSON export writes it. */
+export interface FeatVisOutcome {
+  handle: ModelHandle;
+  target: FeatureVisTarget;
+  steps: number;
+  seed: number;
+  /** The objective's value for the final picture, untransformed. */
+  value: number;
+  totalMs: number;
+  stepMs: number;
+}
+
+export interface FeatureVisSlice {
+  featVisOpen: boolean;
+  featVisTarget: FeatureVisTarget | null;
+  featVisSteps: number;
+  featVisSeed: number;
+  featVisStatus: FeatVisStatus;
+  featVisProgress: Progress | null;
+  /** The picture shown: the run's latest while it runs, its final one after. */
+  featVisPicture: FeatureVisPicture | null;
+  /** The steps behind the picture shown. */
+  featVisPictureStep: number;
+  /** When the run under way started (performance.now()), for the time left at its pace. */
+  featVisStartedAt: number | null;
+  featVisOutcome: FeatVisOutcome | null;
+  featVisError: string | null;
+  /** Median step times of the runs that finished: where the estimate before a run comes from. */
+  featVisStepTimes: StepTimes;
+  /** Opens the panel, on `target` if given (else on the one chosen before, or the inspected image's top class). */
+  openFeatVis: (target?: FeatureVisTarget) => void;
+  closeFeatVis: () => void;
+  setFeatVisTarget: (target: FeatureVisTarget) => void;
+  setFeatVisSteps: (steps: number) => void;
+  setFeatVisSeed: (seed: number) => void;
+  runFeatVis: () => Promise<void>;
+  cancelFeatVis: () => void;
+  /** Drops the run and its picture (the model they belong to is gone); the settings stay. */
+  resetFeatVis: () => void;
+  exportFeatVisJson: () => void;
+}
+
+/** The file name of the last run's exports, without the extension: model, target, steps and seed. */
+export function featVisFileName(state: Pick<AppState, 'featVisOutcome' | 'summary'>): string {
+  const o = state.featVisOutcome;
+  if (!o) return 'feature-visualization';
+  const target = featureVisTargetName(o.target).replace(':', '-');
+  return `${state.summary?.variant ?? 'model'}-featvis-${target}-${o.steps}steps-seed${o.seed}`;
+}
+
+export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _store, context) => {
+  const runs = new Latest();
+  let aborting: AbortController | null = null;
+
+  function stopRun(): void {
+    runs.supersede();
+    aborting?.abort();
+    aborting = null;
+  }
+
+  /** What a run starts on when none was chosen: the class the inspected image is taken for. */
+  function defaultTarget(): FeatureVisTarget | null {
+    const top = get().inspection?.predictions[0]?.classIndex;
+    return top === undefined ? null : { kind: 'class', classIndex: top };
+  }
+
+  return {
+    featVisOpen: false,
+    featVisTarget: null,
+    featVisSteps: DEFAULT_FEATVIS_STEPS,
+    featVisSeed: DEFAULT_FEATVIS_SEED,
+    featVisStatus: 'idle',
+    featVisProgress: null,
+    featVisPicture: null,
+    featVisPictureStep: 0,
+    featVisStartedAt: null,
+    featVisOutcome: null,
+    featVisError: null,
+    featVisStepTimes: new StepTimes(),
+
+    openFeatVis: (target) => {
+      set({ featVisOpen: true, featVisTarget: target ?? get().featVisTarget ?? defaultTarget() });
+    },
+
+    closeFeatVis: () => {
+      get().cancelFeatVis();
+      set({ featVisOpen: false });
+    },
+
+    setFeatVisTarget: (featVisTarget) => set({ featVisTarget }),
+    setFeatVisSteps: (featVisSteps) => set({ featVisSteps }),
+    setFeatVisSeed: (featVisSeed) => set({ featVisSeed }),
+
+    runFeatVis: async () => {
+      const s = get();
+      const engine = context.engine;
+      const handle = s.modelHandle;
+      const target = s.featVisTarget;
+      if (!engine || !handle || !target || s.modelStatus !== 'ready') return;
+      stopRun();
+      const isCurrent = runs.begin();
+      const controller = new AbortController();
+      aborting = controller;
+      const { featVisSteps: steps, featVisSeed: seed } = s;
+      set({
+        featVisStatus: 'running',
+        featVisProgress: { fraction: 0, message: 'Starting' },
+        featVisPicture: null,
+        featVisPictureStep: 0,
+        featVisStartedAt: performance.now(),
+        featVisOutcome: null,
+        featVisError: null,
+      });
+      try {
+        const result = await runFeatureVis(
+          engine,
+          handle,
+          { target, steps, seed },
+          {
+            signal: controller.signal,
+            onProgress: (featVisProgress) => {
+              if (isCurrent()) set({ featVisProgress });
+            },
+            onPicture: (featVisPictureStep, featVisPicture) => {
+              if (isCurrent()) set({ featVisPicture, featVisPictureStep });
+            },
+          },
+        );
+        if (!isCurrent()) return;
+        const { value, totalMs, stepMs } = result;
+        set({
+          featVisStatus: 'done',
+          featVisProgress: null,
+          featVisPicture: result.picture,
+          featVisPictureStep: steps,
+          featVisStartedAt: null,
+          featVisOutcome: { handle, target, steps, seed, value, totalMs, stepMs },
+          featVisStepTimes: get().featVisStepTimes.with(handle, target, stepMs),
+        });
+      } catch (err) {
+        if (!isCurrent()) return;
+        set({
+          featVisStatus: isJobCancelled(err) ? 'cancelled' : 'error',
+          featVisProgress: null,
+          featVisStartedAt: null,
+          featVisError: isJobCancelled(err) ? null : err instanceof Error ? err.message : String(err),
+        });
+      } finally {
+        if (aborting === controller) aborting = null;
+      }
+    },
+
+    cancelFeatVis: () => {
+      if (get().featVisStatus !== 'running') return;
+      stopRun();
+      // The picture so far stays: it is what the run had reached.
+      set({ featVisStatus: 'cancelled', featVisProgress: null, featVisStartedAt: null });
+    },
+
+    resetFeatVis: () => {
+      stopRun();
+      set({
+        featVisStatus: 'idle',
+        featVisProgress: null,
+        featVisPicture: null,
+        featVisPictureStep: 0,
+        featVisStartedAt: null,
+        featVisOutcome: null,
+        featVisError: null,
+      });
+    },
+
+    exportFeatVisJson: () => {
+      const o = get().featVisOutcome;
+      if (!o) return;
+      const data = {
+        model: get().summary?.variant ?? null,
+        weights: get().weights?.name ?? null,
+        objective:
+          o.target.kind === 'class'
+            ? { kind: 'class logit', classIndex: o.target.classIndex }
+            : { kind: 'channel mean', stage: o.target.stage, channel: o.target.channel },
+        target: featureVisTargetName(o.target),
+        settings: { steps: o.steps, seed: o.seed, size: get().featVisPicture?.width ?? null },
+        finalValue: o.value,
+        totalMs: o.totalMs,
+        medianStepMs: o.stepMs,
+      };
+      saveToDisk(`${featVisFileName(get())}.json`, JSON.stringify(data, null, 2), 'application/json');
+    },
+  };
+};
