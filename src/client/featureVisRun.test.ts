@@ -1,12 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import {
-  StepTimes,
-  featureVisTargetName,
-  pictureEveryFor,
-  remainingMs,
-  runFeatureVis,
-} from './featureVisRun';
+import { StepTimes, pictureEveryFor, remainingMs, runFeatureVis } from './featureVisRun';
 import { isJobCancelled } from '../shared/jobs';
 import type { FeatureVisTarget } from '../shared/protocol';
 import {
@@ -88,13 +82,6 @@ describe('runFeatureVis', () => {
   });
 });
 
-describe('featureVisTargetName', () => {
-  it('names a class by its index and a channel by its stage', () => {
-    expect(featureVisTargetName(CLASS)).toBe('class:22');
-    expect(featureVisTargetName(CHANNEL)).toBe('layer4:17');
-  });
-});
-
 describe('pictureEveryFor', () => {
   it('shows a short run every step and a long one every 8 steps at most', () => {
     expect(pictureEveryFor(8)).toBe(1);
@@ -105,27 +92,32 @@ describe('pictureEveryFor', () => {
 
 describe('StepTimes', () => {
   it('says nothing before a run of the model has finished', () => {
-    expect(new StepTimes().estimate('m', CHANNEL, 10)).toBeNull();
+    expect(new StepTimes().estimate('m', CHANNEL, 100, 10)).toBeNull();
   });
 
   it('estimates from the same target depth, else from the slowest depth known for the model', () => {
     const times = new StepTimes()
-      .with('m', { kind: 'channel', stage: 'layer1', channel: 0 }, 20)
-      .with('m', CHANNEL, 50);
-    expect(times.estimate('m', { ...CHANNEL, channel: 3 }, 10)).toEqual({
+      .with('m', { kind: 'channel', stage: 'layer1', channel: 0 }, 100, 20)
+      .with('m', CHANNEL, 100, 50);
+    expect(times.estimate('m', { ...CHANNEL, channel: 3 }, 100, 10)).toEqual({
       ms: 500,
       stepMs: 50,
       basis: 'same target',
     });
-    expect(times.estimate('m', CLASS, 10)).toEqual({ ms: 500, stepMs: 50, basis: 'other target' });
-    expect(times.estimate('other', CLASS, 10)).toBeNull();
+    expect(times.estimate('m', CLASS, 100, 10)).toEqual({ ms: 500, stepMs: 50, basis: 'other target' });
+    expect(times.estimate('other', CLASS, 100, 10)).toBeNull();
+  });
+
+  it('scales a step with the picture’s pixels', () => {
+    const times = new StepTimes().with('m', CHANNEL, 100, 50);
+    expect(times.estimate('m', CHANNEL, 200, 10)).toEqual({ ms: 2000, stepMs: 200, basis: 'same target' });
   });
 
   it('keeps the latest figure and ignores a run that measured nothing', () => {
     const before = new StepTimes();
-    const times = before.with('m', CHANNEL, 50).with('m', CHANNEL, 40).with('m', CHANNEL, 0);
-    expect(times.estimate('m', CHANNEL, 2)?.ms).toBe(80);
-    expect(before.estimate('m', CHANNEL, 2)).toBeNull();
+    const times = before.with('m', CHANNEL, 10, 50).with('m', CHANNEL, 10, 40).with('m', CHANNEL, 10, 0);
+    expect(times.estimate('m', CHANNEL, 10, 2)?.ms).toBe(80);
+    expect(before.estimate('m', CHANNEL, 10, 2)).toBeNull();
   });
 });
 

@@ -20,11 +20,6 @@ export interface FeatureVisHandlers {
   signal?: AbortSignal;
 }
 
-/** How the page names a target, in `data-target` and in file names: `class:22` or `layer4:17`. */
-export function featureVisTargetName(target: FeatureVisTarget): string {
-  return target.kind === 'class' ? `class:${target.classIndex}` : `${target.stage}:${target.channel}`;
-}
-
 /**
  * Steps between live pictures: about 24 pictures a run, so a short run still shows it grow and a long one does not
  * spend its time copying pictures to the page.
@@ -65,29 +60,36 @@ export interface FeatureVisEstimate {
 
 /**
  * The median step time of finished runs, per model and where the target sits (a channel of a stage costs the
- * network up to that stage; a class, all of it), so the panel can say what a run will take before it starts.
- * A cancelled run measured nothing; the figure is the latest, since the backend's speed changes as it warms up.
- * Immutable (`with` makes a new one), so the store can hold it as state.
+ * network up to that stage; a class, all of it), per pixel of the picture (a convolution's cost grows with its
+ * pixels), so the panel can say what a run will take before it starts. A cancelled run measured nothing; the
+ * figure is the latest, since the backend's speed changes as it warms up. Immutable (`with` makes a new one), so
+ * the store can hold it as state.
  */
 export class StepTimes {
-  constructor(private readonly times: ReadonlyMap<string, number> = new Map()) {}
+  constructor(private readonly perPixel: ReadonlyMap<string, number> = new Map()) {}
 
   private static key(handle: ModelHandle, target: FeatureVisTarget): string {
     return `${handle}|${target.kind === 'class' ? 'class' : target.stage}`;
   }
 
-  with(handle: ModelHandle, target: FeatureVisTarget, stepMs: number): StepTimes {
-    if (!(stepMs > 0)) return this;
-    return new StepTimes(new Map(this.times).set(StepTimes.key(handle, target), stepMs));
+  /** A run of `target` on `size` x `size` pixels took `stepMs` a step. */
+  with(handle: ModelHandle, target: FeatureVisTarget, size: number, stepMs: number): StepTimes {
+    if (!(stepMs > 0) || !(size > 0)) return this;
+    return new StepTimes(new Map(this.perPixel).set(StepTimes.key(handle, target), stepMs / (size * size)));
   }
 
-  /** The expected time of `steps` steps, or null before any run of this model has finished. */
-  estimate(handle: ModelHandle, target: FeatureVisTarget, steps: number): FeatureVisEstimate | null {
-    const same = this.times.get(StepTimes.key(handle, target));
+  /** The expected time of `steps` steps on `size` x `size` pixels, or null before a run of this model finished. */
+  estimate(
+    handle: ModelHandle,
+    target: FeatureVisTarget,
+    size: number,
+    steps: number,
+  ): FeatureVisEstimate | null {
+    const same = this.perPixel.get(StepTimes.key(handle, target));
     // Another depth of the same model: the slowest figure known, so the estimate errs long rather than short.
-    const ofModel = [...this.times].filter(([key]) => key.startsWith(`${handle}|`)).map(([, ms]) => ms);
+    const ofModel = [...this.perPixel].filter(([key]) => key.startsWith(`${handle}|`)).map(([, ms]) => ms);
     if (ofModel.length === 0) return null;
-    const stepMs = same ?? Math.max(...ofModel);
+    const stepMs = (same ?? Math.max(...ofModel)) * size * size;
     return { ms: stepMs * steps, stepMs, basis: same === undefined ? 'other target' : 'same target' };
   }
 }

@@ -10,7 +10,7 @@ import {
   flush,
 } from '../testing/fakeEngine';
 import type { FakeEngine } from '../testing/fakeEngine';
-import { DEFAULT_FEATVIS_STEPS, featVisFileName } from './featureVisSlice';
+import { DEFAULT_FEATVIS_STEPS, featVisFileName, featureVisTargetName } from './featureVisSlice';
 import { createAppStore } from './index';
 import type { AppStore } from './index';
 
@@ -64,7 +64,10 @@ describe('featureVisSlice', () => {
   it('runs the chosen target with live pictures and progress, then shows the final picture and value', async () => {
     const { run } = await started(8, 4);
     const call = fake.featureVisCalls[0]!;
-    expect(call.args).toEqual({ handle, request: { target: CHANNEL, steps: 8, seed: 4, pictureEvery: 1 } });
+    expect(call.args).toEqual({
+      handle,
+      request: { target: CHANNEL, steps: 8, seed: 4, size: 128, pictureEvery: 1 },
+    });
     expect(store.getState().featVisStatus).toBe('running');
     expect(store.getState().featVisPicture).toBeNull();
 
@@ -84,10 +87,10 @@ describe('featureVisSlice', () => {
       featVisProgress: null,
       featVisPicture: fakeFeatureVisPicture(4, 8),
       featVisPictureStep: 8,
-      featVisOutcome: { handle, target: CHANNEL, steps: 8, seed: 4, value: 12, stepMs: 10 },
+      featVisOutcome: { handle, target: CHANNEL, steps: 8, seed: 4, size: 128, value: 12, stepMs: 10 },
     });
     // The next run's estimate comes from this one's step time.
-    expect(s.featVisStepTimes.estimate(handle, CHANNEL, 100)).toEqual({
+    expect(s.featVisStepTimes.estimate(handle, CHANNEL, 128, 100)).toEqual({
       ms: 1000,
       stepMs: 10,
       basis: 'same target',
@@ -107,7 +110,7 @@ describe('featureVisSlice', () => {
     call.answer.reject(explainCancelled());
     await run;
     expect(store.getState().featVisStatus).toBe('cancelled');
-    expect(store.getState().featVisStepTimes.estimate(handle, CHANNEL, 8)).toBeNull();
+    expect(store.getState().featVisStepTimes.estimate(handle, CHANNEL, 128, 8)).toBeNull();
   });
 
   it('a second run supersedes the first: only the second one’s answer is shown', async () => {
@@ -172,16 +175,23 @@ describe('featureVisSlice', () => {
     const call = fake.featureVisCalls[0]!;
     call.answer.resolve(fakeFeatureVisResult(call.args.request));
     await run;
-    expect(featVisFileName(store.getState())).toBe('resnet18-featvis-layer4-17-8steps-seed4');
+    expect(featVisFileName(store.getState())).toBe('resnet18-featvis-layer4-17-128px-8steps-seed4');
     store.getState().exportFeatVisJson();
     const [name, text] = vi.mocked(saveToDisk).mock.calls[0]!;
-    expect(name).toBe('resnet18-featvis-layer4-17-8steps-seed4.json');
+    expect(name).toBe('resnet18-featvis-layer4-17-128px-8steps-seed4.json');
     expect(JSON.parse(String(text))).toMatchObject({
       model: 'resnet18',
       objective: { kind: 'channel mean', stage: 'layer4', channel: 17 },
       target: 'layer4:17',
-      settings: { steps: 8, seed: 4, size: 4 },
+      settings: { steps: 8, seed: 4, size: 128 },
       finalValue: 12,
     });
+  });
+});
+
+describe('featureVisTargetName', () => {
+  it('names a class by its index and a channel by its stage', () => {
+    expect(featureVisTargetName({ kind: 'class', classIndex: 22 })).toBe('class:22');
+    expect(featureVisTargetName(CHANNEL)).toBe('layer4:17');
   });
 });

@@ -4,7 +4,7 @@
  * job itself is runFeatureVis's (src/client/featureVisRun.ts).
  */
 import { Latest } from '../client/latest';
-import { StepTimes, featureVisTargetName, runFeatureVis } from '../client/featureVisRun';
+import { StepTimes, remainingMs, runFeatureVis } from '../client/featureVisRun';
 import { isJobCancelled } from '../shared/jobs';
 import type { Progress } from '../shared/progress';
 import type { FeatureVisPicture, FeatureVisTarget, ModelHandle } from '../shared/protocol';
@@ -14,6 +14,9 @@ import type { AppState, SliceCreator } from './types';
 /** Enough steps for a picture with structure, few enough for a ResNet18 channel in about 30 s without a GPU. */
 export const DEFAULT_FEATVIS_STEPS = 64;
 export const DEFAULT_FEATVIS_SEED = 1;
+/** The picture's sides offered: a step's cost grows with the pixels, and 128 px already shows the patterns. */
+export const FEATVIS_SIZES = [96, 128, 160, 224] as const;
+export const DEFAULT_FEATVIS_SIZE = 128;
 
 export type FeatVisStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 
@@ -23,6 +26,7 @@ export interface FeatVisOutcome {
   target: FeatureVisTarget;
   steps: number;
   seed: number;
+  size: number;
   /** The objective's value for the final picture, untransformed. */
   value: number;
   totalMs: number;
@@ -34,14 +38,16 @@ export interface FeatureVisSlice {
   featVisTarget: FeatureVisTarget | null;
   featVisSteps: number;
   featVisSeed: number;
+  /** The picture's side in pixels. */
+  featVisSize: number;
   featVisStatus: FeatVisStatus;
   featVisProgress: Progress | null;
   /** The picture shown: the run's latest while it runs, its final one after. */
   featVisPicture: FeatureVisPicture | null;
   /** The steps behind the picture shown. */
   featVisPictureStep: number;
-  /** When the run under way started (performance.now()), for the time left at its pace. */
-  featVisStartedAt: number | null;
+  /** The time the run under way has left at its pace so far (null before its first step ends). */
+  featVisRemainingMs: number | null;
   featVisOutcome: FeatVisOutcome | null;
   featVisError: string | null;
   /** Median step times of the runs that finished: where the estimate before a run comes from. */
@@ -52,6 +58,7 @@ export interface FeatureVisSlice {
   setFeatVisTarget: (target: FeatureVisTarget) => void;
   setFeatVisSteps: (steps: number) => void;
   setFeatVisSeed: (seed: number) => void;
+  setFeatVisSize: (size: number) => void;
   runFeatVis: () => Promise<void>;
   cancelFeatVis: () => void;
   /** Drops the run and its picture (the model they belong to is gone); the settings stay. */
@@ -59,12 +66,17 @@ export interface FeatureVisSlice {
   exportFeatVisJson: () => void;
 }
 
+/** How the page names a target, in `data-target` and in file names: `class:22` or `layer4:17`. */
+export function featureVisTargetName(target: FeatureVisTarget): string {
+  return target.kind === 'class' ? `class:${target.classIndex}` : `${target.stage}:${target.channel}`;
+}
+
 /** The file name of the last run's exports, without the extension: model, target, steps and seed. */
 export function featVisFileName(state: Pick<AppState, 'featVisOutcome' | 'summary'>): string {
   const o = state.featVisOutcome;
   if (!o) return 'feature-visualization';
   const target = featureVisTargetName(o.target).replace(':', '-');
-  return `${state.summary?.variant ?? 'model'}-featvis-${target}-${o.steps}steps-seed${o.seed}`;
+  return `${state.summary?.variant ?? 'model'}-featvis-${target}-${o.size}px-${o.steps}steps-seed${o.seed}`;
 }
 
 export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _store, context) => {
@@ -88,11 +100,12 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
     featVisTarget: null,
     featVisSteps: DEFAULT_FEATVIS_STEPS,
     featVisSeed: DEFAULT_FEATVIS_SEED,
+    featVisSize: DEFAULT_FEATVIS_SIZE,
     featVisStatus: 'idle',
     featVisProgress: null,
     featVisPicture: null,
     featVisPictureStep: 0,
-    featVisStartedAt: null,
+    featVisRemainingMs: null,
     featVisOutcome: null,
     featVisError: null,
     featVisStepTimes: new StepTimes(),
@@ -109,6 +122,7 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
     setFeatVisTarget: (featVisTarget) => set({ featVisTarget }),
     setFeatVisSteps: (featVisSteps) => set({ featVisSteps }),
     setFeatVisSeed: (featVisSeed) => set({ featVisSeed }),
+    setFeatVisSize: (featVisSize) => set({ featVisSize }),
 
     runFeatVis: async () => {
       const s = get();
@@ -120,13 +134,14 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
       const isCurrent = runs.begin();
       const controller = new AbortController();
       aborting = controller;
-      const { featVisSteps: steps, featVisSeed: seed } = s;
+      const { featVisSteps: steps, featVisSeed: seed, featVisSize: size } = s;
+      const startedAt = performance.now();
       set({
         featVisStatus: 'running',
         featVisProgress: { fraction: 0, message: 'Starting' },
         featVisPicture: null,
         featVisPictureStep: 0,
-        featVisStartedAt: performance.now(),
+        featVisRemainingMs: null,
         featVisOutcome: null,
         featVisError: null,
       });
@@ -134,11 +149,13 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
         const result = await runFeatureVis(
           engine,
           handle,
-          { target, steps, seed },
+          { target, steps, seed, size },
           {
             signal: controller.signal,
             onProgress: (featVisProgress) => {
-              if (isCurrent()) set({ featVisProgress });
+              const elapsed = performance.now() - startedAt;
+              const featVisRemainingMs = remainingMs(elapsed, featVisProgress.fraction ?? 0);
+              if (isCurrent()) set({ featVisProgress, featVisRemainingMs });
             },
             onPicture: (featVisPictureStep, featVisPicture) => {
               if (isCurrent()) set({ featVisPicture, featVisPictureStep });
@@ -152,16 +169,16 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
           featVisProgress: null,
           featVisPicture: result.picture,
           featVisPictureStep: steps,
-          featVisStartedAt: null,
-          featVisOutcome: { handle, target, steps, seed, value, totalMs, stepMs },
-          featVisStepTimes: get().featVisStepTimes.with(handle, target, stepMs),
+          featVisRemainingMs: null,
+          featVisOutcome: { handle, target, steps, seed, size, value, totalMs, stepMs },
+          featVisStepTimes: get().featVisStepTimes.with(handle, target, size, stepMs),
         });
       } catch (err) {
         if (!isCurrent()) return;
         set({
           featVisStatus: isJobCancelled(err) ? 'cancelled' : 'error',
           featVisProgress: null,
-          featVisStartedAt: null,
+          featVisRemainingMs: null,
           featVisError: isJobCancelled(err) ? null : err instanceof Error ? err.message : String(err),
         });
       } finally {
@@ -173,7 +190,7 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
       if (get().featVisStatus !== 'running') return;
       stopRun();
       // The picture so far stays: it is what the run had reached.
-      set({ featVisStatus: 'cancelled', featVisProgress: null, featVisStartedAt: null });
+      set({ featVisStatus: 'cancelled', featVisProgress: null, featVisRemainingMs: null });
     },
 
     resetFeatVis: () => {
@@ -183,7 +200,7 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
         featVisProgress: null,
         featVisPicture: null,
         featVisPictureStep: 0,
-        featVisStartedAt: null,
+        featVisRemainingMs: null,
         featVisOutcome: null,
         featVisError: null,
       });
@@ -200,7 +217,7 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
             ? { kind: 'class logit', classIndex: o.target.classIndex }
             : { kind: 'channel mean', stage: o.target.stage, channel: o.target.channel },
         target: featureVisTargetName(o.target),
-        settings: { steps: o.steps, seed: o.seed, size: get().featVisPicture?.width ?? null },
+        settings: { steps: o.steps, seed: o.seed, size: o.size },
         finalValue: o.value,
         totalMs: o.totalMs,
         medianStepMs: o.stepMs,
