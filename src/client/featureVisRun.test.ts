@@ -95,22 +95,23 @@ describe('StepTimes', () => {
     expect(new StepTimes().estimate('m', CHANNEL, 100, 10)).toBeNull();
   });
 
-  it('estimates from the same target depth, else from the slowest depth known for the model', () => {
+  it('estimates from the same depth and size, else from the slowest figure known for the model', () => {
     const times = new StepTimes()
       .with('m', { kind: 'channel', stage: 'layer1', channel: 0 }, 100, 20)
       .with('m', CHANNEL, 100, 50);
     expect(times.estimate('m', { ...CHANNEL, channel: 3 }, 100, 10)).toEqual({
       ms: 500,
       stepMs: 50,
-      basis: 'same target',
+      basis: 'same settings',
     });
-    expect(times.estimate('m', CLASS, 100, 10)).toEqual({ ms: 500, stepMs: 50, basis: 'other target' });
+    expect(times.estimate('m', CLASS, 100, 10)).toEqual({ ms: 500, stepMs: 50, basis: 'other settings' });
     expect(times.estimate('other', CLASS, 100, 10)).toBeNull();
   });
 
-  it('scales a step with the picture’s pixels', () => {
-    const times = new StepTimes().with('m', CHANNEL, 100, 50);
-    expect(times.estimate('m', CHANNEL, 200, 10)).toEqual({ ms: 2000, stepMs: 200, basis: 'same target' });
+  it('keeps each picture size apart', () => {
+    const times = new StepTimes().with('m', CHANNEL, 96, 50).with('m', CHANNEL, 224, 80);
+    expect(times.estimate('m', CHANNEL, 96, 10)).toEqual({ ms: 500, stepMs: 50, basis: 'same settings' });
+    expect(times.estimate('m', CHANNEL, 160, 10)).toEqual({ ms: 800, stepMs: 80, basis: 'other settings' });
   });
 
   it('keeps the latest figure and ignores a run that measured nothing', () => {

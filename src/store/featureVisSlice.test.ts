@@ -93,7 +93,7 @@ describe('featureVisSlice', () => {
     expect(s.featVisStepTimes.estimate(handle, CHANNEL, 128, 100)).toEqual({
       ms: 1000,
       stepMs: 10,
-      basis: 'same target',
+      basis: 'same settings',
     });
   });
 

@@ -14,7 +14,7 @@ import type { AppState, SliceCreator } from './types';
 /** Enough steps for a picture with structure, few enough for a ResNet18 channel in about 30 s without a GPU. */
 export const DEFAULT_FEATVIS_STEPS = 64;
 export const DEFAULT_FEATVIS_SEED = 1;
-/** The picture's sides offered: a step's cost grows with the pixels, and 128 px already shows the patterns. */
+/** The picture's sides offered: a smaller picture's step is cheaper, and 128 px already shows the patterns. */
 export const FEATVIS_SIZES = [96, 128, 160, 224] as const;
 export const DEFAULT_FEATVIS_SIZE = 128;
 

@@ -47,7 +47,7 @@ export function FeatureVisFigure() {
     >
       <canvas
         ref={ref}
-        className="explain-map__canvas featvis__canvas"
+        className="featvis__canvas"
         width={width}
         height={height}
         data-testid="featvis-image"

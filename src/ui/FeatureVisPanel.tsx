@@ -223,7 +223,7 @@ function FeatureVisStatus() {
       {s.status === 'error' && <span className="warn">{s.error} </span>}
       {estimate.basis
         ? `Expected: about ${formatRoughDuration(estimate.ms)} (an estimate: ${formatMs(estimate.stepMs)} a step, ` +
-          `measured on the last finished run ${estimate.basis === 'same target' ? 'at this depth' : 'at another depth'} of this model).`
+          `measured on the last finished run ${estimate.basis === 'same settings' ? 'of this depth and size' : 'with other settings'} on this model).`
         : 'Expected time: not known yet. The first run measures a step, and says the time left as it goes.'}
     </p>
   );
