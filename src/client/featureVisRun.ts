@@ -61,10 +61,10 @@ export interface FeatureVisEstimate {
 /**
  * The median step time of finished runs, per model, where the target sits (a channel of a stage costs the network
  * up to that stage; a class, all of it) and picture size, so the panel can say what a run will take before it
- * starts. Size is kept apart rather than scaled: on a software GPU a step's fixed cost per operation outweighs its
- * pixels (ResNet18 layer4 measured 1.4 s a step at 96 px, 2.2 s at 224). A cancelled run measured nothing; the
- * figure is the latest, since the backend's speed changes as it warms up. Immutable (`with` makes a new one), so
- * the store can hold it as state.
+ * starts. Size is kept apart rather than scaled by pixels, which a step's time does not follow (ResNet18 layer4
+ * on this machine's WASM: 1.1 s a step at 96 px, 0.95 s at 128, 2.5 s at 224; docs/feature-visualization.md).
+ * A cancelled run measured nothing; the figure is the latest, since the backend's speed changes as it warms up.
+ * Immutable (`with` makes a new one), so the store can hold it as state.
  */
 export class StepTimes {
   constructor(private readonly times: ReadonlyMap<string, number> = new Map()) {}
