@@ -3,7 +3,7 @@
  * with its live picture and progress, how the last one ended, and the step times its estimates come from. The
  * job itself is runFeatureVis's (src/client/featureVisRun.ts).
  */
-import { Latest } from '../client/latest';
+import { LatestJob } from '../client/latest';
 import { StepTimes, remainingMs, runFeatureVis } from '../client/featureVisRun';
 import { isJobCancelled } from '../shared/jobs';
 import type { Progress } from '../shared/progress';
@@ -79,15 +79,19 @@ export function featVisFileName(state: Pick<AppState, 'featVisOutcome' | 'summar
   return `${state.summary?.variant ?? 'model'}-featvis-${target}-${o.size}px-${o.steps}steps-seed${o.seed}`;
 }
 
-export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _store, context) => {
-  const runs = new Latest();
-  let aborting: AbortController | null = null;
+/** No run: nothing in progress, no picture, no outcome. */
+const NO_RUN = {
+  featVisProgress: null,
+  featVisPicture: null,
+  featVisPictureStep: 0,
+  featVisRemainingMs: null,
+  featVisOutcome: null,
+  featVisError: null,
+} as const;
 
-  function stopRun(): void {
-    runs.supersede();
-    aborting?.abort();
-    aborting = null;
-  }
+export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _store, context) => {
+  const runs = new LatestJob();
+  const stopRun = () => runs.stop();
 
   /** What a run starts on when none was chosen: the class the inspected image is taken for. */
   function defaultTarget(): FeatureVisTarget | null {
@@ -102,12 +106,7 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
     featVisSeed: DEFAULT_FEATVIS_SEED,
     featVisSize: DEFAULT_FEATVIS_SIZE,
     featVisStatus: 'idle',
-    featVisProgress: null,
-    featVisPicture: null,
-    featVisPictureStep: 0,
-    featVisRemainingMs: null,
-    featVisOutcome: null,
-    featVisError: null,
+    ...NO_RUN,
     featVisStepTimes: new StepTimes(),
 
     openFeatVis: (target) => {
@@ -130,28 +129,17 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
       const handle = s.modelHandle;
       const target = s.featVisTarget;
       if (!engine || !handle || !target || s.modelStatus !== 'ready') return;
-      stopRun();
-      const isCurrent = runs.begin();
-      const controller = new AbortController();
-      aborting = controller;
+      const { isCurrent, signal } = runs.begin();
       const { featVisSteps: steps, featVisSeed: seed, featVisSize: size } = s;
       const startedAt = performance.now();
-      set({
-        featVisStatus: 'running',
-        featVisProgress: { fraction: 0, message: 'Starting' },
-        featVisPicture: null,
-        featVisPictureStep: 0,
-        featVisRemainingMs: null,
-        featVisOutcome: null,
-        featVisError: null,
-      });
+      set({ featVisStatus: 'running', ...NO_RUN, featVisProgress: { fraction: 0, message: 'Starting' } });
       try {
         const result = await runFeatureVis(
           engine,
           handle,
           { target, steps, seed, size },
           {
-            signal: controller.signal,
+            signal,
             onProgress: (featVisProgress) => {
               const elapsed = performance.now() - startedAt;
               const featVisRemainingMs = remainingMs(elapsed, featVisProgress.fraction ?? 0);
@@ -181,8 +169,6 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
           featVisRemainingMs: null,
           featVisError: isJobCancelled(err) ? null : err instanceof Error ? err.message : String(err),
         });
-      } finally {
-        if (aborting === controller) aborting = null;
       }
     },
 
@@ -195,15 +181,7 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
 
     resetFeatVis: () => {
       stopRun();
-      set({
-        featVisStatus: 'idle',
-        featVisProgress: null,
-        featVisPicture: null,
-        featVisPictureStep: 0,
-        featVisRemainingMs: null,
-        featVisOutcome: null,
-        featVisError: null,
-      });
+      set({ featVisStatus: 'idle', ...NO_RUN });
     },
 
     exportFeatVisJson: () => {
