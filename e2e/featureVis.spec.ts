@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 
+import { expectNoSeriousViolations } from './axe';
 import { expect, test } from './test';
 import { addImages, fixture, numTensors, openApp, predictionsOf, resultFor } from './helpers';
 
@@ -72,6 +73,7 @@ test('a channel from an enlarged tile: live picture, cancel, same seed same pict
   const baseline = await numTensors(page);
   // The finished run measured a step: the next run's time is estimated before it starts.
   await expect(vis.getByTestId('featvis-estimate')).toContainText(/Expected: about \d+ s/);
+  await expectNoSeriousViolations(page, 'feature visualization, done');
 
   // A long run, watched as it grows, then cancelled.
   await setRun(vis, 48, 5);

@@ -42,9 +42,7 @@ export function FeatureVisFigure() {
       if (blob) saveToDisk(`${fileName}.png`, blob, 'image/png');
     }, 'image/png');
   return (
-    <figure
-      className={`explain-map featvis__figure${status === 'running' ? ' featvis__figure--running' : ''}`}
-    >
+    <figure className="featvis__figure">
       <canvas
         ref={ref}
         className="featvis__canvas"
