@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { Latest } from './latest';
+import { Latest, LatestJob } from './latest';
 
 describe('Latest', () => {
   it('lets only the newest request apply its answer', () => {
@@ -25,5 +25,26 @@ describe('Latest', () => {
     expect(now()).toBe(true);
     latest.begin();
     expect(now()).toBe(false);
+  });
+});
+
+describe('LatestJob', () => {
+  it('aborts the job before and makes it stale when the next begins', () => {
+    const jobs = new LatestJob();
+    const first = jobs.begin();
+    const second = jobs.begin();
+    expect(first.signal.aborted).toBe(true);
+    expect(first.isCurrent()).toBe(false);
+    expect(second.signal.aborted).toBe(false);
+    expect(second.isCurrent()).toBe(true);
+  });
+
+  it('stops the job under way, and stopping again is harmless', () => {
+    const jobs = new LatestJob();
+    const job = jobs.begin();
+    jobs.stop();
+    jobs.stop();
+    expect(job.signal.aborted).toBe(true);
+    expect(job.isCurrent()).toBe(false);
   });
 });

@@ -23,3 +23,27 @@ export class Latest {
     return () => now === this.generation;
   }
 }
+
+/**
+ * Long jobs of one kind where a new one, or a stop, both makes the earlier answers stale and aborts the earlier
+ * job (its signal): a teaching run, a feature visualization.
+ */
+export class LatestJob {
+  private readonly latest = new Latest();
+  private controller: AbortController | null = null;
+
+  /** Stops the job before, if any, and starts one: its staleness check and the signal that cancels it. */
+  begin(): { isCurrent: () => boolean; signal: AbortSignal } {
+    this.stop();
+    const controller = new AbortController();
+    this.controller = controller;
+    return { isCurrent: this.latest.begin(), signal: controller.signal };
+  }
+
+  /** Ends the job under way, if any: its answers are dropped from now on. */
+  stop(): void {
+    this.latest.supersede();
+    this.controller?.abort();
+    this.controller = null;
+  }
+}

@@ -5,6 +5,7 @@ import {
   formatCompact,
   formatCount,
   formatMs,
+  formatRoughDuration,
   formatPercent,
   formatShare,
   spokenPercent,
@@ -43,5 +44,13 @@ describe('formatCompact', () => {
     expect(formatCompact(9_728)).toBe('9.7 k');
     expect(formatCompact(64)).toBe('64');
     expect(formatCompact(0)).toBe('0');
+  });
+});
+
+describe('formatRoughDuration', () => {
+  it('rounds to the second, at least one, with minutes past a minute', () => {
+    expect(formatRoughDuration(120)).toBe('1 s');
+    expect(formatRoughDuration(24_400)).toBe('24 s');
+    expect(formatRoughDuration(95_000)).toBe('1 min 35 s');
   });
 });

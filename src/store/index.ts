@@ -11,6 +11,7 @@ import { createBackendSlice } from './backendSlice';
 import { createCameraSlice } from './cameraSlice';
 import { createCompareSlice } from './compareSlice';
 import { createExplainSlice } from './explainSlice';
+import { createFeatureVisSlice } from './featureVisSlice';
 import { createImagesSlice } from './imagesSlice';
 import { createInspectorSlice } from './inspectorSlice';
 import { createIntakeSlice } from './intakeSlice';
@@ -44,6 +45,7 @@ export function createAppStore({ engine = undefined, ...deps }: Partial<StoreDep
       ...createNetworkSlice(...a),
       ...createTeachSlice(...a),
       ...createKeptModelsSlice(...a),
+      ...createFeatureVisSlice(...a),
     };
   });
   /** The engine the store runs on now (null while none has started, or between a fault and its restart). */

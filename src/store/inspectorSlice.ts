@@ -98,6 +98,8 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _st
     closeInspector: () => {
       inspections.supersede();
       get().resetExplanation({ deactivate: true });
+      // Feature visualization lives in this panel: closing it ends a run under way.
+      get().closeFeatVis();
       closeBitmaps(get().inspection, get().cam);
       set({ inspectedImageId: null, inspection: null, cam: null, inspectStatus: 'idle', zoomedTile: null });
       void get().refreshBlockDetail();
@@ -154,6 +156,8 @@ export const createInspectorSlice: SliceCreator<InspectorSlice> = (set, get, _st
     zoomTile: (zoomedTile) => set({ zoomedTile }),
 
     refreshInspection: () => {
+      // A visualization belongs to the model it was made on.
+      get().resetFeatVis();
       const id = get().inspectedImageId;
       if (!id) return;
       // A full pass: the engine's kept activations belonged to the previous model.

@@ -4,7 +4,7 @@
  * active one through the model slice.
  */
 import { snapshotDrop } from '../client/droppedItems';
-import { Latest } from '../client/latest';
+import { LatestJob } from '../client/latest';
 import { TeachSetError, runTeaching } from '../client/teachRun';
 import type { TeachPhase, TeachRunFile, TeachRunResult } from '../client/teachRun';
 import { teachRunFile, teachingFilesOfDrop } from '../client/teachingFiles';
@@ -69,15 +69,8 @@ export interface TeachSlice {
 export const TEACH_SEED = 26;
 
 export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, context) => {
-  const runs = new Latest();
-  let aborting: AbortController | null = null;
-
-  /** Ends the run under way, if any: its answers are dropped from now on. */
-  function stopRun(): void {
-    runs.supersede();
-    aborting?.abort();
-    aborting = null;
-  }
+  const runs = new LatestJob();
+  const stopRun = () => runs.stop();
 
   return {
     teachOpen: false,
@@ -138,10 +131,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
       const engine = context.engine;
       const backbone = s.taught?.backbone ?? s.modelHandle;
       if (!engine || !backbone || s.modelStatus !== 'ready' || s.teachFiles.length === 0) return;
-      stopRun();
-      const isCurrent = runs.begin();
-      const controller = new AbortController();
-      aborting = controller;
+      const { isCurrent, signal } = runs.begin();
       set({
         teachPhase: 'features',
         teachProgress: { fraction: 0, message: 'Starting' },
@@ -163,7 +153,7 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
             augment: s.teachAugment,
           },
           {
-            signal: controller.signal,
+            signal,
             onPhase: (teachPhase) => {
               if (isCurrent()) set({ teachPhase, teachProgress: { fraction: 0, message: 'Starting' } });
             },
@@ -193,8 +183,6 @@ export const createTeachSlice: SliceCreator<TeachSlice> = (set, get, _store, con
             ? { problems: err.problems, skipped: err.skipped }
             : { problems: [err instanceof Error ? err.message : String(err)], skipped: [] };
         set({ teachPhase: null, teachProgress: null, teachFailure: failure });
-      } finally {
-        if (aborting === controller) aborting = null;
       }
     },
 

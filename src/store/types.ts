@@ -9,6 +9,7 @@ import type { BackendSlice } from './backendSlice';
 import type { CameraSlice } from './cameraSlice';
 import type { CompareSlice } from './compareSlice';
 import type { ExplainSlice } from './explainSlice';
+import type { FeatureVisSlice } from './featureVisSlice';
 import type { ImagesSlice } from './imagesSlice';
 import type { InspectorSlice } from './inspectorSlice';
 import type { IntakeSlice } from './intakeSlice';
@@ -35,7 +36,8 @@ export type AppState = BackendSlice &
   CameraSlice &
   NetworkSlice &
   TeachSlice &
-  KeptModelsSlice;
+  KeptModelsSlice &
+  FeatureVisSlice;
 
 /**
  * What a store is built with: how it starts an engine (a worker in the app, a fake in tests), optionally an

@@ -1,7 +1,7 @@
 /**
  * A fake engine for the store's tests: an EngineApi whose model loads, inspections, CAMs, camera frames, redraws,
- * explanation and teaching jobs wait for the test to answer them, plus the small helpers those tests share
- * (deferreds, fake bitmaps, model infos, flush).
+ * explanation, teaching and feature-visualization jobs wait for the test to answer them, plus the small helpers
+ * those tests share (deferreds, fake bitmaps, model infos, flush).
  */
 import { vi } from 'vitest';
 import type { Mock } from 'vitest';
@@ -24,6 +24,9 @@ import type {
   EngineImage,
   FaithfulnessRequest,
   FeatureMapOptions,
+  FeatureVisPicture,
+  FeatureVisRequest,
+  FeatureVisResult,
   FrameResult,
   InspectResult,
   JobId,
@@ -165,6 +168,8 @@ export interface FakeEngine {
     FeaturesResult
   >[];
   teachCalls: TeachCall<{ handle: ModelHandle; request: TeachRequest }, TeachResult>[];
+  /** Feature visualizations, in order; each waits for `answer` (`job` lets the test send its picture events). */
+  featureVisCalls: TeachCall<{ handle: ModelHandle; request: FeatureVisRequest }, FeatureVisResult>[];
   /** The ids of the images the active model classified, in order (classification answers at once). */
   classified: string[];
   /**
@@ -195,9 +200,9 @@ export interface FakeEngine {
 const COMPARED_LOAD = /^compare-/;
 
 /**
- * An engine whose active-model loads, inspections, CAMs, camera frames, redraws, explanation and teaching jobs wait
- * for the test to answer them; classification, compared models' loads and cancel answer at once, and what the store never
- * asks for (initBackend, exportModel, benchmark) rejects.
+ * An engine whose active-model loads, inspections, CAMs, camera frames, redraws, explanation, teaching and
+ * feature-visualization jobs wait for the test to answer them; classification, compared models' loads and cancel
+ * answer at once, and what the store never asks for (initBackend, exportModel, benchmark) rejects.
  */
 export function fakeEngine({
   classifyActive = () => ({
@@ -228,6 +233,7 @@ export function fakeEngine({
   const sanityChecks: FakeEngine['sanityChecks'] = [];
   const featuresCalls: FakeEngine['featuresCalls'] = [];
   const teachCalls: FakeEngine['teachCalls'] = [];
+  const featureVisCalls: FakeEngine['featureVisCalls'] = [];
   const classified: string[] = [];
   const comparedLoads: string[] = [];
   const comparedSources: ModelSource[] = [];
@@ -342,7 +348,9 @@ export function fakeEngine({
       (_handle: ModelHandle, _image: EngineImage, request: FaithfulnessRequest, job: JobId) =>
         heldWithProgress(faithfulnessRuns, request, job),
     ),
-    featureVisualization: vi.fn(() => Promise.reject(new Error('not used by the store yet'))),
+    featureVisualization: vi.fn((handle: ModelHandle, request: FeatureVisRequest, job: JobId) =>
+      heldJob(featureVisCalls, { handle, request }, job),
+    ),
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),
@@ -408,6 +416,7 @@ export function fakeEngine({
     sanityChecks,
     featuresCalls,
     teachCalls,
+    featureVisCalls,
     classified,
     comparedLoads,
     comparedSources,
@@ -423,6 +432,30 @@ export function fakeEngine({
     },
     emit,
     fault: (reason) => faultHandler?.(reason),
+  };
+}
+
+/**
+ * A picture for a fake feature visualization, the same for the same seed and step and different otherwise: each
+ * pixel's grey level made from both, so a test can tell pictures apart without running a network.
+ */
+export function fakeFeatureVisPicture(seed: number, step: number, side = 4): FeatureVisPicture {
+  const rgba = new Uint8ClampedArray(side * side * 4);
+  for (let p = 0; p < side * side; p++) {
+    const grey = (seed * 31 + step * 7 + p * 13) % 256;
+    rgba.set([grey, grey, grey, 255], 4 * p);
+  }
+  return { width: side, height: side, rgba };
+}
+
+/** What the engine answers for `request`, made up deterministically from it (value: seed + steps). */
+export function fakeFeatureVisResult(request: FeatureVisRequest): FeatureVisResult {
+  return {
+    picture: fakeFeatureVisPicture(request.seed, request.steps),
+    values: Array.from({ length: request.steps }, (_, i) => i),
+    value: request.seed + request.steps,
+    totalMs: request.steps * 10,
+    stepMs: 10,
   };
 }
 

@@ -11,12 +11,14 @@ interface Props {
   classIndex: number | null;
   onChoose: (classIndex: number) => void;
   disabled?: boolean;
+  /** Explain's box by default; another panel's box names itself. */
+  testId?: string;
 }
 
 const OPTIONS = Array.from({ length: NUM_CLASSES }, (_, i) => classOptionText(i));
 const OPTION_INDEX = new Map(OPTIONS.map((o, i) => [o, i]));
 
-export function ClassSearch({ classIndex, onChoose, disabled }: Props) {
+export function ClassSearch({ classIndex, onChoose, disabled, testId = 'explain-class' }: Props) {
   const listId = useId();
   const hintId = useId();
   // What the user is typing; null shows the class chosen.
@@ -47,7 +49,7 @@ export function ClassSearch({ classIndex, onChoose, disabled }: Props) {
         id={`${listId}-input`}
         type="text"
         list={listId}
-        data-testid="explain-class"
+        data-testid={testId}
         data-class-index={classIndex ?? ''}
         value={draft ?? (classIndex === null ? '' : classOptionText(classIndex))}
         placeholder="Search 1000 classes"

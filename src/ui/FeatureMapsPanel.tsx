@@ -9,9 +9,11 @@ import { useImages, useInspector, useTopK, useZoomedTile } from '../store/hooks'
 import { CamView } from './CamView';
 import { ExplainPanel } from './ExplainPanel';
 import { FeatureMapControls } from './FeatureMapControls';
+import { FeatureVisPanel } from './FeatureVisPanel';
 import { StageAtlas } from './StageAtlas';
 import { TileZoom } from './TileZoom';
 import { formatMs } from '../shared/format';
+import type { FeatureVisTarget } from '../shared/protocol';
 
 export function FeatureMapsPanel() {
   const { imageId, inspection, status, error } = useInspector();
@@ -19,6 +21,7 @@ export function FeatureMapsPanel() {
   const topK = useTopK();
   const zoomed = useZoomedTile();
   const close = useAppStore((s) => s.closeInspector);
+  const visualize = useAppStore((s) => s.openFeatVis);
   const panel = useRef<HTMLElement>(null);
   // Opening the panel for another image brings it into view (it sits below the result cards).
   useEffect(() => {
@@ -29,6 +32,11 @@ export function FeatureMapsPanel() {
   if (!imageId) return null;
   const image = images.find((i) => i.id === imageId);
   const zoomRender = zoomed && inspection?.stages.find((s) => s.stage === zoomed.stage);
+  // The classifier head has no channels to visualize, only classes.
+  const zoomTarget: FeatureVisTarget | null =
+    zoomed && zoomed.stage !== 'fc'
+      ? { kind: 'channel', stage: zoomed.stage, channel: zoomed.channel }
+      : null;
   return (
     <section
       className="panel inspector"
@@ -63,7 +71,19 @@ export function FeatureMapsPanel() {
           <div className="inspector__side">
             <CamView input={inspection.input} predictions={inspection.predictions} topK={topK} />
             {zoomRender && zoomed ? (
-              <TileZoom render={zoomRender} channel={zoomed.channel} size={224} />
+              <div className="inspector__zoomed">
+                <TileZoom render={zoomRender} channel={zoomed.channel} size={224} />
+                {zoomTarget && (
+                  <button
+                    type="button"
+                    className="button"
+                    data-testid="featvis-channel"
+                    onClick={() => visualize(zoomTarget)}
+                  >
+                    What excites this channel?
+                  </button>
+                )}
+              </div>
             ) : (
               <p className="small muted">
                 Hover a tile for its statistics; click or tap it to enlarge it here. From the keyboard: Tab to
@@ -83,6 +103,7 @@ export function FeatureMapsPanel() {
         </div>
       )}
       {inspection && status !== 'error' && <ExplainPanel input={inspection.input} />}
+      {inspection && status !== 'error' && <FeatureVisPanel />}
     </section>
   );
 }

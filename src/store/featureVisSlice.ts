@@ -1,0 +1,206 @@
+/**
+ * The feature visualization panel's state (issue #27): what it maximizes, its steps and seed, the run under way
+ * with its live picture and progress, how the last one ended, and the step times its estimates come from. The
+ * job itself is runFeatureVis's (src/client/featureVisRun.ts).
+ */
+import { LatestJob } from '../client/latest';
+import { StepTimes, remainingMs, runFeatureVis } from '../client/featureVisRun';
+import { isJobCancelled } from '../shared/jobs';
+import type { Progress } from '../shared/progress';
+import type { FeatureVisPicture, FeatureVisTarget, ModelHandle } from '../shared/protocol';
+import { saveToDisk } from './saveToDisk';
+import type { AppState, SliceCreator } from './types';
+
+/** Enough steps for a picture with structure, few enough for a ResNet18 channel in about 30 s without a GPU. */
+export const DEFAULT_FEATVIS_STEPS = 64;
+export const DEFAULT_FEATVIS_SEED = 1;
+/** The picture's sides offered: a smaller picture's step is cheaper, and 128 px already shows the patterns. */
+export const FEATVIS_SIZES = [96, 128, 160, 224] as const;
+export const DEFAULT_FEATVIS_SIZE = 128;
+
+export type FeatVisStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+/** A finished run, as the panel reports it and the JSON export writes it. */
+export interface FeatVisOutcome {
+  handle: ModelHandle;
+  target: FeatureVisTarget;
+  steps: number;
+  seed: number;
+  size: number;
+  /** The objective's value for the final picture, untransformed. */
+  value: number;
+  totalMs: number;
+  stepMs: number;
+}
+
+export interface FeatureVisSlice {
+  featVisOpen: boolean;
+  featVisTarget: FeatureVisTarget | null;
+  featVisSteps: number;
+  featVisSeed: number;
+  /** The picture's side in pixels. */
+  featVisSize: number;
+  featVisStatus: FeatVisStatus;
+  featVisProgress: Progress | null;
+  /** The picture shown: the run's latest while it runs, its final one after. */
+  featVisPicture: FeatureVisPicture | null;
+  /** The steps behind the picture shown. */
+  featVisPictureStep: number;
+  /** The time the run under way has left at its pace so far (null before its first step ends). */
+  featVisRemainingMs: number | null;
+  featVisOutcome: FeatVisOutcome | null;
+  featVisError: string | null;
+  /** Median step times of the runs that finished: where the estimate before a run comes from. */
+  featVisStepTimes: StepTimes;
+  /** Opens the panel, on `target` if given (else on the one chosen before, or the inspected image's top class). */
+  openFeatVis: (target?: FeatureVisTarget) => void;
+  closeFeatVis: () => void;
+  setFeatVisTarget: (target: FeatureVisTarget) => void;
+  setFeatVisSteps: (steps: number) => void;
+  setFeatVisSeed: (seed: number) => void;
+  setFeatVisSize: (size: number) => void;
+  runFeatVis: () => Promise<void>;
+  cancelFeatVis: () => void;
+  /** Drops the run and its picture (the model they belong to is gone); the settings stay. */
+  resetFeatVis: () => void;
+  exportFeatVisJson: () => void;
+}
+
+/** How the page names a target, in `data-target` and in file names: `class:22` or `layer4:17`. */
+export function featureVisTargetName(target: FeatureVisTarget): string {
+  return target.kind === 'class' ? `class:${target.classIndex}` : `${target.stage}:${target.channel}`;
+}
+
+/** The file name of the last run's exports, without the extension: model, target, steps and seed. */
+export function featVisFileName(state: Pick<AppState, 'featVisOutcome' | 'summary'>): string {
+  const o = state.featVisOutcome;
+  if (!o) return 'feature-visualization';
+  const target = featureVisTargetName(o.target).replace(':', '-');
+  return `${state.summary?.variant ?? 'model'}-featvis-${target}-${o.size}px-${o.steps}steps-seed${o.seed}`;
+}
+
+/** No run: nothing in progress, no picture, no outcome. */
+const NO_RUN = {
+  featVisProgress: null,
+  featVisPicture: null,
+  featVisPictureStep: 0,
+  featVisRemainingMs: null,
+  featVisOutcome: null,
+  featVisError: null,
+} as const;
+
+export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _store, context) => {
+  const runs = new LatestJob();
+  const stopRun = () => runs.stop();
+
+  /** What a run starts on when none was chosen: the class the inspected image is taken for. */
+  function defaultTarget(): FeatureVisTarget | null {
+    const top = get().inspection?.predictions[0]?.classIndex;
+    return top === undefined ? null : { kind: 'class', classIndex: top };
+  }
+
+  return {
+    featVisOpen: false,
+    featVisTarget: null,
+    featVisSteps: DEFAULT_FEATVIS_STEPS,
+    featVisSeed: DEFAULT_FEATVIS_SEED,
+    featVisSize: DEFAULT_FEATVIS_SIZE,
+    featVisStatus: 'idle',
+    ...NO_RUN,
+    featVisStepTimes: new StepTimes(),
+
+    openFeatVis: (target) => {
+      set({ featVisOpen: true, featVisTarget: target ?? get().featVisTarget ?? defaultTarget() });
+    },
+
+    closeFeatVis: () => {
+      get().cancelFeatVis();
+      set({ featVisOpen: false });
+    },
+
+    setFeatVisTarget: (featVisTarget) => set({ featVisTarget }),
+    setFeatVisSteps: (featVisSteps) => set({ featVisSteps }),
+    setFeatVisSeed: (featVisSeed) => set({ featVisSeed }),
+    setFeatVisSize: (featVisSize) => set({ featVisSize }),
+
+    runFeatVis: async () => {
+      const s = get();
+      const engine = context.engine;
+      const handle = s.modelHandle;
+      const target = s.featVisTarget;
+      if (!engine || !handle || !target || s.modelStatus !== 'ready') return;
+      const { isCurrent, signal } = runs.begin();
+      const { featVisSteps: steps, featVisSeed: seed, featVisSize: size } = s;
+      const startedAt = performance.now();
+      set({ featVisStatus: 'running', ...NO_RUN, featVisProgress: { fraction: 0, message: 'Starting' } });
+      try {
+        const result = await runFeatureVis(
+          engine,
+          handle,
+          { target, steps, seed, size },
+          {
+            signal,
+            onProgress: (featVisProgress) => {
+              const elapsed = performance.now() - startedAt;
+              const featVisRemainingMs = remainingMs(elapsed, featVisProgress.fraction ?? 0);
+              if (isCurrent()) set({ featVisProgress, featVisRemainingMs });
+            },
+            onPicture: (featVisPictureStep, featVisPicture) => {
+              if (isCurrent()) set({ featVisPicture, featVisPictureStep });
+            },
+          },
+        );
+        if (!isCurrent()) return;
+        const { value, totalMs, stepMs } = result;
+        set({
+          featVisStatus: 'done',
+          featVisProgress: null,
+          featVisPicture: result.picture,
+          featVisPictureStep: steps,
+          featVisRemainingMs: null,
+          featVisOutcome: { handle, target, steps, seed, size, value, totalMs, stepMs },
+          featVisStepTimes: get().featVisStepTimes.with(handle, target, size, stepMs),
+        });
+      } catch (err) {
+        if (!isCurrent()) return;
+        set({
+          featVisStatus: isJobCancelled(err) ? 'cancelled' : 'error',
+          featVisProgress: null,
+          featVisRemainingMs: null,
+          featVisError: isJobCancelled(err) ? null : err instanceof Error ? err.message : String(err),
+        });
+      }
+    },
+
+    cancelFeatVis: () => {
+      if (get().featVisStatus !== 'running') return;
+      stopRun();
+      // The picture so far stays: it is what the run had reached.
+      set({ featVisStatus: 'cancelled', featVisProgress: null, featVisRemainingMs: null });
+    },
+
+    resetFeatVis: () => {
+      stopRun();
+      set({ featVisStatus: 'idle', ...NO_RUN });
+    },
+
+    exportFeatVisJson: () => {
+      const o = get().featVisOutcome;
+      if (!o) return;
+      const data = {
+        model: get().summary?.variant ?? null,
+        weights: get().weights?.name ?? null,
+        objective:
+          o.target.kind === 'class'
+            ? { kind: 'class logit', classIndex: o.target.classIndex }
+            : { kind: 'channel mean', stage: o.target.stage, channel: o.target.channel },
+        target: featureVisTargetName(o.target),
+        settings: { steps: o.steps, seed: o.seed, size: o.size },
+        finalValue: o.value,
+        totalMs: o.totalMs,
+        medianStepMs: o.stepMs,
+      };
+      saveToDisk(`${featVisFileName(get())}.json`, JSON.stringify(data, null, 2), 'application/json');
+    },
+  };
+};
