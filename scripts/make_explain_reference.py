@@ -5,9 +5,11 @@ Run: /usr/bin/python3 scripts/make_explain_reference.py [--out test-fixtures/ref
 
 Needs resnet18.pth and chelsea-224-rgb.bin in the output folder (scripts/make_reference.py writes them) and
 writes resnet18.explain.json there: for the top-1 class c of the photo, the maps of CAM (layer4), Grad-CAM,
-Grad-CAM++, LayerCAM, Score-CAM (layer3; and layer3 and layer4 on the photo at half size), occlusion (patch 32 / stride 16 and 56 / 28) and
-integrated gradients (32 midpoint steps, black baseline), each divided by its maximum; integrated gradients'
-completeness; and the deletion / insertion curves (Petsiuk et al. 2018) of the layer4 Grad-CAM map with their AUCs.
+Grad-CAM++, LayerCAM, Score-CAM (layer3), occlusion (patch 32 / stride 16) and integrated gradients (32 midpoint
+steps, black baseline), each divided by its maximum; integrated gradients' completeness; and the deletion / insertion
+curves (Petsiuk et al. 2018) of the layer4 Grad-CAM map with their AUCs. Under "halfSize", the same perturbation
+methods on the photo at half size (the crop 2x2 average pooled): Score-CAM at layer3 and layer4, occlusion (32 / 16
+and 56 / 28) and integrated gradients, for the unit tests, at a fraction of the passes' cost.
 
 The definitions are the ones the TF.js implementation follows, word for word; each function below says which.
 Everything runs in float32 on the CPU, seeded and deterministic, so the output is the same on every run.
@@ -38,7 +40,7 @@ FAITHFULNESS_STEPS = 32
 BLUR_SIZE = 11
 BLUR_SIGMA = 5.0
 BATCH = 32  # masked / occluded / perturbed inputs per forward pass (no gradients)
-HALF_SIZE = 112  # Score-CAM's second photo size: the crop 2x2 average pooled
+HALF_SIZE = 112  # the unit tests' photo size for the perturbation methods: the crop 2x2 average pooled
 GRAD_BATCH = 8  # interpolated inputs per forward + backward pass (keeps memory modest)
 
 
@@ -245,6 +247,38 @@ def faithfulness(model, x: torch.Tensor, c: int, saliency_map: torch.Tensor, ste
     return deletion, insertion
 
 
+def integrated_gradients_entry(model, x: torch.Tensor, c: int, score: float, maps: list, extra: dict) -> dict:
+    """Integrated gradients' map (appended to maps, with extra's fields) and its completeness figures."""
+    tick = time.time()
+    attribution, baseline_score = integrated_gradients(model, x, c, IG_STEPS)
+    maps.append({**map_entry("ig", "input", attribution), **extra})
+    attribution_sum = attribution.sum().item()
+    score_difference = score - baseline_score
+    print(f"integrated gradients, {x.shape[-1]} px: sum {attribution_sum:.6f}, score(x) - score(x') "
+          f"{score_difference:.6f}, ratio {attribution_sum / score_difference:.4f} in {time.time() - tick:.1f} s")
+    return {"steps": IG_STEPS, "attributionSum": attribution_sum, "scoreDifference": score_difference}
+
+
+def faithfulness_entry(model, x: torch.Tensor, c: int, p_x: float, gradcam4: torch.Tensor) -> dict:
+    """The deletion and insertion curves of the layer4 Grad-CAM map, with their AUCs."""
+    tick = time.time()
+    deletion, insertion = faithfulness(model, x, c, gradcam4, FAITHFULNESS_STEPS)
+    # Nothing deleted and everything inserted are both x itself.
+    assert abs(deletion[0] - p_x) < 1e-5 and abs(insertion[-1] - p_x) < 1e-5, (deletion[0], insertion[-1], p_x)
+    deletion_auc, insertion_auc = auc(deletion), auc(insertion)
+    print(f"faithfulness (gradcam layer4), {x.shape[-1]} px: deletion AUC {deletion_auc:.6f}, insertion AUC "
+          f"{insertion_auc:.6f} in {time.time() - tick:.1f} s")
+    return {
+        "method": "gradcam",
+        "stage": "layer4",
+        "steps": FAITHFULNESS_STEPS,
+        "deletion": deletion,
+        "insertion": insertion,
+        "deletionAuc": deletion_auc,
+        "insertionAuc": insertion_auc,
+    }
+
+
 # ---------------------------------------------------------------- checks and the driver
 
 
@@ -308,42 +342,36 @@ def main():
         maps.append(map_entry("gradcampp-eps", stage, grad_cam_pp_eps(A[stage], g[stage])))
     for stage in STAGES:
         maps.append(map_entry("layercam", stage, layer_cam(A[stage], g[stage])))
-    # Score-CAM is a forward pass per channel: at full size layer3 only (the browser test's), and at both stages on
-    # the photo at half size (2x2 average pooling, 112 px), a quarter of the cost of each pass, for the unit tests.
+    # The browser test's maps, at full size: Score-CAM at layer3 (one pass per channel), occlusion at the app's
+    # default patch and stride, integrated gradients and the curves of the layer4 Grad-CAM map.
     tick = time.time()
     maps.append(map_entry("scorecam", "layer3", score_cam(model, x, A["layer3"], c)))
     print(f"score-cam layer3: {A['layer3'].shape[0]} masked passes in {time.time() - tick:.1f} s")
+    tick = time.time()
+    occluded = occlusion(model, x, c, p_x, **OCCLUSIONS[0])
+    maps.append(map_entry("occlusion", "input", occluded, OCCLUSIONS[0]))
+    print(f"occlusion {OCCLUSIONS[0]}: {list(occluded.shape)} in {time.time() - tick:.1f} s")
+    integrated = integrated_gradients_entry(model, x, c, score, maps, {})
+    curves = faithfulness_entry(model, x, c, p_x, gradcam["layer4"])
+
+    # The unit tests' maps, on the photo at half size: each pass a quarter of the cost, occlusion's a fifth as many.
     x_half = F.avg_pool2d(x, 2)
     with torch.no_grad():
-        _, half_activations = forward_with_stages(model, x_half)
+        half_logits, half_stage_A = forward_with_stages(model, x_half)
+    half_score = half_logits[0, c].item()
+    half_p = torch.softmax(half_logits, dim=1)[0, c].item()
+    half = {"inputSize": HALF_SIZE}
     for stage in STAGES:
         tick = time.time()
-        A_half = half_activations[stage][0]
-        maps.append({**map_entry("scorecam", stage, score_cam(model, x_half, A_half, c)), "inputSize": HALF_SIZE})
+        A_half = half_stage_A[stage][0]
+        maps.append({**map_entry("scorecam", stage, score_cam(model, x_half, A_half, c)), **half})
         print(f"score-cam {stage}, {HALF_SIZE} px: {A_half.shape[0]} masked passes in {time.time() - tick:.1f} s")
-
     for options in OCCLUSIONS:
         tick = time.time()
-        occluded = occlusion(model, x, c, p_x, **options)
-        maps.append(map_entry("occlusion", "input", occluded, options))
-        print(f"occlusion {options}: {list(occluded.shape)}, max drop {occluded.max().item():.4f}, "
-              f"min {occluded.min().item():.4f} in {time.time() - tick:.1f} s")
-
-    tick = time.time()
-    attribution, baseline_score = integrated_gradients(model, x, c, IG_STEPS)
-    maps.append(map_entry("ig", "input", attribution))
-    attribution_sum = attribution.sum().item()
-    score_difference = score - baseline_score
-    print(f"integrated gradients: sum {attribution_sum:.6f}, score(x) - score(x') {score_difference:.6f}, "
-          f"ratio {attribution_sum / score_difference:.4f} in {time.time() - tick:.1f} s")
-
-    tick = time.time()
-    deletion, insertion = faithfulness(model, x, c, gradcam["layer4"], FAITHFULNESS_STEPS)
-    # Nothing deleted and everything inserted are both x itself.
-    assert abs(deletion[0] - p_x) < 1e-5 and abs(insertion[-1] - p_x) < 1e-5, (deletion[0], insertion[-1], p_x)
-    deletion_auc, insertion_auc = auc(deletion), auc(insertion)
-    print(f"faithfulness (gradcam layer4): deletion AUC {deletion_auc:.6f}, insertion AUC {insertion_auc:.6f} "
-          f"in {time.time() - tick:.1f} s")
+        occluded = occlusion(model, x_half, c, half_p, **options)
+        maps.append({**map_entry("occlusion", "input", occluded, options), **half})
+        print(f"occlusion {options}, {HALF_SIZE} px: {list(occluded.shape)} in {time.time() - tick:.1f} s")
+    half_integrated = integrated_gradients_entry(model, x_half, c, half_score, maps, half)
 
     payload = {
         "variant": "resnet18",
@@ -354,20 +382,9 @@ def main():
         "score": score,
         "probability": p_x,
         "maps": maps,
-        "integratedGradients": {
-            "steps": IG_STEPS,
-            "attributionSum": attribution_sum,
-            "scoreDifference": score_difference,
-        },
-        "faithfulness": {
-            "method": "gradcam",
-            "stage": "layer4",
-            "steps": FAITHFULNESS_STEPS,
-            "deletion": deletion,
-            "insertion": insertion,
-            "deletionAuc": deletion_auc,
-            "insertionAuc": insertion_auc,
-        },
+        "integratedGradients": integrated,
+        "faithfulness": curves,
+        "halfSize": {**half, "probability": half_p, "integratedGradients": half_integrated},
     }
     path = args.out / OUT_FILE
     path.write_text(json.dumps(payload, allow_nan=False) + "\n")  # a NaN would be a bug, not a value

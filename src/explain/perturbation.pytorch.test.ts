@@ -1,6 +1,10 @@
 // Occlusion, integrated gradients and the deletion/insertion curves equal PyTorch's within 1e-3 (Score-CAM's
-// maps have their own file, scoreCam.pytorch.test.ts, so the two test workers share the passes).
-import { beforeAll, describe, expect, it } from 'vitest';
+// maps have their own file, scoreCam.pytorch.test.ts, so the two test workers share the passes). On the photo at
+// half size, as the reference script makes them: each pass a quarter of the cost, occlusion's a fifth as many (the
+// browser test, e2e/explain.spec.ts, compares the full-size maps). The curves are of a Grad-CAM map, whose gradient
+// probes have the 224-px crop's shapes, so at full size.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ExplainableStage } from '../model/splitNetwork';
 import { expectMapClose, explainReference, hasExplainReference } from '../testing/explainReference';
@@ -16,18 +20,35 @@ describe.skipIf(!hasExplainReference)(
     const reference = hasExplainReference ? explainReference() : null;
     const held = useWasmReferenceSubject();
     let target: ExplainTarget;
+    let fullSize: ExplainTarget;
+    let halves: tf.Tensor4D[];
     beforeAll(() => {
       const { classifier, x, baseline } = held.subject;
-      target = {
+      halves = [x, baseline].map((t) => tf.avgPool(t, 2, 2, 'valid'));
+      fullSize = {
         network: classifier.network(),
         x,
         baseline,
         classIndex: explainReference().classIndex,
         control: quietControl(),
       };
+      target = { ...fullSize, x: halves[0]!, baseline: halves[1]! };
     });
+    afterAll(() => tf.dispose(halves));
 
-    const maps = (reference?.maps ?? []).filter((m) => ['occlusion', 'ig'].includes(m.method));
+    const maps = (reference?.maps ?? []).filter(
+      (m) => ['occlusion', 'ig'].includes(m.method) && m.inputSize !== undefined,
+    );
+
+    it('the reference has occlusion (two patch sizes) and integrated gradients on the photo at half size', () => {
+      expect(maps.map((m) => [m.method, m.options ?? null, m.inputSize])).toEqual([
+        ['occlusion', { patch: 32, stride: 16 }, 112],
+        ['occlusion', { patch: 56, stride: 28 }, 112],
+        ['ig', null, 112],
+      ]);
+      expect(reference!.halfSize.inputSize).toBe(112);
+      expect(target.x.shape).toEqual([1, 112, 112, 3]);
+    });
     it.each(
       maps.map(
         (m) => [m.method, m.stage, m.options ? `${m.options.patch}/${m.options.stride}` : '', m] as const,
@@ -50,7 +71,7 @@ describe.skipIf(!hasExplainReference)(
           expect(off / ref.values.length).toBeLessThan(0.01);
           expectMapClose(values, ref, 1e-2);
           const { attributionSum, scoreDifference } = map.completeness!;
-          const expected = reference!.integratedGradients;
+          const expected = reference!.halfSize.integratedGradients;
           expect(attributionSum).toBeCloseTo(expected.attributionSum, 2);
           expect(scoreDifference).toBeCloseTo(expected.scoreDifference, 3);
           // Completeness within 5%: the midpoint rule's error over 32 steps.
@@ -64,8 +85,8 @@ describe.skipIf(!hasExplainReference)(
 
     it('deletion and insertion curves of the Grad-CAM layer4 map', async () => {
       const ref = reference!.faithfulness;
-      const map = await computeMap('gradcam', 'layer4', target);
-      const curves = await faithfulnessOf(map, target);
+      const map = await computeMap('gradcam', 'layer4', fullSize);
+      const curves = await faithfulnessOf(map, fullSize);
       const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
       expect(worst(curves.deletion, ref.deletion)).toBeLessThanOrEqual(1e-3);
       expect(worst(curves.insertion, ref.insertion)).toBeLessThanOrEqual(1e-3);

@@ -22,8 +22,14 @@ export interface ReferenceMap {
   width: number;
   values: number[];
   options?: { patch: number; stride: number };
-  /** The photo's size where it is not the crop's 224 px (Score-CAM's maps on the crop 2x2 average pooled). */
+  /** The photo's size where it is not the crop's 224 px (the unit tests' maps, on the crop 2x2 average pooled). */
   inputSize?: number;
+}
+
+interface IntegratedGradientsFigures {
+  steps: number;
+  attributionSum: number;
+  scoreDifference: number;
 }
 
 export interface ExplainReference {
@@ -31,7 +37,7 @@ export interface ExplainReference {
   score: number;
   probability: number;
   maps: ReferenceMap[];
-  integratedGradients: { steps: number; attributionSum: number; scoreDifference: number };
+  integratedGradients: IntegratedGradientsFigures;
   faithfulness: {
     method: ExplainMethod;
     stage: string;
@@ -40,6 +46,8 @@ export interface ExplainReference {
     deletionAuc: number;
     insertionAuc: number;
   };
+  /** Integrated gradients' figures on the photo at half size, where the maps with `inputSize` were made. */
+  halfSize: { inputSize: number; probability: number; integratedGradients: IntegratedGradientsFigures };
 }
 
 export const hasExplainReference = existsSync(JSON_FILE);
