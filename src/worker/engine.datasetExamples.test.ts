@@ -30,7 +30,7 @@ vi.mock('./decodeImage', async (original) => {
 const SEED = 9;
 
 /** A crop with a bright square at its own place and noise of its own, so that units differ between images. */
-function crop(n: number): Uint8ClampedArray {
+function crop(n: number): Uint8ClampedArray<ArrayBuffer> {
   const rgba = new Uint8ClampedArray(224 * 224 * 4);
   let state = 7 + 31 * n;
   const [top, left] = [(n * 37) % 160, (n * 71) % 160];
@@ -99,7 +99,7 @@ async function channelReference(rgba: Uint8ClampedArray, stage: string, channel:
 
 /** A class's logit from the reference's own forward pass, and its class activation map's largest cell at layer4. */
 async function classReference(rgba: Uint8ClampedArray, classIndex: number) {
-  const x = tf.tidy(() => reference.normalize(tf.tensor4d(rgba, [1, 224, 224, 4], 'int32')));
+  const x = tf.tidy(() => reference.normalize(tf.tensor4d(Int32Array.from(rgba), [1, 224, 224, 4], 'int32')));
   const logits = (reference as ResNetClassifier).logits(x);
   const value = (await logits.data())[classIndex]!;
   tf.dispose([x, logits]);
