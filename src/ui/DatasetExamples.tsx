@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 
-import type { FeatureVisTarget } from '../shared/protocol';
+import type { FeatureVisTarget, UnitCell } from '../shared/protocol';
 import { formatMs } from '../shared/format';
 import { useAppStore } from '../store';
 import { featureVisTargetName } from '../store/featureVisSlice';
@@ -93,6 +93,22 @@ function unitMeasure(target: FeatureVisTarget | null): string {
   return target.kind === 'class' ? 'its logit' : 'the channel’s mean over the picture';
 }
 
+/** Early stages' cells are a few pixels wide: the outline is at least this share of the crop, centred on the cell. */
+const MIN_OUTLINE = 1 / 7;
+
+/** The square outlined for `cell` on a crop of `width` x `height`: the cell, or a larger square around it, inside the crop. */
+function outlineOf(cell: UnitCell, width: number, height: number): { x: number; y: number; side: number } {
+  const w = width / cell.cols;
+  const h = height / cell.rows;
+  const side = Math.max(w, h, MIN_OUTLINE * Math.min(width, height)) - 4;
+  const clamp = (v: number, size: number) => Math.min(Math.max(v, 2), size - side - 2);
+  return {
+    x: clamp((cell.col + 0.5) * w - side / 2, width),
+    y: clamp((cell.row + 0.5) * h - side / 2, height),
+    side,
+  };
+}
+
 function ExampleTile({ example, rank }: { example: ShownExample; rank: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const { crop, cell } = example;
@@ -101,15 +117,14 @@ function ExampleTile({ example, rank }: { example: ShownExample; rank: number })
     if (!ctx) return;
     ctx.putImageData(new ImageData(new Uint8ClampedArray(crop.rgba), crop.width), 0, 0);
     if (!cell) return;
-    const w = crop.width / cell.cols;
-    const h = crop.height / cell.rows;
+    const { x, y, side } = outlineOf(cell, crop.width, crop.height);
     // Dark under light, so the outline shows on any picture.
-    ctx.lineWidth = 4;
+    ctx.lineWidth = 5;
     ctx.strokeStyle = 'rgba(0, 0, 0, 0.8)';
-    ctx.strokeRect(cell.col * w + 2, cell.row * h + 2, w - 4, h - 4);
-    ctx.lineWidth = 2;
+    ctx.strokeRect(x, y, side, side);
+    ctx.lineWidth = 2.5;
     ctx.strokeStyle = '#ffd400';
-    ctx.strokeRect(cell.col * w + 2, cell.row * h + 2, w - 4, h - 4);
+    ctx.strokeRect(x, y, side, side);
   }, [crop, cell]);
   const where = cell
     ? `, strongest at row ${cell.row + 1} of ${cell.rows}, column ${cell.col + 1} of ${cell.cols}`
@@ -129,8 +144,9 @@ function ExampleTile({ example, rank }: { example: ShownExample; rank: number })
         aria-label={`${rank + 1}. ${example.fileName}: ${example.value.toFixed(3)}${where}`}
       />
       <span className="small featvis__example-caption" title={example.fileName}>
-        {rank + 1}. {example.fileName} · <strong>{example.value.toFixed(3)}</strong>
+        {rank + 1}. {example.fileName}
       </span>
+      <strong className="small">{example.value.toFixed(3)}</strong>
     </li>
   );
 }
