@@ -13,6 +13,7 @@ import type {
   BenchOptions,
   ClassifyOptions,
   ClassifyResult,
+  DatasetExamplesRequest,
   EngineApi,
   EngineEvent,
   EngineImage,
@@ -264,6 +265,16 @@ class WorkerEngine implements EngineApi {
   }
   featureVisualization(handle: ModelHandle, request: FeatureVisRequest, job: JobId) {
     return this.guard(() => this.remote.featureVisualization(handle, request, job));
+  }
+  async datasetExamples(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    request: DatasetExamplesRequest,
+    job: JobId,
+  ) {
+    // SVGs rendered here, as for Look inside: the worker cannot.
+    const ready = await Promise.all(images.map(prepared));
+    return this.guard(() => this.remote.datasetExamples(handle, ready, request, job));
   }
   cancel(job: JobId) {
     return this.guard(() => this.remote.cancel(job));

@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { StepTimes, pictureEveryFor, remainingMs, runFeatureVis } from './featureVisRun';
+import {
+  DATASET_EXAMPLES_SHOWN,
+  StepTimes,
+  pictureEveryFor,
+  remainingMs,
+  runDatasetExamples,
+  runFeatureVis,
+} from './featureVisRun';
 import { isJobCancelled } from '../shared/jobs';
 import type { FeatureVisTarget } from '../shared/protocol';
 import {
@@ -13,6 +20,30 @@ import {
 
 const CHANNEL: FeatureVisTarget = { kind: 'channel', stage: 'layer4', channel: 17 };
 const CLASS: FeatureVisTarget = { kind: 'class', classIndex: 22 };
+
+describe('runDatasetExamples', () => {
+  it('asks for the top 9 of the images as one job with progress, and cancels it when the signal aborts', async () => {
+    const fake = fakeEngine();
+    const handle = fake.adoptModel();
+    const controller = new AbortController();
+    const onProgress = vi.fn();
+    const images = [{ id: 'a', blob: new Blob(['a']) }];
+    const run = runDatasetExamples(fake.engine, handle, images, CHANNEL, {
+      onProgress,
+      signal: controller.signal,
+    });
+    await flush();
+    const call = fake.datasetExamplesCalls[0]!;
+    expect(call.args).toEqual({ handle, images, request: { target: CHANNEL, top: DATASET_EXAMPLES_SHOWN } });
+    expect(DATASET_EXAMPLES_SHOWN).toBe(9);
+    call.onProgress({ fraction: 1, message: 'Read 1 of 1 images' });
+    expect(onProgress).toHaveBeenCalledWith({ fraction: 1, message: 'Read 1 of 1 images' });
+    controller.abort();
+    expect(fake.engine.cancel).toHaveBeenCalledWith(call.job);
+    call.answer.reject(explainCancelled());
+    expect(isJobCancelled(await run.catch((e: unknown) => e))).toBe(true);
+  });
+});
 
 describe('runFeatureVis', () => {
   it('runs one job with pictures every few steps, handing over only its own job’s pictures', async () => {

@@ -1,11 +1,14 @@
 /**
  * One feature visualization as the page runs it (issue #27): the engine job with its progress and the picture so
- * far as it grows, cancelled by an AbortSignal; and the expected time of a run, from step times measured before.
+ * far as it grows, cancelled by an AbortSignal; the dataset examples' job; and the expected time of a run, from
+ * step times measured before.
  */
 import { runJob } from './engineJobs';
 import type { OnProgress } from '../shared/progress';
 import type {
+  DatasetExamplesResult,
   EngineApi,
+  EngineImage,
   FeatureVisPicture,
   FeatureVisRequest,
   FeatureVisResult,
@@ -47,6 +50,28 @@ export async function runFeatureVis(
         : () => undefined;
       return engine.featureVisualization(handle, full, job).finally(unsubscribe);
     },
+    { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
+  );
+}
+
+/** The dataset examples shown: the issue's top 9, a 3 x 3 grid. */
+export const DATASET_EXAMPLES_SHOWN = 9;
+
+/**
+ * Ranks `images` by `target` as one engine job (progress after each of its batches, cancelled by `signal`); the
+ * top DATASET_EXAMPLES_SHOWN come with their crops.
+ */
+export function runDatasetExamples(
+  engine: EngineApi,
+  handle: ModelHandle,
+  images: readonly EngineImage[],
+  target: FeatureVisTarget,
+  { onProgress, signal }: Omit<FeatureVisHandlers, 'onPicture'> = {},
+): Promise<DatasetExamplesResult> {
+  return runJob(
+    engine,
+    'examples',
+    (job) => engine.datasetExamples(handle, images, { target, top: DATASET_EXAMPLES_SHOWN }, job),
     { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
   );
 }

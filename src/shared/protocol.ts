@@ -160,6 +160,43 @@ export interface FeatureVisResult {
   stepMs: number;
 }
 
+/** Ranking images by one unit (issue #27's dataset examples): the unit, and how many of the top come with their crop. */
+export interface DatasetExamplesRequest {
+  target: FeatureVisTarget;
+  /** The highest this many come back with the crop the network saw (the panel shows 9). */
+  top: number;
+}
+
+/** A cell of a stage's grid over the crop: `rows` x `cols` cells, each covering the same share of the crop. */
+export interface UnitCell {
+  row: number;
+  col: number;
+  rows: number;
+  cols: number;
+}
+
+export interface DatasetExample {
+  imageId: string;
+  /** The unit's value for the image: what feature visualization maximizes (a channel's mean, a class's logit). */
+  value: number;
+  /**
+   * Where the unit is strongest: for a channel, the largest cell of its map; for a class, the largest cell of its
+   * class activation map at the last stage (the cell that adds most to the logit). Null where the model has none.
+   */
+  cell: UnitCell | null;
+  /** The crop the network saw (cropSize pixels square), for the `top` highest only. */
+  crop?: FeatureVisPicture;
+}
+
+export interface DatasetExamplesResult {
+  /** Every image that could be read, highest value first. */
+  ranked: DatasetExample[];
+  /** Images that could not be read (not an image, damaged), with why. */
+  skipped: { imageId: string; message: string }[];
+  /** In the engine: decoding what was not kept, the passes, and the crops copied out. */
+  totalMs: number;
+}
+
 export interface ModelInfo {
   handle: ModelHandle;
   summary: ModelSummary;
@@ -466,6 +503,16 @@ export interface EngineCalls {
     request: FeatureVisRequest,
     job: JobId,
   ): Promise<FeatureVisResult>;
+  /**
+   * Dataset examples (issue #27): `images` ranked by one unit, in the engine's own batches with progress after
+   * each; a crop the engine keeps is not decoded again, and a bad image is skipped with its reason.
+   */
+  datasetExamples(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    request: DatasetExamplesRequest,
+    job: JobId,
+  ): Promise<DatasetExamplesResult>;
   /** Deletion and insertion curves of each method's map at one stage, for the comparison table. */
   faithfulness(
     handle: ModelHandle,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ModelSummary } from '../shared/modelSummary';
-import type { FeatureVisTarget, InspectResult } from '../shared/protocol';
+import type { DatasetExample, FeatureVisTarget, InspectResult } from '../shared/protocol';
 import {
   explainCancelled,
   fakeEngine,
@@ -13,6 +13,7 @@ import type { FakeEngine } from '../testing/fakeEngine';
 import { DEFAULT_FEATVIS_STEPS, featVisFileName, featureVisTargetName } from './featureVisSlice';
 import { createAppStore } from './index';
 import type { AppStore } from './index';
+import type { ImageItem, ImageStatus } from './imagesSlice';
 
 vi.mock('./saveToDisk', () => ({ saveToDisk: vi.fn() }));
 const { saveToDisk } = await import('./saveToDisk');
@@ -186,6 +187,115 @@ describe('featureVisSlice', () => {
       settings: { steps: 8, seed: 4, size: 128 },
       finalValue: 12,
     });
+  });
+});
+
+/** An image on the page, as far as dataset examples look at it. */
+function pageImage(id: string, status: ImageStatus): ImageItem {
+  return { id, fileName: `${id}.jpg`, file: new Blob([id]), status } as ImageItem;
+}
+
+const example = (imageId: string, value: number, withCrop: boolean): DatasetExample => ({
+  imageId,
+  value,
+  cell: { row: 1, col: 2, rows: 7, cols: 7 },
+  ...(withCrop ? { crop: fakeFeatureVisPicture(value, 0) } : {}),
+});
+
+describe('featureVisSlice: dataset examples', () => {
+  beforeEach(() => {
+    store.setState({
+      images: [
+        pageImage('a', 'done'),
+        pageImage('b', 'error'),
+        pageImage('c', 'done'),
+        pageImage('d', 'queued'),
+      ],
+    });
+    store.getState().openFeatVis(CHANNEL);
+  });
+
+  async function finding() {
+    const find = store.getState().findDatasetExamples();
+    await flush();
+    return { find, call: fake.datasetExamplesCalls.at(-1)! };
+  }
+
+  it('ranks the images the model read by the target, with progress, and shows the top ones by file name', async () => {
+    const { find, call } = await finding();
+    expect(call.args.handle).toBe(handle);
+    expect(call.args.images.map((i) => i.id)).toEqual(['a', 'c']);
+    expect(call.args.request).toEqual({ target: CHANNEL, top: 9 });
+    expect(store.getState().featVisExamplesStatus).toBe('running');
+    call.onProgress({ fraction: 0.5, message: 'Read 1 of 2 images' });
+    expect(store.getState().featVisExamplesProgress).toEqual({
+      fraction: 0.5,
+      message: 'Read 1 of 2 images',
+    });
+    call.answer.resolve({
+      ranked: [example('c', 3, true), example('a', 1, false)],
+      skipped: [],
+      totalMs: 40,
+    });
+    await find;
+    expect(store.getState()).toMatchObject({
+      featVisExamplesStatus: 'done',
+      featVisExamplesProgress: null,
+      featVisExamples: {
+        handle,
+        target: CHANNEL,
+        shown: [{ imageId: 'c', fileName: 'c.jpg', value: 3, cell: { row: 1, col: 2 } }],
+        ranked: 2,
+        skipped: 0,
+        totalMs: 40,
+      },
+    });
+  });
+
+  it('another target drops the examples and stops a ranking under way; its late answer is ignored', async () => {
+    const first = await finding();
+    first.call.answer.resolve({ ranked: [example('a', 1, true)], skipped: [], totalMs: 1 });
+    await first.find;
+    // The same target again keeps them.
+    store.getState().setFeatVisTarget({ ...CHANNEL });
+    expect(store.getState().featVisExamples).not.toBeNull();
+    const second = await finding();
+    store.getState().setFeatVisTarget({ kind: 'class', classIndex: 3 });
+    expect(fake.engine.cancel).toHaveBeenCalledWith(second.call.job);
+    expect(store.getState()).toMatchObject({ featVisExamplesStatus: 'idle', featVisExamples: null });
+    second.call.answer.resolve({ ranked: [example('a', 1, true)], skipped: [], totalMs: 1 });
+    await second.find;
+    expect(store.getState().featVisExamples).toBeNull();
+  });
+
+  it('cancels in the engine, and shows a failure as an error', async () => {
+    const first = await finding();
+    store.getState().cancelDatasetExamples();
+    expect(fake.engine.cancel).toHaveBeenCalledWith(first.call.job);
+    expect(store.getState().featVisExamplesStatus).toBe('cancelled');
+    first.call.answer.reject(explainCancelled());
+    await first.find;
+    expect(store.getState().featVisExamplesStatus).toBe('cancelled');
+    const second = await finding();
+    second.call.answer.reject(new Error('This model has no stage layer9.'));
+    await second.find;
+    expect(store.getState()).toMatchObject({
+      featVisExamplesStatus: 'error',
+      featVisExamplesError: 'This model has no stage layer9.',
+    });
+  });
+
+  it('asks nothing without a read image, and a new model drops the examples', async () => {
+    store.setState({ images: [pageImage('b', 'error')] });
+    await store.getState().findDatasetExamples();
+    expect(fake.engine.datasetExamples).not.toHaveBeenCalled();
+    store.setState({ images: [pageImage('a', 'done')] });
+    const { find, call } = await finding();
+    store.getState().resetFeatVis();
+    expect(fake.engine.cancel).toHaveBeenCalledWith(call.job);
+    call.answer.resolve({ ranked: [example('a', 1, true)], skipped: [], totalMs: 1 });
+    await find;
+    expect(store.getState()).toMatchObject({ featVisExamplesStatus: 'idle', featVisExamples: null });
   });
 });
 

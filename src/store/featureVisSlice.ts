@@ -4,10 +4,10 @@
  * job itself is runFeatureVis's (src/client/featureVisRun.ts).
  */
 import { LatestJob } from '../client/latest';
-import { StepTimes, remainingMs, runFeatureVis } from '../client/featureVisRun';
+import { StepTimes, remainingMs, runDatasetExamples, runFeatureVis } from '../client/featureVisRun';
 import { isJobCancelled } from '../shared/jobs';
 import type { Progress } from '../shared/progress';
-import type { FeatureVisPicture, FeatureVisTarget, ModelHandle } from '../shared/protocol';
+import type { FeatureVisPicture, FeatureVisTarget, ModelHandle, UnitCell } from '../shared/protocol';
 import { saveToDisk } from './saveToDisk';
 import type { AppState, SliceCreator } from './types';
 
@@ -19,6 +19,27 @@ export const FEATVIS_SIZES = [96, 128, 160, 224] as const;
 export const DEFAULT_FEATVIS_SIZE = 128;
 
 export type FeatVisStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+/** One of the top dataset examples as the panel shows it: the page's image, its value and its crop. */
+export interface ShownExample {
+  imageId: string;
+  fileName: string;
+  value: number;
+  cell: UnitCell | null;
+  crop: FeatureVisPicture;
+}
+
+/** A finished ranking of the page's images by one unit. */
+export interface DatasetExamples {
+  handle: ModelHandle;
+  target: FeatureVisTarget;
+  /** The highest first, at most DATASET_EXAMPLES_SHOWN. */
+  shown: ShownExample[];
+  /** How many images were ranked, and how many could not be read. */
+  ranked: number;
+  skipped: number;
+  totalMs: number;
+}
 
 /** A finished run, as the panel reports it and the JSON export writes it. */
 export interface FeatVisOutcome {
@@ -52,6 +73,11 @@ export interface FeatureVisSlice {
   featVisError: string | null;
   /** Median step times of the runs that finished: where the estimate before a run comes from. */
   featVisStepTimes: StepTimes;
+  /** The page's images ranked by the target (dataset examples): the job under way, and the last one's answer. */
+  featVisExamplesStatus: FeatVisStatus;
+  featVisExamplesProgress: Progress | null;
+  featVisExamples: DatasetExamples | null;
+  featVisExamplesError: string | null;
   /** Opens the panel, on `target` if given (else on the one chosen before, or the inspected image's top class). */
   openFeatVis: (target?: FeatureVisTarget) => void;
   closeFeatVis: () => void;
@@ -64,6 +90,9 @@ export interface FeatureVisSlice {
   /** Drops the run and its picture (the model they belong to is gone); the settings stay. */
   resetFeatVis: () => void;
   exportFeatVisJson: () => void;
+  /** Ranks the page's classified images by the target; their top ones become the dataset examples. */
+  findDatasetExamples: () => Promise<void>;
+  cancelDatasetExamples: () => void;
 }
 
 /** How the page names a target, in `data-target` and in file names: `class:22` or `layer4:17`. */
@@ -89,9 +118,18 @@ const NO_RUN = {
   featVisError: null,
 } as const;
 
+/** No dataset examples: none under way, none found. */
+const NO_EXAMPLES = {
+  featVisExamplesStatus: 'idle',
+  featVisExamplesProgress: null,
+  featVisExamples: null,
+  featVisExamplesError: null,
+} as const;
+
 export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _store, context) => {
   const runs = new LatestJob();
   const stopRun = () => runs.stop();
+  const rankings = new LatestJob();
 
   /** What a run starts on when none was chosen: the class the inspected image is taken for. */
   function defaultTarget(): FeatureVisTarget | null {
@@ -108,9 +146,12 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
     featVisStatus: 'idle',
     ...NO_RUN,
     featVisStepTimes: new StepTimes(),
+    ...NO_EXAMPLES,
 
     openFeatVis: (target) => {
-      set({ featVisOpen: true, featVisTarget: target ?? get().featVisTarget ?? defaultTarget() });
+      const featVisTarget = target ?? get().featVisTarget ?? defaultTarget();
+      if (target) get().setFeatVisTarget(target);
+      set({ featVisOpen: true, featVisTarget });
     },
 
     closeFeatVis: () => {
@@ -118,7 +159,16 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
       set({ featVisOpen: false });
     },
 
-    setFeatVisTarget: (featVisTarget) => set({ featVisTarget }),
+    setFeatVisTarget: (featVisTarget) => {
+      const before = get().featVisTarget;
+      const same = before !== null && featureVisTargetName(before) === featureVisTargetName(featVisTarget);
+      if (!same) {
+        // Examples of another unit would be shown as this one's.
+        rankings.stop();
+        set(NO_EXAMPLES);
+      }
+      set({ featVisTarget });
+    },
     setFeatVisSteps: (featVisSteps) => set({ featVisSteps }),
     setFeatVisSeed: (featVisSeed) => set({ featVisSeed }),
     setFeatVisSize: (featVisSize) => set({ featVisSize }),
@@ -181,7 +231,68 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
 
     resetFeatVis: () => {
       stopRun();
-      set({ featVisStatus: 'idle', ...NO_RUN });
+      rankings.stop();
+      set({ featVisStatus: 'idle', ...NO_RUN, ...NO_EXAMPLES });
+    },
+
+    findDatasetExamples: async () => {
+      const s = get();
+      const engine = context.engine;
+      const handle = s.modelHandle;
+      const target = s.featVisTarget;
+      // Images the model read: their crops are in the engine's cache (a failed one would only be skipped).
+      const images = s.images.filter((i) => i.status === 'done');
+      if (!engine || !handle || !target || s.modelStatus !== 'ready' || images.length === 0) return;
+      const { isCurrent, signal } = rankings.begin();
+      set({
+        ...NO_EXAMPLES,
+        featVisExamplesStatus: 'running',
+        featVisExamplesProgress: { fraction: 0, message: 'Starting' },
+      });
+      try {
+        const result = await runDatasetExamples(
+          engine,
+          handle,
+          images.map((i) => ({ id: i.id, blob: i.file })),
+          target,
+          {
+            signal,
+            onProgress: (featVisExamplesProgress) => {
+              if (isCurrent()) set({ featVisExamplesProgress });
+            },
+          },
+        );
+        if (!isCurrent()) return;
+        const names = new Map(images.map((i) => [i.id, i.fileName]));
+        const shown = result.ranked.flatMap(({ imageId, value, cell, crop }) =>
+          crop ? [{ imageId, fileName: names.get(imageId) ?? imageId, value, cell, crop }] : [],
+        );
+        set({
+          featVisExamplesStatus: 'done',
+          featVisExamplesProgress: null,
+          featVisExamples: {
+            handle,
+            target,
+            shown,
+            ranked: result.ranked.length,
+            skipped: result.skipped.length,
+            totalMs: result.totalMs,
+          },
+        });
+      } catch (err) {
+        if (!isCurrent()) return;
+        set({
+          featVisExamplesStatus: isJobCancelled(err) ? 'cancelled' : 'error',
+          featVisExamplesProgress: null,
+          featVisExamplesError: isJobCancelled(err) ? null : err instanceof Error ? err.message : String(err),
+        });
+      }
+    },
+
+    cancelDatasetExamples: () => {
+      if (get().featVisExamplesStatus !== 'running') return;
+      rankings.stop();
+      set({ featVisExamplesStatus: 'cancelled', featVisExamplesProgress: null });
     },
 
     exportFeatVisJson: () => {

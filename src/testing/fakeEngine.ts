@@ -24,6 +24,8 @@ import type {
   EngineImage,
   FaithfulnessRequest,
   FeatureMapOptions,
+  DatasetExamplesRequest,
+  DatasetExamplesResult,
   FeatureVisPicture,
   FeatureVisRequest,
   FeatureVisResult,
@@ -170,6 +172,11 @@ export interface FakeEngine {
   teachCalls: TeachCall<{ handle: ModelHandle; request: TeachRequest }, TeachResult>[];
   /** Feature visualizations, in order; each waits for `answer` (`job` lets the test send its picture events). */
   featureVisCalls: TeachCall<{ handle: ModelHandle; request: FeatureVisRequest }, FeatureVisResult>[];
+  /** Dataset examples' rankings, in order; each waits for `answer`. */
+  datasetExamplesCalls: TeachCall<
+    { handle: ModelHandle; images: readonly EngineImage[]; request: DatasetExamplesRequest },
+    DatasetExamplesResult
+  >[];
   /** The ids of the images the active model classified, in order (classification answers at once). */
   classified: string[];
   /**
@@ -234,6 +241,7 @@ export function fakeEngine({
   const featuresCalls: FakeEngine['featuresCalls'] = [];
   const teachCalls: FakeEngine['teachCalls'] = [];
   const featureVisCalls: FakeEngine['featureVisCalls'] = [];
+  const datasetExamplesCalls: FakeEngine['datasetExamplesCalls'] = [];
   const classified: string[] = [];
   const comparedLoads: string[] = [];
   const comparedSources: ModelSource[] = [];
@@ -351,6 +359,10 @@ export function fakeEngine({
     featureVisualization: vi.fn((handle: ModelHandle, request: FeatureVisRequest, job: JobId) =>
       heldJob(featureVisCalls, { handle, request }, job),
     ),
+    datasetExamples: vi.fn(
+      (handle: ModelHandle, images: readonly EngineImage[], request: DatasetExamplesRequest, job: JobId) =>
+        heldJob(datasetExamplesCalls, { handle, images, request }, job),
+    ),
     sanityCheck: vi.fn((_handle: ModelHandle, _image: EngineImage, request: SanityRequest, job: JobId) =>
       heldWithProgress(sanityChecks, request, job),
     ),
@@ -417,6 +429,7 @@ export function fakeEngine({
     featuresCalls,
     teachCalls,
     featureVisCalls,
+    datasetExamplesCalls,
     classified,
     comparedLoads,
     comparedSources,

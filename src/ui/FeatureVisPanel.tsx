@@ -13,6 +13,7 @@ import { ClassSearch } from './ClassSearch';
 import { SelectField } from './SelectField';
 import type { SelectOption } from './SelectField';
 import { FeatureVisFigure } from './FeatureVisFigure';
+import { DatasetExamples } from './DatasetExamples';
 
 const SIZE_OPTIONS: readonly SelectOption<string>[] = FEATVIS_SIZES.map((n) => ({
   value: String(n),
@@ -76,6 +77,7 @@ export function FeatureVisPanel() {
       <FeatureVisControls />
       <FeatureVisStatus />
       <FeatureVisFigure />
+      <DatasetExamples />
     </section>
   );
 }

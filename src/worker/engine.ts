@@ -35,6 +35,9 @@ import type {
   CamRender,
   ClassifyOptions,
   ClassifyResult,
+  DatasetExample,
+  DatasetExamplesRequest,
+  DatasetExamplesResult,
   EngineEvent,
   EngineImage,
   ExportedModel,
@@ -60,6 +63,7 @@ import { IMAGES_PER_PASS } from '../shared/protocol';
 import { SerialQueue } from '../shared/serialQueue';
 import type { RunControl } from '../explain/runControl';
 import { runFeatureVisualization } from '../explain/featureVis/featureVisualization';
+import { classColumn, readUnit, targetProblem } from '../explain/featureVis/unitReading';
 import { initBackend, isWebGLContextLost, watchWebGLContextLoss } from './backend';
 import { CropCache } from './cropCache';
 import {
@@ -489,6 +493,81 @@ export class InferenceEngine implements WorkerEngineApi {
   }
 
   /**
+   * Batches of IMAGES_PER_PASS crops (kept, or decoded and then kept), one inference pass each, a cancel read between
+   * them and progress after each; then every image ranked by the unit, the top ones with a copy of their crop.
+   */
+  datasetExamples(
+    handle: ModelHandle,
+    images: readonly EngineImage[],
+    request: DatasetExamplesRequest,
+    job: JobId,
+  ): Promise<DatasetExamplesResult> {
+    const signal = this.jobs.open(job);
+    return this.run(async () => {
+      const started = performance.now();
+      const classifier = this.model(handle);
+      const network = classifier.network();
+      const { target, top } = request;
+      const problem =
+        targetProblem(network, target) ??
+        (Number.isInteger(top) && top >= 0 ? null : `The top is a whole number from 0, not ${top}.`);
+      if (problem) throw new RangeError(problem);
+      const classWeights =
+        target.kind === 'class' ? await classWeightsOf(classifier, target.classIndex) : null;
+      const side = classifier.preprocess.cropSize;
+      const read: { example: DatasetExample; rgba: Uint8ClampedArray }[] = [];
+      const skipped: DatasetExamplesResult['skipped'] = [];
+      for (let start = 0; start < images.length; start += IMAGES_PER_PASS) {
+        // A macrotask, so that a cancel message that came during the last pass is read now.
+        await nextTask();
+        if (signal.cancelled) throw new JobCancelledError('Finding dataset examples');
+        const batch = images.slice(start, start + IMAGES_PER_PASS);
+        const crops = await Promise.all(batch.map((image) => this.cropOf(image, classifier)));
+        const good = batch.flatMap((image, i) => {
+          const crop = crops[i]!;
+          if (crop.ok) return [{ imageId: image.id, rgba: crop.rgba }];
+          skipped.push({ imageId: image.id, message: crop.error.message });
+          return [];
+        });
+        if (good.length > 0) {
+          await this.pass('forward');
+          const bytes = new Uint8Array(side * side * 4 * good.length);
+          good.forEach((g, i) => bytes.set(g.rgba, i * side * side * 4));
+          const x = tf.tidy(() =>
+            classifier.normalize(tf.tensor4d(bytes, [good.length, side, side, 4], 'int32')),
+          );
+          let readings;
+          try {
+            readings = await readUnit(network, x, target, classWeights);
+          } finally {
+            x.dispose();
+          }
+          this.throwIfContextLost('finding dataset examples');
+          good.forEach(({ imageId, rgba }, i) => read.push({ example: { imageId, ...readings[i]! }, rgba }));
+        }
+        const done = start + batch.length;
+        this.emit({
+          type: 'progress',
+          job,
+          progress: { fraction: done / images.length, message: `Read ${done} of ${images.length} images` },
+        });
+      }
+      read.sort((a, b) => b.example.value - a.example.value);
+      const ranked = read.map(({ example, rgba }, rank) =>
+        // A copy: the kept crop stays in the cache, and the copy is handed over, not copied again.
+        rank < top
+          ? { ...example, crop: { width: side, height: side, rgba: new Uint8ClampedArray(rgba) } }
+          : example,
+      );
+      const result: DatasetExamplesResult = { ranked, skipped, totalMs: performance.now() - started };
+      return transfer(
+        result,
+        ranked.flatMap((e) => (e.crop ? [e.crop.rgba.buffer] : [])),
+      );
+    }).finally(() => this.jobs.close(job));
+  }
+
+  /**
    * Trains the head in this worker, reading a cancel between any two steps, and registers the taught model over
    * its backbone (see Models): the head is its own, the backbone's tensors are shared, not copied.
    */
@@ -815,6 +894,14 @@ export class InferenceEngine implements WorkerEngineApi {
 }
 
 const NOT_LOADED = 'This model is not loaded (it was released, or the engine restarted).';
+
+/** A class's weight on each last-stage channel: the head's kernel column, which makes its activation map. */
+async function classWeightsOf(classifier: Classifier, classIndex: number): Promise<Float32Array> {
+  const fc = await classifier.fcKernel();
+  if (classIndex >= fc.classes)
+    throw new RangeError(`This model has ${fc.classes} classes, not class ${classIndex}.`);
+  return classColumn(fc.kernel, fc.features, fc.classes, classIndex);
+}
 
 /** The features' length: the channels of the last stage, which the head pools. */
 function pooledFeatureSize(classifier: Classifier): number {

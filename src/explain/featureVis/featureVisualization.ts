@@ -11,6 +11,7 @@ import type { FeatureVisPicture, FeatureVisRequest, FeatureVisResult } from '../
 import { FourierImage } from './fourierImage';
 import { objectiveValue, toModelInput } from './objective';
 import { visualize } from './optimize';
+import { targetProblem } from './unitReading';
 
 /** Far beyond Lucid's 512 default; a run this long takes hours here, and a typo should not start one. */
 export const MAX_FEATURE_VIS_STEPS = 4096;
@@ -55,19 +56,6 @@ export async function pictureOf(image: tf.Tensor4D): Promise<FeatureVisPicture> 
   return { width, height, rgba };
 }
 
-function targetProblem(network: SplitNetwork, { target }: FeatureVisRequest): string | null {
-  if (target.kind === 'class') {
-    return Number.isInteger(target.classIndex) && target.classIndex >= 0
-      ? null
-      : `A class is a whole number from 0, not ${target.classIndex}.`;
-  }
-  if (!network.stages.includes(target.stage)) return `This model has no stage ${target.stage}.`;
-  const channels = network.stageShape(target.stage)[2];
-  return Number.isInteger(target.channel) && target.channel >= 0 && target.channel < channels
-    ? null
-    : `${target.stage} has ${channels} channels, not channel ${target.channel}.`;
-}
-
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -79,7 +67,8 @@ export async function runFeatureVisualization(
   request: FeatureVisRequest,
   hooks: FeatureVisHooks,
 ): Promise<FeatureVisResult> {
-  const problem = featureVisRequestProblem(request, preprocess.cropSize) ?? targetProblem(network, request);
+  const problem =
+    featureVisRequestProblem(request, preprocess.cropSize) ?? targetProblem(network, request.target);
   if (problem) throw new RangeError(problem);
   const { target, steps, seed, size = preprocess.cropSize, pictureEvery } = request;
   const image = new FourierImage(size, size);
