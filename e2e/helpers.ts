@@ -24,16 +24,54 @@ export async function openApp(page: Page, query = '?model=resnet18'): Promise<vo
 
 export async function expectModelReady(page: Page, variant?: string): Promise<void> {
   const status = page.getByTestId('model-status');
-  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 180_000 });
+  await expectAttribute(page, status, '[data-testid="model-status"]', 'data-state', 'ready', 180_000);
   if (variant) await expect(status).toHaveAttribute('data-model', variant);
+}
+
+/**
+ * `expect(locator).toHaveAttribute(name, value)`, looking every 50 ms. A locator assertion backs off to looking
+ * every 500 ms, so each long wait (a model ready, an image classified) ends a quarter of a second late on average,
+ * and the suite's hundreds of such waits add up to minutes of an idle machine (docs/testing.md, "Time").
+ * `selector` is the locator's CSS; where the quick look fails (a timeout, a navigation mid-wait), the assertion
+ * itself waits out the rest of the time and says what was wrong.
+ */
+async function expectAttribute(
+  page: Page,
+  locator: Locator,
+  selector: string,
+  name: string,
+  value: string,
+  timeout: number,
+): Promise<void> {
+  const started = Date.now();
+  const reached = await page
+    .waitForFunction(
+      ([s, n, v]) => {
+        // One match only, as a locator assertion is strict: with more, the assertion below says so.
+        const matches = document.querySelectorAll(s!);
+        return matches.length === 1 && matches[0]!.getAttribute(n!) === v;
+      },
+      [selector, name, value],
+      { polling: 50, timeout },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!reached) {
+    const left = Math.max(1_000, timeout - (Date.now() - started));
+    await expect(locator).toHaveAttribute(name, value, { timeout: left });
+  }
 }
 
 export async function addImages(page: Page, files: Parameters<Locator['setInputFiles']>[0]): Promise<void> {
   await page.getByTestId('image-input').setInputFiles(files);
 }
 
+const resultSelector = (fileName: string) => `[data-testid="result"][data-file-name="${fileName}"]`;
+
 export function resultFor(page: Page, fileName: string): Locator {
-  return page.locator(`[data-testid="result"][data-file-name="${fileName}"]`);
+  return page.locator(resultSelector(fileName));
 }
 
 /** Waits until the card is classified (by `variant`, if given) and returns its predictions. */
@@ -43,7 +81,7 @@ export async function predictionsOf(
   variant?: string,
 ): Promise<{ classIndex: number; label: string; probability: number }[]> {
   const card = resultFor(page, fileName);
-  await expect(card).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expectAttribute(page, card, resultSelector(fileName), 'data-status', 'done', 120_000);
   if (variant) await expect(card).toHaveAttribute('data-variant', variant, { timeout: 120_000 });
   return card.getByTestId('prediction').evaluateAll((els) =>
     els.map((el) => ({
