@@ -72,6 +72,12 @@ async function featuresOf(job: string) {
   return engine.features(backbone, images, job);
 }
 
+let sharedFeatures: ReturnType<typeof featuresOf> | undefined;
+/** The backbone's features of all the images, read once for the tests that only need them as input. */
+function imageFeatures() {
+  return (sharedFeatures ??= featuresOf('f-shared'));
+}
+
 function request(features: Float32Array, options: Partial<TeachRequest['options']> = {}): TeachRequest {
   return {
     name: 'colours',
@@ -105,7 +111,7 @@ describe('InferenceEngine: teaching', () => {
   });
 
   it('teaches a head whose model, under its own handle, names the classes of its training images; release frees the head alone', async () => {
-    const { features } = await featuresOf('f-all');
+    const { features } = await imageFeatures();
     const { model, report } = await engine.teach(backbone, request(features), 't-1');
     expect(model.handle).not.toBe(backbone);
     expect(model.taught).toEqual({
@@ -182,7 +188,7 @@ describe('InferenceEngine: teaching', () => {
   });
 
   it('gives a taught head back as arrays, and loads it again over the backbone with the same answers', async () => {
-    const { features } = await featuresOf('f-again');
+    const { features } = await imageFeatures();
     const { model } = await engine.teach(backbone, request(features, { maxEpochs: 5 }), 't-again');
     const head = await engine.taughtHead(model.handle);
     expect(head.kind).toBe('dense');
@@ -243,7 +249,7 @@ describe('InferenceEngine: teaching', () => {
   });
 
   it('stops training on cancel mid-way, registering no model and leaving no tensors', async () => {
-    const { features } = await featuresOf('f-again');
+    const { features } = await imageFeatures();
     onEvent = (event) => {
       if (event.type === 'epoch' && event.job === 't-cancel' && event.epoch.epoch === 1)
         void engine.cancel('t-cancel');
@@ -258,7 +264,7 @@ describe('InferenceEngine: teaching', () => {
   });
 
   it('refuses a request that breaks the rules before training, and a job cancelled before its turn never runs', async () => {
-    const { features } = await featuresOf('f-rules');
+    const { features } = await imageFeatures();
     await expect(
       engine.teach(
         backbone,
