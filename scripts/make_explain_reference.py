@@ -9,7 +9,8 @@ Grad-CAM++, LayerCAM, Score-CAM (layer3), occlusion (patch 32 / stride 16) and i
 steps, black baseline), each divided by its maximum; integrated gradients' completeness; and the deletion / insertion
 curves (Petsiuk et al. 2018) of the layer4 Grad-CAM map with their AUCs. Under "halfSize", the same perturbation
 methods on the photo at half size (the crop 2x2 average pooled): Score-CAM at layer3 and layer4, occlusion (32 / 16
-and 56 / 28) and integrated gradients, for the unit tests, at a fraction of the passes' cost.
+and 56 / 28), integrated gradients, and the curves of the layer4 Grad-CAM map (with the map), for the unit tests, at
+a fraction of the passes' cost.
 
 The definitions are the ones the TF.js implementation follows, word for word; each function below says which.
 Everything runs in float32 on the CPU, seeded and deterministic, so the output is the same on every run.
@@ -356,14 +357,14 @@ def main():
 
     # The unit tests' maps, on the photo at half size: each pass a quarter of the cost, occlusion's a fifth as many.
     x_half = F.avg_pool2d(x, 2)
-    with torch.no_grad():
-        half_logits, half_stage_A = forward_with_stages(model, x_half)
+    half_logits, half_stage_A = forward_with_stages(model, x_half)
+    (half_g4,) = torch.autograd.grad(half_logits[0, c], half_stage_A["layer4"])
     half_score = half_logits[0, c].item()
-    half_p = torch.softmax(half_logits, dim=1)[0, c].item()
+    half_p = torch.softmax(half_logits.detach(), dim=1)[0, c].item()
     half = {"inputSize": HALF_SIZE}
     for stage in STAGES:
         tick = time.time()
-        A_half = half_stage_A[stage][0]
+        A_half = half_stage_A[stage][0].detach()
         maps.append({**map_entry("scorecam", stage, score_cam(model, x_half, A_half, c)), **half})
         print(f"score-cam {stage}, {HALF_SIZE} px: {A_half.shape[0]} masked passes in {time.time() - tick:.1f} s")
     for options in OCCLUSIONS:
@@ -372,6 +373,12 @@ def main():
         maps.append({**map_entry("occlusion", "input", occluded, options), **half})
         print(f"occlusion {options}, {HALF_SIZE} px: {list(occluded.shape)} in {time.time() - tick:.1f} s")
     half_integrated = integrated_gradients_entry(model, x_half, c, half_score, maps, half)
+    # The curves of the layer4 Grad-CAM map as written (divided by its maximum, float32 exactly): the unit test
+    # feeds the same numbers to the app's curves, so the map's own computation (proven at full size) is not in it.
+    half_gradcam = {**map_entry("gradcam", "layer4", grad_cam(half_stage_A["layer4"][0].detach(), half_g4[0])), **half}
+    maps.append(half_gradcam)
+    written = torch.tensor(half_gradcam["values"], dtype=torch.float32).reshape(half_gradcam["height"], -1)
+    half_curves = faithfulness_entry(model, x_half, c, half_p, written)
 
     payload = {
         "variant": "resnet18",
@@ -384,7 +391,7 @@ def main():
         "maps": maps,
         "integratedGradients": integrated,
         "faithfulness": curves,
-        "halfSize": {**half, "probability": half_p, "integratedGradients": half_integrated},
+        "halfSize": {**half, "probability": half_p, "integratedGradients": half_integrated, "faithfulness": half_curves},
     }
     path = args.out / OUT_FILE
     path.write_text(json.dumps(payload, allow_nan=False) + "\n")  # a NaN would be a bug, not a value

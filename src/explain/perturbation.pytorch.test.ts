@@ -1,8 +1,9 @@
 // Occlusion, integrated gradients and the deletion/insertion curves equal PyTorch's within 1e-3 (Score-CAM's
 // maps have their own file, scoreCam.pytorch.test.ts, so the two test workers share the passes). On the photo at
 // half size, as the reference script makes them: each pass a quarter of the cost, occlusion's a fifth as many (the
-// browser test, e2e/explain.spec.ts, compares the full-size maps). The curves are of a Grad-CAM map, whose gradient
-// probes have the 224-px crop's shapes, so at full size.
+// browser test, e2e/explain.spec.ts, compares the full-size maps and curves). The curves are of PyTorch's own
+// layer4 Grad-CAM map at that size, the numbers it wrote: Grad-CAM itself is proven at full size in
+// explainer.pytorch.test.ts (its gradient probes have the 224-px crop's shapes).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -20,19 +21,17 @@ describe.skipIf(!hasExplainReference)(
     const reference = hasExplainReference ? explainReference() : null;
     const held = useWasmReferenceSubject();
     let target: ExplainTarget;
-    let fullSize: ExplainTarget;
     let halves: tf.Tensor4D[];
     beforeAll(() => {
       const { classifier, x, baseline } = held.subject;
       halves = [x, baseline].map((t) => tf.avgPool(t, 2, 2, 'valid'));
-      fullSize = {
+      target = {
         network: classifier.network(),
-        x,
-        baseline,
+        x: halves[0]!,
+        baseline: halves[1]!,
         classIndex: explainReference().classIndex,
         control: quietControl(),
       };
-      target = { ...fullSize, x: halves[0]!, baseline: halves[1]! };
     });
     afterAll(() => tf.dispose(halves));
 
@@ -84,9 +83,12 @@ describe.skipIf(!hasExplainReference)(
     );
 
     it('deletion and insertion curves of the Grad-CAM layer4 map', async () => {
-      const ref = reference!.faithfulness;
-      const map = await computeMap('gradcam', 'layer4', fullSize);
-      const curves = await faithfulnessOf(map, fullSize);
+      const ref = reference!.halfSize.faithfulness;
+      const gradcam = reference!.maps.find(
+        (m) => m.method === 'gradcam' && m.stage === 'layer4' && m.inputSize !== undefined,
+      )!;
+      const map = { height: gradcam.height, width: gradcam.width, values: Float32Array.from(gradcam.values) };
+      const curves = await faithfulnessOf(map, target);
       const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
       expect(worst(curves.deletion, ref.deletion)).toBeLessThanOrEqual(1e-3);
       expect(worst(curves.insertion, ref.insertion)).toBeLessThanOrEqual(1e-3);

@@ -26,6 +26,15 @@ export interface ReferenceMap {
   inputSize?: number;
 }
 
+interface FaithfulnessCurves {
+  method: ExplainMethod;
+  stage: string;
+  deletion: number[];
+  insertion: number[];
+  deletionAuc: number;
+  insertionAuc: number;
+}
+
 interface IntegratedGradientsFigures {
   steps: number;
   attributionSum: number;
@@ -38,16 +47,14 @@ export interface ExplainReference {
   probability: number;
   maps: ReferenceMap[];
   integratedGradients: IntegratedGradientsFigures;
-  faithfulness: {
-    method: ExplainMethod;
-    stage: string;
-    deletion: number[];
-    insertion: number[];
-    deletionAuc: number;
-    insertionAuc: number;
+  faithfulness: FaithfulnessCurves;
+  /** Figures on the photo at half size, where the maps with `inputSize` were made. */
+  halfSize: {
+    inputSize: number;
+    probability: number;
+    integratedGradients: IntegratedGradientsFigures;
+    faithfulness: FaithfulnessCurves;
   };
-  /** Integrated gradients' figures on the photo at half size, where the maps with `inputSize` were made. */
-  halfSize: { inputSize: number; probability: number; integratedGradients: IntegratedGradientsFigures };
 }
 
 export const hasExplainReference = existsSync(JSON_FILE);
