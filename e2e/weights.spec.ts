@@ -1,6 +1,6 @@
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { WEIGHTS_PORT } from '../playwright.config';
@@ -136,7 +136,7 @@ test('download failures say why, cancel works, and the active model and cache st
 
 test('bad weight files are refused with a message naming the problem; the active model keeps working', async ({
   page,
-}) => {
+}, testInfo) => {
   await openApp(page);
   const good = readFileSync(path.join(REFERENCE, 'resnet18.safetensors'));
   const banner = page.locator('.error-banner[data-testid="error"]');
@@ -176,8 +176,12 @@ test('bad weight files are refused with a message naming the problem; the active
     },
     { name: 'notes.safetensors', buffer: Buffer.from('not weights at all'), message: /not a weights file/ },
   ];
+  // Written to disk, as weightsFaults.spec does: Chromium reads a file path itself, where three of these, a whole
+  // model's size each, would cross the protocol as encoded buffers (50 s of this test's 59 in CI).
   for (const c of cases) {
-    await loadWeightFiles(page, { name: c.name, mimeType: 'application/octet-stream', buffer: c.buffer });
+    const file = testInfo.outputPath(c.name);
+    writeFileSync(file, c.buffer);
+    await loadWeightFiles(page, file);
     await expect(banner, c.name).toContainText(c.message);
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
     await expect(page.getByTestId('weights-info')).toHaveAttribute('data-source', 'random');
