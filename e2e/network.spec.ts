@@ -1,9 +1,9 @@
 /**
  * The Network view (issue #25): opened from a link, drawn from the model the worker built, expanded, clicked and
  * walked by keyboard; a block's detail on the photo looked inside, the ratio chart's values in their own request
- * and agreeing with each detail, twenty details with no tensor left behind; Grad-CAM at a block, the weights as
- * pictures, axe-clean, top to bottom on a phone, and a photo looked inside before the view opened. One page
- * throughout: each step starts from what the one before left.
+ * and agreeing with each detail, twenty details with no tensor left behind; feature visualization of a block's
+ * channel from its detail, Grad-CAM at a block, the weights as pictures, axe-clean, top to bottom on a phone, and a
+ * photo looked inside before the view opened. One page throughout: each step starts from what the one before left.
  */
 import { expectNoSeriousViolations } from './axe';
 import {
@@ -156,6 +156,23 @@ test('the network view: graph, layers, keyboard, block details, memory, axe and 
     `block detail: median ${times[10]!.toFixed(0)} ms, slowest ${times[19]!.toFixed(0)} ms (engine)`,
   );
   await expect.poll(() => numTensors(page)).toBe(modelTensors);
+
+  // Feature visualization of a channel of the block shown (layer2.1), from its detail: the box starts at the
+  // channel strongest on the photo; a short run on the smallest picture ends with that block's channel as its
+  // target. Its gradient passes keep their kernels with the model, as Grad-CAM's below do.
+  const channel = await detail.getByTestId('featvis-block-channel').inputValue();
+  expect(Number(channel)).toBeGreaterThanOrEqual(0);
+  expect(Number(channel)).toBeLessThan(128);
+  await detail.getByTestId('featvis-channel').click();
+  const vis = page.getByTestId('featvis');
+  await expect(vis.getByTestId('featvis-target')).toContainText(`block layer2.1, channel ${channel}`);
+  await vis.getByTestId('featvis-size').selectOption('96');
+  await vis.getByTestId('featvis-steps').fill('2');
+  await vis.getByTestId('featvis-run').click();
+  const picture = vis.getByTestId('featvis-image');
+  await expect(picture).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(picture).toHaveAttribute('data-target', `layer2.1:${channel}`);
+  await vis.getByRole('button', { name: 'Close feature visualization' }).click();
 
   // Grad-CAM at the block shown (layer2.1), for the class Look inside maps. Its gradient passes keep the flipped
   // kernels they made for later passes, as explanations do: from here on that is the model's own memory.

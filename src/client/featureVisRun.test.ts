@@ -139,6 +139,17 @@ describe('StepTimes', () => {
     expect(times.estimate('other', CLASS, 100, 10)).toBeNull();
   });
 
+  it('keeps a block apart from its stage, another of its channels at the same depth', () => {
+    const block = { kind: 'block', block: 'layer2.0', channel: 5 } as const;
+    const times = new StepTimes().with('m', block, 100, 30).with('m', CHANNEL, 100, 50);
+    expect(times.estimate('m', { ...block, channel: 9 }, 100, 10)).toEqual({
+      ms: 300,
+      stepMs: 30,
+      basis: 'same settings',
+    });
+    expect(times.estimate('m', { ...block, block: 'layer2.1' }, 100, 10)?.basis).toBe('other settings');
+  });
+
   it('keeps each picture size apart', () => {
     const times = new StepTimes().with('m', CHANNEL, 96, 50).with('m', CHANNEL, 224, 80);
     expect(times.estimate('m', CHANNEL, 96, 10)).toEqual({ ms: 500, stepMs: 50, basis: 'same settings' });

@@ -84,8 +84,8 @@ export interface FeatureVisEstimate {
 }
 
 /**
- * The median step time of finished runs, per model, where the target sits (a channel of a stage costs the network
- * up to that stage; a class, all of it) and picture size, so the panel can say what a run will take before it
+ * The median step time of finished runs, per model, where the target sits (a channel of a stage or block costs the
+ * network up to it; a class, all of it) and picture size, so the panel can say what a run will take before it
  * starts. Size is kept apart rather than scaled by pixels, which a step's time does not follow (ResNet18 layer4
  * on this machine's WASM: 1.1 s a step at 96 px, 0.95 s at 128, 2.5 s at 224; docs/feature-visualization.md).
  * A cancelled run measured nothing; the figure is the latest, since the backend's speed changes as it warms up.
@@ -95,7 +95,8 @@ export class StepTimes {
   constructor(private readonly times: ReadonlyMap<string, number> = new Map()) {}
 
   private static key(handle: ModelHandle, target: FeatureVisTarget, size: number): string {
-    return `${handle}|${target.kind === 'class' ? 'class' : target.stage}|${size}`;
+    const unit = target.kind === 'class' ? 'class' : target.kind === 'block' ? target.block : target.stage;
+    return `${handle}|${unit}|${size}`;
   }
 
   /** A run of `target` on `size` x `size` pixels took `stepMs` a step. */

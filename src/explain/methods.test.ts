@@ -59,6 +59,14 @@ class ToyNetwork implements SplitNetwork {
   stageShape(): [number, number, number] {
     return [H, H, K];
   }
+  // Cut at its one stage only: explanations never ask for a block.
+  readonly blocks: readonly string[] = [];
+  toBlock(): tf.Tensor4D {
+    throw new RangeError('The toy has no blocks');
+  }
+  blockShape(): [number, number, number] {
+    throw new RangeError('The toy has no blocks');
+  }
   probedScores(
     x: tf.Tensor4D,
     probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,

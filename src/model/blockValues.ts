@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { ActivationMap } from './featureMaps';
 import type { BlockParts } from './fastResNet';
-import type { ExplainableStage, LayerGraphNetwork } from './splitNetwork';
+import type { BlockOutput, ExplainableStage, LayerGraphNetwork } from './splitNetwork';
 import type { NetworkGraph } from '../shared/network';
 import { stagesOf } from '../shared/network';
 
@@ -30,6 +30,21 @@ export function residualStage(graph: NetworkGraph, stage: number) {
   if (!blocks) throw new RangeError(`No residual stage ${stage} (0..${stages.length - 1})`);
   const before = stagesOf(graph)[stagesOf(graph).findIndex((s) => s.nodes[0] === blocks[0]) - 1]!;
   return { blocks, inputStage: before.stage as ExplainableStage };
+}
+
+/** Every residual block of the graph by its node id, with its residual stage, place and output layer. */
+export function blockOutputsOf(graph: NetworkGraph): BlockOutput[] {
+  return stagesOf(graph)
+    .filter((s) => s.nodes[0]!.kind === 'block')
+    .flatMap((s, stage) =>
+      s.nodes.map((node, index) => ({
+        id: node.id,
+        stage,
+        index,
+        outputShape: node.outputShape as [number, number, number],
+        outputLayer: node.layers.at(-1)!.name,
+      })),
+    );
 }
 
 /** The layers a stage's blocks' parts are read at: the residual branch's last, the shortcut's (or the block's input,

@@ -17,6 +17,7 @@ import { NUM_CLASSES, isBuildableVariant } from '../shared/variants';
 import type { Flavor, StageName, VariantId } from '../shared/variants';
 import { benchmarkClassifier } from './benchmark';
 import {
+  blockOutputsOf,
   blockPartNames,
   blockRmsOf,
   layerGraphBlockGradCam,
@@ -559,9 +560,10 @@ export class ResNetClassifier implements Classifier {
           outputShape: s.outputShape as [number, number, number],
           outputLayer: s.outputLayer,
         }));
+      const blocks = blockOutputsOf(this.architecture());
       this.splitNetwork = this.fast
-        ? new FastSplitNetwork(this.fast, stages)
-        : new LayerGraphNetwork(this.model, stages);
+        ? new FastSplitNetwork(this.fast, stages, blocks)
+        : new LayerGraphNetwork(this.model, stages, blocks);
     }
     return this.splitNetwork;
   }

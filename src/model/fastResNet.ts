@@ -265,6 +265,23 @@ export class FastResNet {
     });
   }
 
+  /**
+   * Runs normalized images to the output of block `block` of residual stage `stage` (0 = layer1): the stages
+   * before it whole, then that stage's blocks up to this one (feature visualization of a block's channel).
+   */
+  toBlock(x: tf.Tensor4D, stage: number, block: number, differentiable = false): tf.Tensor4D {
+    this.assertUsable();
+    const blocks = this.stages[stage];
+    if (!blocks?.[block]) throw new RangeError(`No block ${block} in residual stage ${stage}`);
+    return tf.tidy(() =>
+      stageForward(
+        this.toStage(x, stage, differentiable),
+        blocks.slice(0, block + 1),
+        this.flipFor(differentiable),
+      ),
+    );
+  }
+
   /** Runs stage `from`'s output through the rest of the network to the logits. */
   fromStage(h: tf.Tensor4D, from: number, differentiable = false): tf.Tensor2D {
     this.assertUsable();

@@ -2,14 +2,26 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { blockOutputsOf } from './blockValues';
 import { buildResNet } from './buildResNet';
 import { FastResNet } from './fastResNet';
 import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
 import type { ExplainableStage } from './splitNetwork';
+import { describeNetwork } from './networkGraph';
 import { summarizeStages } from './stageSummary';
 import { setWasmBackend } from '../testing/wasmBackend';
 
 const STAGES: ExplainableStage[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4'];
+const BLOCKS = [
+  'layer1.0',
+  'layer1.1',
+  'layer2.0',
+  'layer2.1',
+  'layer3.0',
+  'layer3.1',
+  'layer4.0',
+  'layer4.1',
+];
 
 async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
@@ -40,8 +52,9 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
         outputLayer: s.outputLayer,
         outputShape: s.outputShape as [number, number, number],
       }));
-    fastSplit = new FastSplitNetwork(fast, stages);
-    graphSplit = new LayerGraphNetwork(model, stages);
+    const blocks = blockOutputsOf(describeNetwork(model, 'resnet18', 'torchvision'));
+    fastSplit = new FastSplitNetwork(fast, stages, blocks);
+    graphSplit = new LayerGraphNetwork(model, stages, blocks);
     x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 3);
   });
 
@@ -87,6 +100,36 @@ describe('split networks over ResNet18 (torchvision layout)', () => {
     expect(scale).toBeGreaterThan(0);
     expect(await maxAbsDiff(g1, g2)).toBeLessThan(1e-4 * Math.max(1, scale));
     tf.dispose([activation, g1, g2]);
+  });
+
+  it("cuts at each block as the Network view names it, both ways, a stage's last block being the stage", async () => {
+    expect(fastSplit.blocks).toEqual(BLOCKS);
+    expect(graphSplit.blocks).toEqual(BLOCKS);
+    expect(graphSplit.blockShape('layer3.0')).toEqual([14, 14, 256]);
+    for (const block of BLOCKS) {
+      // The folded fast path, the layers model's own layers run to the block's output layer, and the gradient ops.
+      const [a, b, c] = [
+        fastSplit.toBlock(x, block),
+        graphSplit.toBlock(x, block),
+        fastSplit.toBlock(x, block, true),
+      ];
+      expect(a.shape[3], block).toBe(fastSplit.blockShape(block)[2]);
+      expect(await maxAbsDiff(a, b), block).toBeLessThan(1e-4);
+      expect(await maxAbsDiff(a, c), `${block} differentiable`).toBeLessThan(1e-4);
+      tf.dispose([a, b, c]);
+    }
+    const [first, last, stage] = [
+      fastSplit.toBlock(x, 'layer3.0'),
+      fastSplit.toBlock(x, 'layer3.1'),
+      fastSplit.toStage(x, 'layer3'),
+    ];
+    expect(await maxAbsDiff(last, stage)).toBe(0);
+    expect(await maxAbsDiff(first, stage)).toBeGreaterThan(1e-3);
+    tf.dispose([first, last, stage]);
+    for (const net of [fastSplit, graphSplit]) {
+      expect(() => net.toBlock(x, 'layer5.0')).toThrow(/no block layer5\.0/);
+      expect(() => net.blockShape('layer3')).toThrow(/no block layer3/);
+    }
   });
 
   it("probes give each stage's gradient and activation from one pass, as cutting there does", async () => {

@@ -19,6 +19,18 @@ export interface StageOutput {
   outputLayer?: string;
 }
 
+/** A residual block as the Network view names it, where it sits, and its output for the model's own input size. */
+export interface BlockOutput {
+  /** `layer4.1` (ResNet18/34), `conv5_block3` (ResNet50). */
+  id: string;
+  /** Its residual stage (0 = the first) and its place in that stage. */
+  stage: number;
+  index: number;
+  outputShape: [number, number, number];
+  /** The layer whose output is the block's (after the add and its ReLU). */
+  outputLayer: string;
+}
+
 /** What can be re-drawn in the randomization test: the head alone, or everything from a stage up. */
 export type RandomizationLevel = 'fc' | ExplainableStage;
 
@@ -35,6 +47,12 @@ export interface SplitNetwork {
   fromStage(activation: tf.Tensor4D, stage: ExplainableStage, differentiable?: boolean): tf.Tensor2D;
   /** A stage's output shape [h, w, channels] for the model's own input size. */
   stageShape(stage: ExplainableStage): [number, number, number];
+  /** The residual blocks' names, input side first (none where the network was cut at its stages only). */
+  readonly blocks: readonly string[];
+  /** A block's output (after the add and its ReLU) for normalized NHWC images. */
+  toBlock(x: tf.Tensor4D, block: string, differentiable?: boolean): tf.Tensor4D;
+  /** A block's output shape [h, w, channels] for the model's own input size. */
+  blockShape(block: string): [number, number, number];
   /**
    * Differentiable scores with `probes` (zeros shaped like the stages' outputs) added to those stages' outputs:
    * the gradients with respect to the probes are the gradients at the stages, all from one backward pass.
@@ -62,6 +80,7 @@ export class FastSplitNetwork implements SplitNetwork {
   constructor(
     private readonly fast: FastResNet,
     stages: readonly StageOutput[],
+    private readonly blockOutputs: readonly BlockOutput[] = [],
     private readonly owned = false,
   ) {
     if (stages.length !== fast.stageCount) throw new Error('Stage names do not match the network');
@@ -85,6 +104,19 @@ export class FastSplitNetwork implements SplitNetwork {
     return this.shapes[this.indexOf(stage)]!;
   }
 
+  get blocks(): string[] {
+    return this.blockOutputs.map((b) => b.id);
+  }
+
+  toBlock(x: tf.Tensor4D, block: string, differentiable = false): tf.Tensor4D {
+    const { stage, index } = blockNamed(this.blockOutputs, block);
+    return this.fast.toBlock(x, stage, index, differentiable);
+  }
+
+  blockShape(block: string): [number, number, number] {
+    return blockNamed(this.blockOutputs, block).outputShape;
+  }
+
   probedScores(
     x: tf.Tensor4D,
     probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,
@@ -100,7 +132,7 @@ export class FastSplitNetwork implements SplitNetwork {
   randomizedFrom(level: RandomizationLevel, seed: number): SplitNetwork {
     const from = level === 'fc' ? this.stages.length : this.indexOf(level);
     const stages = this.stages.map((stage, i) => ({ stage, outputShape: this.shapes[i]! }));
-    return new FastSplitNetwork(this.fast.randomizedFrom(from, seed), stages, true);
+    return new FastSplitNetwork(this.fast.randomizedFrom(from, seed), stages, this.blockOutputs, true);
   }
 
   dispose(): void {
@@ -112,6 +144,12 @@ export class FastSplitNetwork implements SplitNetwork {
     if (index < 0) throw new RangeError(`This model has no stage ${stage}`);
     return index;
   }
+}
+
+function blockNamed(blocks: readonly BlockOutput[], id: string): BlockOutput {
+  const block = blocks.find((b) => b.id === id);
+  if (!block) throw new RangeError(`This model has no block ${id}`);
+  return block;
 }
 
 type Layer = LayersModel['layers'][number];
@@ -138,6 +176,7 @@ export class LayerGraphNetwork implements SplitNetwork {
   constructor(
     private readonly model: LayersModel,
     private readonly stageOutputs: readonly StageOutput[],
+    private readonly blockOutputs: readonly BlockOutput[] = [],
     private readonly overrides = new Map<string, LayerOverride>(),
     private readonly ownedTensors: tf.Tensor[] = [],
   ) {
@@ -199,6 +238,19 @@ export class LayerGraphNetwork implements SplitNetwork {
     return shape;
   }
 
+  get blocks(): string[] {
+    return this.blockOutputs.map((b) => b.id);
+  }
+
+  toBlock(x: tf.Tensor4D, block: string, differentiable = false): tf.Tensor4D {
+    const { outputLayer } = blockNamed(this.blockOutputs, block);
+    return this.run(this.inputName, x, outputLayer, differentiable) as tf.Tensor4D;
+  }
+
+  blockShape(block: string): [number, number, number] {
+    return blockNamed(this.blockOutputs, block).outputShape;
+  }
+
   probedScores(
     x: tf.Tensor4D,
     probes: ReadonlyMap<ExplainableStage, tf.Tensor4D>,
@@ -239,7 +291,7 @@ export class LayerGraphNetwork implements SplitNetwork {
       owned.push(fresh, ...(zeros ? [zeros] : []));
       overrides.set(layer.name, { kind: 'weights', kernel: fresh, bias: zeros });
     }
-    return new LayerGraphNetwork(this.model, this.stageOutputs, overrides, owned);
+    return new LayerGraphNetwork(this.model, this.stageOutputs, this.blockOutputs, overrides, owned);
   }
 
   dispose(): void {

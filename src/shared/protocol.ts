@@ -127,9 +127,15 @@ export type EngineEvent =
   /** A feature visualization's picture so far, every few steps: the panel draws it as it grows. */
   | { type: 'featvis-picture'; job: JobId; step: number; picture: FeatureVisPicture };
 
-/** What feature visualization maximizes: a channel's mean activation at a stage's output, or a class's logit. */
+/**
+ * What feature visualization maximizes: a channel's mean activation at a stage's output or at one residual block's
+ * output (the block as the Network view names it: `layer4.1` in ResNet18/34, `conv5_block3` in ResNet50), or a
+ * class's logit.
+ */
 export type FeatureVisTarget =
-  { kind: 'channel'; stage: ExplainableStage; channel: number } | { kind: 'class'; classIndex: number };
+  | { kind: 'channel'; stage: ExplainableStage; channel: number }
+  | { kind: 'block'; block: string; channel: number }
+  | { kind: 'class'; classIndex: number };
 
 export interface FeatureVisRequest {
   target: FeatureVisTarget;

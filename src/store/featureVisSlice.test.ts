@@ -304,4 +304,11 @@ describe('featureVisTargetName', () => {
     expect(featureVisTargetName({ kind: 'class', classIndex: 22 })).toBe('class:22');
     expect(featureVisTargetName(CHANNEL)).toBe('layer4:17');
   });
+
+  it('names a block’s channel by the block, as the Network view names it', () => {
+    expect(featureVisTargetName({ kind: 'block', block: 'layer4.1', channel: 17 })).toBe('layer4.1:17');
+    expect(featureVisTargetName({ kind: 'block', block: 'conv5_block3', channel: 1001 })).toBe(
+      'conv5_block3:1001',
+    );
+  });
 });

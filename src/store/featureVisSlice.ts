@@ -95,9 +95,13 @@ export interface FeatureVisSlice {
   cancelDatasetExamples: () => void;
 }
 
-/** How the page names a target, in `data-target` and in file names: `class:22` or `layer4:17`. */
+/**
+ * How the page names a target, in `data-target` and in file names: `class:22`, a stage's channel `layer4:17` or a
+ * block's `conv5_block3:1001`.
+ */
 export function featureVisTargetName(target: FeatureVisTarget): string {
-  return target.kind === 'class' ? `class:${target.classIndex}` : `${target.stage}:${target.channel}`;
+  if (target.kind === 'class') return `class:${target.classIndex}`;
+  return `${target.kind === 'block' ? target.block : target.stage}:${target.channel}`;
 }
 
 /** The file name of the last run's exports, without the extension: model, target, steps and seed. */
@@ -304,7 +308,9 @@ export const createFeatureVisSlice: SliceCreator<FeatureVisSlice> = (set, get, _
         objective:
           o.target.kind === 'class'
             ? { kind: 'class logit', classIndex: o.target.classIndex }
-            : { kind: 'channel mean', stage: o.target.stage, channel: o.target.channel },
+            : o.target.kind === 'block'
+              ? { kind: 'channel mean', block: o.target.block, channel: o.target.channel }
+              : { kind: 'channel mean', stage: o.target.stage, channel: o.target.channel },
         target: featureVisTargetName(o.target),
         settings: { steps: o.steps, seed: o.seed, size: o.size },
         finalValue: o.value,

@@ -1,10 +1,12 @@
 /**
  * What one block does to the image looked inside: the RMS of its residual branch, of its shortcut and of its
- * output (true values: BatchNorm not folded), its output as a tile atlas, and every block's ratio as a chart.
+ * output (true values: BatchNorm not folded), its output as a tile atlas, every block's ratio as a chart, and
+ * feature visualization of one of its channels.
  */
 import { formatMs } from '../shared/format';
 import { useAppStore } from '../store';
 import { useBlockDetail } from '../store/hooks';
+import { BlockFeatVis } from './BlockFeatVis';
 import { BlockGradCam } from './BlockGradCam';
 import { BlockRatioChart } from './BlockRatioChart';
 import { StageAtlas } from './StageAtlas';
@@ -14,6 +16,7 @@ const fmt = (v: number) => v.toPrecision(4);
 export function BlockDetailPanel({ nodeId }: { nodeId: string }) {
   const { detail, status, error, inspected } = useBlockDetail();
   const selectNode = useAppStore((s) => s.selectNode);
+  const imageId = useAppStore((s) => s.inspectedImageId);
   const shown = detail?.nodeId === nodeId ? detail : null;
 
   if (!inspected) {
@@ -74,6 +77,7 @@ export function BlockDetailPanel({ nodeId }: { nodeId: string }) {
           </p>
           <BlockRatioChart selected={nodeId} />
           <BlockGradCam nodeId={nodeId} />
+          <BlockFeatVis key={`${imageId}|${nodeId}`} nodeId={nodeId} render={shown.map} />
           <StageAtlas render={shown.map} selectedChannel={null} title={nodeId} zoomable={false} />
         </>
       )}

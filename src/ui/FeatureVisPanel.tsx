@@ -22,9 +22,9 @@ const SIZE_OPTIONS: readonly SelectOption<string>[] = FEATVIS_SIZES.map((n) => (
 
 /** The target in words, with what is maximized. */
 function describeTarget(target: FeatureVisTarget): string {
-  return target.kind === 'class'
-    ? `class ${classOptionText(target.classIndex)}, its logit`
-    : `${target.stage}, channel ${target.channel}, its mean activation`;
+  if (target.kind === 'class') return `class ${classOptionText(target.classIndex)}, its logit`;
+  const where = target.kind === 'block' ? `block ${target.block}` : target.stage;
+  return `${where}, channel ${target.channel}, its mean activation`;
 }
 
 /** A whole number typed into a box: kept only when it is one (the box shows what was typed either way). */

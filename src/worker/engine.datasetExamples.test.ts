@@ -9,23 +9,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Classifier, ResNetClassifier } from '../model/classifier';
 import { loadClassifier } from '../model/loadClassifier';
 import { JOB_CANCELLED } from '../shared/jobs';
-import type { EngineEvent, EngineImage, FeatureVisTarget, ModelHandle } from '../shared/protocol';
-import { setWasmBackend } from '../testing/wasmBackend';
+import type { EngineImage, FeatureVisTarget, ModelHandle } from '../shared/protocol';
+import { cropDecoder, EngineRig } from '../testing/engineRig';
 import { InferenceEngine } from './engine';
 
-// Node has no OffscreenCanvas: an image's bytes here are its 224x224 RGBA crop, or anything else, which fails as
-// a browser's decoder would.
-vi.mock('./decodeImage', async (original) => {
-  const actual = await original<typeof import('./decodeImage')>();
-  return {
-    ...actual,
-    decodeAndCrop: vi.fn(async (blob: Blob) => {
-      if (blob.size !== 224 * 224 * 4) throw new actual.ImageDecodeError('undecodable', 'Not an image.');
-      return { rgba: new Uint8ClampedArray(await blob.arrayBuffer()), sourceWidth: 224, sourceHeight: 224 };
-    }),
-    warmUpDecoding: vi.fn(async () => undefined),
-  };
-});
+// Node has no OffscreenCanvas: the decoder takes an image's bytes as its crop (see cropDecoder).
+vi.mock('./decodeImage', (original) => cropDecoder(original));
 
 const SEED = 9;
 
@@ -55,17 +44,10 @@ let handle: ModelHandle;
 /** The same model built again outside the engine: the reference. */
 let reference: Classifier;
 let engineTensors: number;
-const events: EngineEvent[] = [];
-let onEvent: (event: EngineEvent) => void = () => undefined;
+const rig = new EngineRig<InferenceEngine>();
 
 beforeAll(async () => {
-  await setWasmBackend();
-  engine = new InferenceEngine();
-  await engine.setEventSink((event) => {
-    events.push(event);
-    onEvent(event);
-  });
-  handle = (await engine.load({ kind: 'random', variant: 'resnet18', seed: SEED })).handle;
+  ({ engine, handle } = await rig.start(new InferenceEngine(), SEED));
   reference = await loadClassifier({ kind: 'random', variant: 'resnet18', seed: SEED });
   // A first ranking of each kind, so that what a first pass keeps with the model is counted in.
   await engine.datasetExamples(
@@ -116,8 +98,6 @@ async function classReference(rgba: Uint8ClampedArray, classIndex: number) {
   return { value, cell: { row: Math.floor(at / width), col: at % width } };
 }
 
-const ofJob = (job: string) => events.filter((e) => 'job' in e && e.job === job);
-
 async function expectMatches(
   target: FeatureVisTarget,
   expected: (rgba: Uint8ClampedArray) => Promise<{ value: number; cell: { row: number; col: number } }>,
@@ -159,7 +139,9 @@ describe('InferenceEngine: dataset examples', () => {
       14,
     );
     // Two batches of four (the broken image in the second): progress after each.
-    const progress = ofJob('dx-channel').flatMap((e) => (e.type === 'progress' ? [e.progress.fraction] : []));
+    const progress = rig
+      .ofJob('dx-channel')
+      .flatMap((e) => (e.type === 'progress' ? [e.progress.fraction] : []));
     expect(progress).toEqual([4 / 7, 1]);
     expect(tf.memory().numTensors).toBe(engineTensors);
   });
@@ -170,7 +152,7 @@ describe('InferenceEngine: dataset examples', () => {
   });
 
   it('stops between batches when cancelled, and frees what it made', async () => {
-    onEvent = (event) => {
+    rig.onEvent = (event) => {
       if (event.type === 'progress' && event.job === 'dx-cancel') void engine.cancel('dx-cancel');
     };
     await expect(
@@ -181,8 +163,8 @@ describe('InferenceEngine: dataset examples', () => {
         'dx-cancel',
       ),
     ).rejects.toMatchObject({ name: JOB_CANCELLED });
-    onEvent = () => undefined;
-    expect(ofJob('dx-cancel').filter((e) => e.type === 'progress')).toHaveLength(1);
+    rig.onEvent = () => undefined;
+    expect(rig.ofJob('dx-cancel').filter((e) => e.type === 'progress')).toHaveLength(1);
     expect(tf.memory().numTensors).toBe(engineTensors);
   });
 

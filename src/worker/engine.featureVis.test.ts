@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { JOB_CANCELLED } from '../shared/jobs';
-import type { EngineEvent, FeatureVisRequest, ModelHandle } from '../shared/protocol';
-import { setWasmBackend } from '../testing/wasmBackend';
+import type { FeatureVisRequest, ModelHandle } from '../shared/protocol';
+import { EngineRig } from '../testing/engineRig';
 import { InferenceEngine } from './engine';
 
 let engine: InferenceEngine;
@@ -18,8 +18,7 @@ let handle: ModelHandle;
  * input-gradient kernels, kept with the model for later passes (as explanations' are).
  */
 let modelTensors: number;
-const events: EngineEvent[] = [];
-let onEvent: (event: EngineEvent) => void = () => undefined;
+const rig = new EngineRig<InferenceEngine>();
 
 const CHANNEL: FeatureVisRequest = {
   target: { kind: 'channel', stage: 'layer3', channel: 17 },
@@ -30,26 +29,18 @@ const CHANNEL: FeatureVisRequest = {
 };
 
 beforeAll(async () => {
-  await setWasmBackend();
-  engine = new InferenceEngine();
-  await engine.setEventSink((event) => {
-    events.push(event);
-    onEvent(event);
-  });
-  handle = (await engine.load({ kind: 'random', variant: 'resnet18', seed: 9 })).handle;
+  ({ engine, handle } = await rig.start(new InferenceEngine(), 9));
   await engine.featureVisualization(handle, { ...CHANNEL, steps: 1 }, 'fv-0');
   await engine.featureVisualization(
     handle,
     { ...CHANNEL, target: { kind: 'class', classIndex: 1 }, steps: 1 },
     'fv-0',
   );
-  events.length = 0;
+  rig.events.length = 0;
   modelTensors = tf.memory().numTensors;
 });
 
 afterAll(() => engine.dispose());
-
-const ofJob = (job: string) => events.filter((e) => 'job' in e && e.job === job);
 
 describe('InferenceEngine: feature visualization', () => {
   it('grows a picture with progress after each step and the picture so far every few steps', async () => {
@@ -59,10 +50,10 @@ describe('InferenceEngine: feature visualization', () => {
     expect(result.values).toHaveLength(6);
     expect(Number.isFinite(result.value)).toBe(true);
     expect(result.stepMs).toBeGreaterThan(0);
-    const progress = ofJob('fv-1').flatMap((e) => (e.type === 'progress' ? [e.progress.fraction] : []));
+    const progress = rig.ofJob('fv-1').flatMap((e) => (e.type === 'progress' ? [e.progress.fraction] : []));
     expect(progress).toEqual([1, 2, 3, 4, 5, 6].map((s) => s / 6));
     // Every second step but the last, whose picture is the answer.
-    const pictures = ofJob('fv-1').flatMap((e) => (e.type === 'featvis-picture' ? [e] : []));
+    const pictures = rig.ofJob('fv-1').flatMap((e) => (e.type === 'featvis-picture' ? [e] : []));
     expect(pictures.map((p) => p.step)).toEqual([2, 4]);
     expect(pictures[0]!.picture.rgba).not.toEqual(result.picture.rgba);
     expect(tf.memory().numTensors).toBe(modelTensors);
@@ -91,7 +82,7 @@ describe('InferenceEngine: feature visualization', () => {
   });
 
   it('stops between steps when cancelled, and frees what it made', async () => {
-    onEvent = (event) => {
+    rig.onEvent = (event) => {
       if (event.type === 'progress' && event.job === 'fv-6' && (event.progress.fraction ?? 0) >= 2 / 50) {
         void engine.cancel('fv-6');
       }
@@ -99,8 +90,8 @@ describe('InferenceEngine: feature visualization', () => {
     await expect(
       engine.featureVisualization(handle, { ...CHANNEL, steps: 50 }, 'fv-6'),
     ).rejects.toMatchObject({ name: JOB_CANCELLED });
-    onEvent = () => undefined;
-    const steps = ofJob('fv-6').filter((e) => e.type === 'progress').length;
+    rig.onEvent = () => undefined;
+    const steps = rig.ofJob('fv-6').filter((e) => e.type === 'progress').length;
     expect(steps).toBeLessThan(5);
     expect(tf.memory().numTensors).toBe(modelTensors);
   });

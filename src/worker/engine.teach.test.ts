@@ -6,26 +6,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { JOB_CANCELLED } from '../shared/jobs';
-import type { EngineEvent, EngineImage, ModelHandle } from '../shared/protocol';
+import type { EngineImage, ModelHandle } from '../shared/protocol';
 import { AUGMENT_VIEWS, augmentedView } from '../shared/teach/augmentation';
 import { glorotDense } from '../shared/teach/headWeights';
 import type { EpochRecord, TeachRequest } from '../shared/teach/teachJob';
-import { setWasmBackend } from '../testing/wasmBackend';
+import { cropDecoder, EngineRig } from '../testing/engineRig';
 import { InferenceEngine } from './engine';
 
-// Node has no OffscreenCanvas: an image's bytes here are its 224x224 RGBA crop, or an empty file, which fails as a
-// browser's decoder would.
-vi.mock('./decodeImage', async (original) => {
-  const actual = await original<typeof import('./decodeImage')>();
-  return {
-    ...actual,
-    decodeAndCrop: vi.fn(async (blob: Blob) => {
-      if (blob.size !== 224 * 224 * 4) throw new actual.ImageDecodeError('undecodable', 'Not an image.');
-      return { rgba: new Uint8ClampedArray(await blob.arrayBuffer()), sourceWidth: 224, sourceHeight: 224 };
-    }),
-    warmUpDecoding: vi.fn(async () => undefined),
-  };
-});
+// Node has no OffscreenCanvas: the decoder takes an image's bytes as its crop (see cropDecoder).
+vi.mock('./decodeImage', (original) => cropDecoder(original));
 
 const CLASSES = ['red', 'green', 'blue'];
 const PER_CLASS = 5;
@@ -51,18 +40,11 @@ let engine: InferenceEngine;
 let backbone: ModelHandle;
 /** Tensors with the backbone alone loaded. */
 let backboneTensors: number;
-const events: EngineEvent[] = [];
-/** Called on each event, for the tests that cancel mid-way. */
-let onEvent: (event: EngineEvent) => void = () => undefined;
+const rig = new EngineRig<InferenceEngine>();
+const { events } = rig;
 
 beforeAll(async () => {
-  await setWasmBackend();
-  engine = new InferenceEngine();
-  await engine.setEventSink((event) => {
-    events.push(event);
-    onEvent(event);
-  });
-  backbone = (await engine.load({ kind: 'random', variant: 'resnet18', seed: 21 })).handle;
+  ({ engine, handle: backbone } = await rig.start(new InferenceEngine(), 21));
   backboneTensors = tf.memory().numTensors;
 });
 
@@ -238,11 +220,11 @@ describe('InferenceEngine: teaching', () => {
   });
 
   it('stops reading features on cancel, between batches, leaving no tensors', async () => {
-    onEvent = (event) => {
+    rig.onEvent = (event) => {
       if (event.type === 'progress' && event.job === 'f-cancel') void engine.cancel('f-cancel');
     };
     await expect(featuresOf('f-cancel')).rejects.toMatchObject({ name: JOB_CANCELLED });
-    onEvent = () => undefined;
+    rig.onEvent = () => undefined;
     const progress = events.filter((e) => e.type === 'progress' && e.job === 'f-cancel');
     expect(progress).toHaveLength(1);
     expect(tf.memory().numTensors).toBe(backboneTensors);
@@ -250,14 +232,14 @@ describe('InferenceEngine: teaching', () => {
 
   it('stops training on cancel mid-way, registering no model and leaving no tensors', async () => {
     const { features } = await imageFeatures();
-    onEvent = (event) => {
+    rig.onEvent = (event) => {
       if (event.type === 'epoch' && event.job === 't-cancel' && event.epoch.epoch === 1)
         void engine.cancel('t-cancel');
     };
     await expect(engine.teach(backbone, request(features), 't-cancel')).rejects.toMatchObject({
       name: JOB_CANCELLED,
     });
-    onEvent = () => undefined;
+    rig.onEvent = () => undefined;
     const epochs = events.filter((e) => e.type === 'epoch' && e.job === 't-cancel');
     expect(epochs).toHaveLength(2);
     expect(tf.memory().numTensors).toBe(backboneTensors);

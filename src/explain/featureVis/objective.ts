@@ -11,7 +11,10 @@ import type { FourierImage } from './fourierImage';
 import { Resampler } from './transforms';
 import type { TransformValues } from './transforms';
 
-/** A channel's mean activation at a stage's output, or a class's pre-softmax logit (the request's target). */
+/**
+ * A channel's mean activation at a stage's or a block's output, or a class's pre-softmax logit (the request's
+ * target).
+ */
 export type FeatureObjective = FeatureVisTarget;
 
 /** An RGB image [n, h, w, 3] in [0, 1] to the network's input, as the app's preprocessing would make it. */
@@ -35,10 +38,13 @@ export function objectiveValue(
       const scores = network.scores(x, true);
       return tf.reshape(tf.slice(scores, [0, objective.classIndex], [1, 1]), []) as tf.Scalar;
     }
-    const activation = network.toStage(x, objective.stage, true);
+    const [where, activation] =
+      objective.kind === 'block'
+        ? [objective.block, network.toBlock(x, objective.block, true)]
+        : [objective.stage, network.toStage(x, objective.stage, true)];
     const channels = activation.shape[3];
     if (objective.channel < 0 || objective.channel >= channels) {
-      throw new RangeError(`${objective.stage} has ${channels} channels, not channel ${objective.channel}`);
+      throw new RangeError(`${where} has ${channels} channels, not channel ${objective.channel}`);
     }
     return tf.mean(tf.slice(activation, [0, 0, 0, objective.channel], [-1, -1, -1, 1])) as tf.Scalar;
   });

@@ -1,6 +1,7 @@
 /**
  * Dataset examples' reading of a batch (issue #27): each image's value of the unit feature visualization maximizes
- * (a channel's mean over space, a class's logit) and the cell of the stage's grid where that unit is strongest.
+ * (a channel's mean over space, a class's logit) and the cell of the stage's (or block's) grid where that unit is
+ * strongest.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -19,11 +20,18 @@ export function targetProblem(network: SplitNetwork, target: FeatureVisTarget): 
       ? null
       : `A class is a whole number from 0, not ${target.classIndex}.`;
   }
-  if (!network.stages.includes(target.stage)) return `This model has no stage ${target.stage}.`;
-  const channels = network.stageShape(target.stage)[2];
+  let where: string;
+  let channels: number;
+  if (target.kind === 'block') {
+    if (!network.blocks.includes(target.block)) return `This model has no block ${target.block}.`;
+    [where, channels] = [target.block, network.blockShape(target.block)[2]];
+  } else {
+    if (!network.stages.includes(target.stage)) return `This model has no stage ${target.stage}.`;
+    [where, channels] = [target.stage, network.stageShape(target.stage)[2]];
+  }
   return Number.isInteger(target.channel) && target.channel >= 0 && target.channel < channels
     ? null
-    : `${target.stage} has ${channels} channels, not channel ${target.channel}.`;
+    : `${where} has ${channels} channels, not channel ${target.channel}.`;
 }
 
 /**
@@ -40,14 +48,16 @@ export async function readUnit(
 ): Promise<UnitReading[]> {
   const n = x.shape[0];
   const stage = target.kind === 'channel' ? target.stage : network.stages.at(-1)!;
-  const [rows, cols, channels] = network.stageShape(stage);
+  const where = target.kind === 'block' ? target.block : stage;
+  const [rows, cols, channels] =
+    target.kind === 'block' ? network.blockShape(target.block) : network.stageShape(stage);
   // [values] or [values, cells]: the flat index of each image's largest cell.
   const outputs = tf.tidy((): tf.Tensor[] => {
-    const activation = network.toStage(x, stage);
+    const activation = target.kind === 'block' ? network.toBlock(x, target.block) : network.toStage(x, stage);
     if (activation.shape[1] !== rows || activation.shape[2] !== cols) {
-      throw new RangeError(`${stage} is ${activation.shape[1]}x${activation.shape[2]}, not ${rows}x${cols}.`);
+      throw new RangeError(`${where} is ${activation.shape[1]}x${activation.shape[2]}, not ${rows}x${cols}.`);
     }
-    if (target.kind === 'channel') {
+    if (target.kind !== 'class') {
       const map = tf.reshape(tf.slice(activation, [0, 0, 0, target.channel], [-1, -1, -1, 1]), [
         n,
         rows * cols,
