@@ -3,26 +3,16 @@
  * the network saw it with the cell where the unit is strongest outlined.
  */
 import { useEffect, useRef } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 
 import type { FeatureVisTarget, UnitCell } from '../shared/protocol';
 import { formatMs } from '../shared/format';
 import { useAppStore } from '../store';
+import { useDatasetExamplesJob } from '../store/featureVisHooks';
 import { featureVisTargetName } from '../store/featureVisSlice';
 import type { ShownExample } from '../store/featureVisSlice';
 
 export function DatasetExamples() {
-  const s = useAppStore(
-    useShallow((st) => ({
-      status: st.featVisExamplesStatus,
-      progress: st.featVisExamplesProgress,
-      examples: st.featVisExamples,
-      error: st.featVisExamplesError,
-      target: st.featVisTarget,
-      ready: st.modelStatus === 'ready',
-      readImages: st.images.filter((i) => i.status === 'done').length,
-    })),
-  );
+  const s = useDatasetExamplesJob();
   const find = useAppStore((st) => st.findDatasetExamples);
   const cancel = useAppStore((st) => st.cancelDatasetExamples);
   const running = s.status === 'running';

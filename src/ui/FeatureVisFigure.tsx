@@ -3,24 +3,16 @@
  * final value and the PNG and JSON exports.
  */
 import { useEffect, useRef } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 
 import { formatMs } from '../shared/format';
 import { useAppStore } from '../store';
+import { useFeatureVisPicture } from '../store/featureVisHooks';
 import { featVisFileName, featureVisTargetName } from '../store/featureVisSlice';
 import { saveToDisk } from '../store/saveToDisk';
 
 export function FeatureVisFigure() {
   const ref = useRef<HTMLCanvasElement>(null);
-  const { status, picture, pictureStep, outcome, target } = useAppStore(
-    useShallow((s) => ({
-      status: s.featVisStatus,
-      picture: s.featVisPicture,
-      pictureStep: s.featVisPictureStep,
-      outcome: s.featVisOutcome,
-      target: s.featVisTarget,
-    })),
-  );
+  const { status, picture, pictureStep, outcome, target } = useFeatureVisPicture();
   const fileName = useAppStore((s) => featVisFileName(s));
   const exportJson = useAppStore((s) => s.exportFeatVisJson);
   const width = picture?.width ?? 224;

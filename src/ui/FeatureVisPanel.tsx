@@ -8,6 +8,7 @@ import type { FeatureVisTarget } from '../shared/protocol';
 import { formatMs, formatRoughDuration } from '../shared/format';
 import { useAppStore } from '../store';
 import { classOptionText } from '../store/classSearch';
+import { useFeatureVisJob, useFeatureVisSettings } from '../store/featureVisHooks';
 import { FEATVIS_SIZES } from '../store/featureVisSlice';
 import { ClassSearch } from './ClassSearch';
 import { SelectField } from './SelectField';
@@ -83,16 +84,7 @@ export function FeatureVisPanel() {
 }
 
 function FeatureVisControls() {
-  const { target, steps, seed, size, running, ready } = useAppStore(
-    useShallow((s) => ({
-      target: s.featVisTarget,
-      steps: s.featVisSteps,
-      seed: s.featVisSeed,
-      size: s.featVisSize,
-      running: s.featVisStatus === 'running',
-      ready: s.modelStatus === 'ready',
-    })),
-  );
+  const { target, steps, seed, size, running, ready } = useFeatureVisSettings();
   const setTarget = useAppStore((s) => s.setFeatVisTarget);
   const setSteps = useAppStore((s) => s.setFeatVisSteps);
   const setSeed = useAppStore((s) => s.setFeatVisSeed);
@@ -173,14 +165,7 @@ function NumberField({ label, testId, value, min, onChange }: NumberFieldProps) 
 
 /** Before a run, its expected time; during one, its progress, the time left and Cancel; after, how it ended. */
 function FeatureVisStatus() {
-  const s = useAppStore(
-    useShallow((st) => ({
-      status: st.featVisStatus,
-      progress: st.featVisProgress,
-      remaining: st.featVisRemainingMs,
-      error: st.featVisError,
-    })),
-  );
+  const s = useFeatureVisJob();
   // Made anew on every read: selected whole, it would never equal the last one and the panel would redraw forever.
   const estimate = useAppStore(
     useShallow((st) => {
