@@ -161,6 +161,11 @@ export interface FeatureVisResult {
   values: number[];
   /** The objective's value for the final picture, untransformed: what the panel reports. */
   value: number;
+  /**
+   * For a class: the model's own top-1 for the final picture, untransformed and at the size it was made (issue
+   * #27's self-consistency: the model names its picture of a class as that class).
+   */
+  topClass?: number;
   /** In the engine: the whole run, and the median step (what the panel's time estimate is made from). */
   totalMs: number;
   stepMs: number;

@@ -4,12 +4,16 @@
  * tensor freed.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { JOB_CANCELLED } from '../shared/jobs';
 import type { FeatureVisRequest, ModelHandle } from '../shared/protocol';
-import { EngineRig } from '../testing/engineRig';
+import { cropDecoder, EngineRig } from '../testing/engineRig';
 import { InferenceEngine } from './engine';
+
+// Node has no OffscreenCanvas: the decoder takes an image's bytes as its crop (see cropDecoder), so a picture is
+// classified as a dropped photo's crop.
+vi.mock('./decodeImage', (original) => cropDecoder(original));
 
 let engine: InferenceEngine;
 let handle: ModelHandle;
@@ -72,13 +76,23 @@ describe('InferenceEngine: feature visualization', () => {
     expect(lastThree).toBeGreaterThan(firstThree);
   });
 
-  it('maximizes a class logit too', async () => {
+  it('maximizes a class logit too, and names the top-1 of its picture as a classification of it does', async () => {
     const result = await engine.featureVisualization(
       handle,
-      { target: { kind: 'class', classIndex: 281 }, steps: 3, seed: 1, size: 64 },
+      { target: { kind: 'class', classIndex: 281 }, steps: 2, seed: 1, size: 224 },
       'fv-5',
     );
-    expect(result.values).toHaveLength(3);
+    expect(result.values).toHaveLength(2);
+    // The same picture as a dropped photo's 224-px crop (its bytes, through the classification path).
+    const [answer] = await engine.classify(
+      handle,
+      [{ id: 'fv-5-picture', blob: new Blob([new Uint8Array(result.picture.rgba)]) }],
+      1,
+    );
+    expect(answer).toMatchObject({ ok: true });
+    expect(result.topClass).toBe(answer?.ok ? answer.predictions[0]!.classIndex : -1);
+    const channel = await engine.featureVisualization(handle, { ...CHANNEL, steps: 1 }, 'fv-5c');
+    expect(channel.topClass).toBeUndefined();
   });
 
   it('stops between steps when cancelled, and frees what it made', async () => {

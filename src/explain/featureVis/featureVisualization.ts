@@ -96,10 +96,13 @@ export async function runFeatureVisualization(
       const value = tf.tidy(() => objectiveValue(network, toModelInput(run.image, preprocess), target));
       const finalValue = (await value.data())[0]!;
       value.dispose();
+      const topClass =
+        target.kind === 'class' ? await topClassOf(network, toModelInput(run.image, preprocess)) : null;
       return {
         picture: await pictureOf(run.image),
         values: run.values,
         value: finalValue,
+        ...(topClass === null ? {} : { topClass }),
         totalMs: performance.now() - started,
         stepMs: median(stepMs),
       };
@@ -108,5 +111,16 @@ export async function runFeatureVisualization(
     }
   } finally {
     image.dispose();
+  }
+}
+
+/** The network's top-1 for one input (which it then frees): for a class's picture, whether the model names it. */
+async function topClassOf(network: SplitNetwork, x: tf.Tensor4D): Promise<number> {
+  const top = tf.tidy(() => tf.argMax(network.scores(x, false), 1));
+  x.dispose();
+  try {
+    return (await top.data())[0]!;
+  } finally {
+    top.dispose();
   }
 }
