@@ -10,8 +10,16 @@ import { startEngine } from '../src/client/startEngine';
 import { EXPLAIN_METHODS } from '../src/shared/explain';
 import type { ExplainMethod, ExplainRequest } from '../src/shared/explain';
 import { isJobCancelled } from '../src/shared/jobs';
+import { STAGE_NAMES } from '../src/shared/modelSummary';
 import { isBackendChoice } from '../src/shared/protocol';
-import type { BackendInfo, BenchResult, EngineApi, EngineImage, ModelHandle } from '../src/shared/protocol';
+import type {
+  BackendInfo,
+  BenchResult,
+  EngineApi,
+  EngineImage,
+  FeatureVisTarget,
+  ModelHandle,
+} from '../src/shared/protocol';
 import { isVariantId } from '../src/shared/variants';
 import type { StageName, VariantId } from '../src/shared/variants';
 
@@ -27,6 +35,8 @@ export interface BenchPageResult {
   inspectImageMs: number;
   /** Absent for `explain=none`. */
   explanations?: ExplainTiming[];
+  /** Present for `featvis=`: each run asked for, in order. */
+  featureVis?: FeatureVisTiming[];
   bench?: BenchResult;
 }
 
@@ -37,6 +47,21 @@ export interface ExplainTiming {
   ms: number;
   /** The run was stopped at the time budget and its time extrapolated from its progress (Score-CAM on ResNet50). */
   estimated: boolean;
+}
+
+/** One feature visualization (issue #27), timed in the engine: the whole run and its median step. */
+export interface FeatureVisTiming {
+  target: string;
+  steps: number;
+  size: number;
+  totalMs: number;
+  stepMs: number;
+  /** The objective's value for the final picture. */
+  value: number;
+  /** For a class: the model's own top-1 for the final picture as it was made (its size, no crop). */
+  topClass?: number;
+  /** For a class: the model's top-1 for the final picture dropped as a photo (resized and cropped to 224 px). */
+  classifiedAs?: number;
 }
 
 declare global {
@@ -115,7 +140,12 @@ async function run(): Promise<BenchPageResult> {
           top1,
           explain === 'fast',
           Number(params.get('budget') ?? 30_000),
+          Number(params.get('repeats') ?? 3),
         );
+  const featureVisRuns = params.get('featvis');
+  const featureVis = featureVisRuns
+    ? await timeFeatureVis(engine, handle, featureVisRuns.split(',').filter(Boolean))
+    : undefined;
   const bench =
     params.get('classify') === 'none' ? undefined : await engine.benchmark(handle, { runs, batch, idleMs });
   await engine.dispose();
@@ -128,13 +158,14 @@ async function run(): Promise<BenchPageResult> {
     classifyImageMs: median(classifyTimes),
     inspectImageMs: median(inspectTimes),
     ...(explanations ? { explanations } : {}),
+    ...(featureVis ? { featureVis } : {}),
     ...(bench ? { bench } : {}),
   };
 }
 
 /**
- * Each method on the last inspected image for its top-1 class: the gradient family three times (median), a layer
- * sweep, and (unless `fast`) the perturbation methods once each. A run longer than `budgetMs` is cancelled and its
+ * Each method on the last inspected image for its top-1 class: the gradient family `repeats` times (median), a
+ * layer sweep as often, and (unless `fast`) the perturbation methods once each. A run longer than `budgetMs` is cancelled and its
  * time extrapolated from the fraction it reported.
  */
 async function timeExplanations(
@@ -142,6 +173,7 @@ async function timeExplanations(
   classIndex: number,
   fast: boolean,
   budgetMs: number,
+  repeats: number,
 ): Promise<ExplainTiming[]> {
   const explain = (request: ExplainRequest, options?: JobOptions) =>
     runJob(engine, 'bench-explain', (job) => engine.explain(handle, image, request, job), options);
@@ -170,20 +202,69 @@ async function timeExplanations(
     }
   };
   const gradient = EXPLAIN_METHODS.filter((m) => m.needs === 'gradient');
-  for (const { id } of gradient) {
-    const runs = [await once(id, 'last'), await once(id, 'last'), await once(id, 'last')];
-    timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
-  }
-  for (const { id } of gradient.filter((m) => m.stages === 'any')) {
-    const runs = [await once(id, 'all'), await once(id, 'all'), await once(id, 'all')];
-    timings.push(runs.sort((a, b) => a.ms - b.ms)[1]!);
-  }
+  const median = async (method: ExplainMethod, stage: 'last' | 'all') => {
+    const runs: ExplainTiming[] = [];
+    for (let i = 0; i < Math.max(1, repeats); i++) runs.push(await once(method, stage));
+    return runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
+  };
+  for (const { id } of gradient) timings.push(await median(id, 'last'));
+  for (const { id } of gradient.filter((m) => m.stages === 'any')) timings.push(await median(id, 'all'));
   if (!fast) {
     for (const { id } of EXPLAIN_METHODS.filter((m) => m.needs !== 'gradient')) {
       timings.push(await once(id, 'last'));
     }
   }
   return timings;
+}
+
+/**
+ * Feature visualizations one after another, each written `target/steps/size` with the target as the panel's
+ * `data-target` names it (`layer4:17`, `layer4.1:3`, `class:22`), seed 1 as the panel's default.
+ */
+async function timeFeatureVis(
+  engine: EngineApi,
+  handle: ModelHandle,
+  runs: readonly string[],
+): Promise<FeatureVisTiming[]> {
+  const timings: FeatureVisTiming[] = [];
+  for (const spec of runs) {
+    const [name = '', steps = '', size = ''] = spec.split('/');
+    const request = { target: parseTarget(name), steps: Number(steps), size: Number(size), seed: 1 };
+    const result = await runJob(engine, 'bench-featvis', (job) =>
+      engine.featureVisualization(handle, request, job),
+    );
+    const timing: FeatureVisTiming = {
+      target: name,
+      steps: request.steps,
+      size: request.size,
+      totalMs: result.totalMs,
+      stepMs: result.stepMs,
+      value: result.value,
+    };
+    if (request.target.kind === 'class') {
+      const { width, height, rgba } = result.picture;
+      const canvas = new OffscreenCanvas(width, height);
+      canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      const [answer] = await engine.classify(handle, [{ id: `featvis-${timings.length}`, blob }], 1);
+      if (!answer?.ok) throw new Error(answer?.message ?? 'the picture was not classified');
+      timing.classifiedAs = answer.predictions[0]!.classIndex;
+      if (result.topClass !== undefined) timing.topClass = result.topClass;
+    }
+    timings.push(timing);
+  }
+  return timings;
+}
+
+function parseTarget(name: string): FeatureVisTarget {
+  const cut = name.lastIndexOf(':');
+  const [unit, index] = [name.slice(0, cut), Number(name.slice(cut + 1))];
+  if (cut < 0 || !Number.isInteger(index)) throw new Error(`not a feature visualization target: ${name}`);
+  if (unit === 'class') return { kind: 'class', classIndex: index };
+  const stage = STAGE_NAMES.find((s) => s === unit && s !== 'fc');
+  return stage && stage !== 'fc'
+    ? { kind: 'channel', stage, channel: index }
+    : { kind: 'block', block: unit, channel: index };
 }
 
 const out = document.getElementById('out')!;
