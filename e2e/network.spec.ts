@@ -17,18 +17,10 @@ import {
   releaseEngine,
   resultFor,
 } from './helpers';
+import { RESNET18_BLOCKS } from '../src/testing/resnet18Blocks';
 import { expect, test } from './test';
 
-const BLOCKS = [
-  'layer1.0',
-  'layer1.1',
-  'layer2.0',
-  'layer2.1',
-  'layer3.0',
-  'layer3.1',
-  'layer4.0',
-  'layer4.1',
-];
+const BLOCKS = RESNET18_BLOCKS;
 
 test('the network view: graph, layers, keyboard, block details, memory, axe and a phone', async ({
   page,

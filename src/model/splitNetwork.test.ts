@@ -9,19 +9,11 @@ import { FastSplitNetwork, LayerGraphNetwork } from './splitNetwork';
 import type { ExplainableStage } from './splitNetwork';
 import { describeNetwork } from './networkGraph';
 import { summarizeStages } from './stageSummary';
+import { RESNET18_BLOCKS } from '../testing/resnet18Blocks';
 import { setWasmBackend } from '../testing/wasmBackend';
 
 const STAGES: ExplainableStage[] = ['stem', 'layer1', 'layer2', 'layer3', 'layer4'];
-const BLOCKS = [
-  'layer1.0',
-  'layer1.1',
-  'layer2.0',
-  'layer2.1',
-  'layer3.0',
-  'layer3.1',
-  'layer4.0',
-  'layer4.1',
-];
+const BLOCKS = RESNET18_BLOCKS;
 
 async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { ResNetClassifier } from '../model/classifier';
 import type { EngineImage, ModelHandle } from '../shared/protocol';
+import { RESNET18_BLOCKS } from '../testing/resnet18Blocks';
 import { setWasmBackend } from '../testing/wasmBackend';
 import { InferenceEngine } from './engine';
 
@@ -50,16 +51,7 @@ describe('InferenceEngine: the Network view’s blocks', () => {
     const b = image('b', 90);
 
     const first = await engine.blockContributions(handle, a);
-    expect(first.contributions.map((c) => c.nodeId)).toEqual([
-      'layer1.0',
-      'layer1.1',
-      'layer2.0',
-      'layer2.1',
-      'layer3.0',
-      'layer3.1',
-      'layer4.0',
-      'layer4.1',
-    ]);
+    expect(first.contributions.map((c) => c.nodeId)).toEqual(RESNET18_BLOCKS);
     expect(passes.mock.calls.map((c) => c[2])).toEqual([{ blocks: true }]);
 
     // Kept: asked again, nothing runs.
